@@ -1,0 +1,228 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Summary, ServiceEvent } from '../../../shared/api/types.js';
+import { isoSeconds } from '../../../shared/api/format.js';
+import { UUID_RE } from '../../../shared/domain/ping-url.js';
+import { isAllowedHost } from '../../../shared/security/host.js';
+import type { Clock } from '../../../shared/domain/clock.js';
+import { ApiError, type Monitor } from '../monitor.js';
+import { checkJson, flipJson, pingJson } from '../serialize.js';
+import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, type Sessions } from './auth.js';
+import { summarize } from '../../../shared/api/summary.js';
+
+/** What the management API needs. */
+export interface ApiDeps {
+  monitor: Monitor;
+  clock: Clock;
+  sessions: Sessions;
+  apiKey: () => string;
+  /** the listening port, for the Host guard; null turns the guard off (bound to a LAN address) */
+  guardPort: () => number | null;
+  /** channels for GET /api/v3/channels/ */
+  channels?: () => { id: string; name: string; kind: string }[];
+  mutedUntil?: () => number | null;
+  /** more routes: Lubdub's own API beside v3, and the console */
+  plugins?: ((app: FastifyInstance) => void)[];
+  version?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** how the request authenticated */
+    authBy?: 'key' | 'session';
+  }
+}
+
+/** Paths served without credentials. */
+function isPublic(path: string): boolean {
+  return path === '/api/v3/status/' || path === '/login' || !path.startsWith('/api/');
+}
+
+/**
+ * Builds the management API (healthchecks v3 + Lubdub's additions) and event stream,
+ * without listening. Loopback only by default; every request passes the Host guard.
+ */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const { monitor } = deps;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    connectionTimeout: 0,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024 } as object,
+    return503OnClosing: false,
+  });
+
+  // healthchecks parses the body as JSON whatever its content type (curl -d sends
+  // x-www-form-urlencoded). Prototype poisoning keys are refused with 400.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    try {
+      const parsed = JSON.parse(text, (k, v) => {
+        if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new Error('forbidden key');
+        return v;
+      });
+      done(null, parsed);
+    } catch {
+      done(new ApiError(400, 'could not parse request body') as unknown as Error, undefined);
+    }
+  });
+
+  // 1. DNS-rebinding guard (421) before anything else.
+  app.addHook('onRequest', async (req, reply) => {
+    const port = deps.guardPort();
+    if (port !== null && !isAllowedHost(req.headers.host, port)) {
+      return reply.code(421).type('application/json').send({ error: 'misdirected request: Host must be localhost, 127.0.0.1 or [::1]' });
+    }
+  });
+
+  // 2. Authentication: X-Api-Key (scripts) or the console session cookie (+ CSRF header for changes).
+  app.addHook('preHandler', async (req, reply) => {
+    const path = req.url.split('?')[0];
+    if (isPublic(path)) return;
+    const key = req.headers['x-api-key'] ?? (req.body as Record<string, unknown> | undefined)?.api_key;
+    if (typeof key === 'string' && key !== '') {
+      if (!safeEqual(key, deps.apiKey())) return reply.code(401).send({ error: 'wrong api key' });
+      req.authBy = 'key';
+      return;
+    }
+    const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (sid && deps.sessions.valid(sid, deps.clock.now())) {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers[CSRF_HEADER] !== '1') {
+        return reply.code(403).send({ error: `missing ${CSRF_HEADER} header` });
+      }
+      req.authBy = 'session';
+      return;
+    }
+    return reply.code(401).send({ error: 'missing api key' });
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    if (err instanceof ApiError) return reply.code(err.status).send({ error: err.message });
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) console.error(`lubdub: api error: ${err.stack ?? err.message}`);
+    return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
+
+  const uuidParam = (req: FastifyRequest): string => {
+    const code = (req.params as { code: string }).code;
+    if (!UUID_RE.test(code)) throw new ApiError(404, 'not found');
+    return code;
+  };
+  const ctx = () => monitor.readContext();
+
+  // ---- healthchecks v3 ----
+  app.get('/api/v3/status/', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
+
+  app.get('/api/v3/checks/', async (req) => {
+    const q = req.query as { tag?: string | string[]; slug?: string };
+    const tags = q.tag === undefined ? [] : Array.isArray(q.tag) ? q.tag : [q.tag];
+    const c = ctx();
+    return { checks: monitor.list({ tags, slug: q.slug }).map((x) => checkJson(x, c)) };
+  });
+  app.post('/api/v3/checks/', async (req, reply) => {
+    const { check, created } = monitor.create(req.body ?? {});
+    return reply.code(created ? 201 : 200).send(checkJson(check, ctx()));
+  });
+  app.get('/api/v3/checks/:code', async (req) => checkJson(monitor.get(uuidParam(req)), ctx()));
+  app.post('/api/v3/checks/:code', async (req) => checkJson(monitor.update(uuidParam(req), req.body ?? {}), ctx()));
+  app.delete('/api/v3/checks/:code', async (req) => checkJson(monitor.delete(uuidParam(req)), ctx()));
+  app.post('/api/v3/checks/:code/pause', async (req) => checkJson(monitor.pause(uuidParam(req)), ctx()));
+  app.post('/api/v3/checks/:code/resume', async (req) => checkJson(monitor.resume(uuidParam(req)), ctx()));
+  app.get('/api/v3/checks/:code/pings/', async (req) => {
+    const c = monitor.get(uuidParam(req));
+    const q = req.query as { limit?: string };
+    const limit = q.limit && /^\d+$/.test(q.limit) ? Math.min(Number(q.limit), 10_000) : monitor.pingLogLimit;
+    return { pings: monitor.repos.pings.list(c.id, limit).map((p) => pingJson(p, c.uuid, monitor.urls)) };
+  });
+  app.get('/api/v3/checks/:code/pings/:n/body', async (req, reply) => {
+    const c = monitor.get(uuidParam(req));
+    const n = (req.params as { n: string }).n;
+    if (!/^\d{1,12}$/.test(n)) throw new ApiError(404, 'not found');
+    const p = monitor.repos.pings.byN(c.id, Number(n));
+    if (!p || !p.body) throw new ApiError(404, 'not found');
+    // Served as an attachment of opaque bytes: a browser never renders a ping body as a page.
+    return reply
+      .type('text/plain; charset=utf-8')
+      .header('content-disposition', `attachment; filename="ping-${c.uuid}-${p.n}.txt"`)
+      .header('x-content-type-options', 'nosniff')
+      .send(p.body);
+  });
+  app.get('/api/v3/checks/:code/flips/', async (req) => {
+    const c = monitor.get(uuidParam(req));
+    const q = req.query as { seconds?: string; start?: string; end?: string };
+    for (const [k, v] of Object.entries(q)) {
+      if (['seconds', 'start', 'end'].includes(k) && !/^\d{1,12}$/.test(String(v))) throw new ApiError(400, `invalid ${k}`);
+    }
+    const now = deps.clock.now();
+    let from = 0;
+    let to = Number.MAX_SAFE_INTEGER;
+    if (q.seconds) from = now - Number(q.seconds) * 1000;
+    if (q.start) from = Math.max(from, Number(q.start) * 1000);
+    if (q.end) to = Number(q.end) * 1000;
+    return monitor.repos.flips.list(c.id, from, to).map(flipJson);
+  });
+  app.get('/api/v3/channels/', async () => ({ channels: deps.channels?.() ?? [] }));
+
+  // ---- Lubdub ----
+  app.get('/api/lubdub/summary', async (): Promise<Summary> => {
+    const c = ctx();
+    const checks = monitor.list().map((x) => checkJson(x, c));
+    const muted = deps.mutedUntil?.() ?? null;
+    return summarize(checks, muted !== null && muted > c.now ? isoSeconds(muted) : null);
+  });
+
+  // Server-Sent Events: check changes, pings, flips, deliveries (issue: live console and tray).
+  app.get('/api/events', (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = (e: ServiceEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    send({ type: 'hello', data: { server_time: new Date(deps.clock.now()).toISOString(), version: deps.version ?? '0' } });
+    monitor.bus.on('public', send);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    keepAlive.unref();
+    const close = () => {
+      clearInterval(keepAlive);
+      monitor.bus.off('public', send);
+    };
+    req.raw.on('close', close);
+    res.on('error', close);
+  });
+
+  // One-time console login: trades the printed token for an HttpOnly, SameSite=Strict cookie.
+  app.get('/login', async (req, reply) => {
+    const token = (req.query as { token?: string }).token ?? '';
+    const sid = deps.sessions.redeem(token, deps.clock.now());
+    if (!sid) {
+      return reply
+        .code(403)
+        .type('text/plain; charset=utf-8')
+        .send('This login link was already used or is not valid. Restart Lubdub or run `npm run serve` to get a new one.');
+    }
+    return reply
+      .header('set-cookie', `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${30 * 86400}`)
+      .header('cache-control', 'no-store')
+      .redirect('/', 303);
+  });
+
+  // The desktop shell (holding the API key) opens a console session without a token in any URL.
+  app.post('/api/lubdub/session', async (req, reply) => {
+    if (req.authBy !== 'key') throw new ApiError(403, 'api key required');
+    const sid = deps.sessions.create(deps.clock.now());
+    return reply.send({ cookie: SESSION_COOKIE, value: sid });
+  });
+
+  for (const p of deps.plugins ?? []) p(app);
+  return app;
+}
+
+export type { FastifyReply };

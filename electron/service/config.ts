@@ -1,0 +1,152 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Settings of one service instance (SPEC §3). */
+export interface ServiceConfig {
+  dataDir: string;
+  pingHost: string;
+  pingPort: number;
+  uiHost: string;
+  uiPort: number;
+  apiKey: string | null;
+  pingKey: string | null;
+  pingBodyLimit: number;
+  baseUrl: string | null;
+  /** addresses of reverse proxies whose X-Forwarded-For is believed */
+  trustedProxies: string[];
+  /** seconds a check whose deadline fell while Lubdub was not watching stays in grace */
+  catchupWindow: number;
+  /** send desktop notifications from the service (node-notifier); the Electron shell turns it off */
+  desktopNotifier: boolean;
+}
+
+/** A bad setting: the CLI prints the message and exits 1. */
+export class ConfigError extends Error {}
+
+/** The OS app-data dir (SPEC §3). */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  const home = os.homedir();
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Lubdub');
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Lubdub');
+  return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'lubdub');
+}
+
+interface Option {
+  key: keyof ServiceConfig;
+  flag: string;
+  env: string;
+  parse: (v: string, name: string) => unknown;
+}
+
+function port(v: string, name: string): number {
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new ConfigError(`${name} must be a port number 0-65535, got "${v}"`);
+  return Number(v);
+}
+function host(v: string, name: string): string {
+  if (!/^[A-Za-z0-9.:_%-]{1,253}$/.test(v)) throw new ConfigError(`${name} must be a host name or IP address, got "${v}"`);
+  return v;
+}
+function posInt(min: number, max: number) {
+  return (v: string, name: string): number => {
+    if (!/^\d{1,10}$/.test(v) || Number(v) < min || Number(v) > max) throw new ConfigError(`${name} must be an integer ${min}-${max}, got "${v}"`);
+    return Number(v);
+  };
+}
+function str(v: string): string {
+  return v;
+}
+function bool(v: string, name: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${v}"`);
+}
+
+const OPTIONS: Option[] = [
+  { key: 'dataDir', flag: '--data-dir', env: 'LUBDUB_DATA_DIR', parse: (v) => path.resolve(v) },
+  { key: 'pingHost', flag: '--ping-host', env: 'LUBDUB_PING_HOST', parse: host },
+  { key: 'pingPort', flag: '--ping-port', env: 'LUBDUB_PING_PORT', parse: port },
+  { key: 'uiHost', flag: '--ui-host', env: 'LUBDUB_UI_HOST', parse: host },
+  { key: 'uiPort', flag: '--ui-port', env: 'LUBDUB_UI_PORT', parse: port },
+  {
+    key: 'apiKey',
+    flag: '--api-key',
+    env: 'LUBDUB_API_KEY',
+    parse: (v, n) => {
+      if (!/^[A-Za-z0-9_-]{16,128}$/.test(v)) throw new ConfigError(`${n} must be 16-128 characters [A-Za-z0-9_-]`);
+      return v;
+    },
+  },
+  {
+    key: 'pingKey',
+    flag: '--ping-key',
+    env: 'LUBDUB_PING_KEY',
+    parse: (v, n) => {
+      if (!/^[A-Za-z0-9_-]{8,64}$/.test(v)) throw new ConfigError(`${n} must be 8-64 characters [A-Za-z0-9_-]`);
+      return v;
+    },
+  },
+  { key: 'pingBodyLimit', flag: '--ping-body-limit', env: 'LUBDUB_PING_BODY_LIMIT', parse: posInt(0, 10_000_000) },
+  {
+    key: 'baseUrl',
+    flag: '--base-url',
+    env: 'LUBDUB_BASE_URL',
+    parse: (v, n) => {
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        throw new ConfigError(`${n} must be an http(s) URL, got "${v}"`);
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${n} must be an http(s) URL, got "${v}"`);
+      return v.replace(/\/+$/, '');
+    },
+  },
+  { key: 'trustedProxies', flag: '--trusted-proxy', env: 'LUBDUB_TRUSTED_PROXY', parse: (v) => v.split(',').map((s) => s.trim()).filter(Boolean) },
+  { key: 'catchupWindow', flag: '--catchup-window', env: 'LUBDUB_CATCHUP_WINDOW', parse: posInt(0, 7 * 86400) },
+  { key: 'desktopNotifier', flag: '--desktop-notifier', env: 'LUBDUB_DESKTOP_NOTIFIER', parse: bool },
+];
+
+/** Defaults of SPEC §3. */
+export function defaults(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  return {
+    dataDir: defaultDataDir(env),
+    pingHost: '0.0.0.0',
+    pingPort: 8420,
+    uiHost: '127.0.0.1',
+    uiPort: 8421,
+    apiKey: null,
+    pingKey: null,
+    pingBodyLimit: 100_000,
+    baseUrl: null,
+    trustedProxies: [],
+    catchupWindow: 600,
+    desktopNotifier: true,
+  };
+}
+
+/** The flags the CLI understands, for --help. */
+export function usage(): string {
+  return [
+    'Usage: npm run serve -- [options]   (each option also as an environment variable)',
+    ...OPTIONS.map((o) => `  ${o.flag.padEnd(20)} ${o.env}`),
+  ].join('\n');
+}
+
+/** Reads settings: flags win over environment variables, both over defaults. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const cfg = defaults(env) as unknown as Record<string, unknown>;
+  for (const o of OPTIONS) {
+    const v = env[o.env];
+    if (v !== undefined && v !== '') cfg[o.key] = o.parse(v, o.env);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const o = OPTIONS.find((x) => x.flag === flag);
+    if (!o) throw new ConfigError(`unknown option "${a}" (see --help)`);
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new ConfigError(`${flag} needs a value`);
+    cfg[o.key] = o.parse(v, flag);
+  }
+  return cfg as unknown as ServiceConfig;
+}

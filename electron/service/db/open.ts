@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrate } from './migrate.js';
+
+/** An open Lubdub database. */
+export type Db = Database.Database;
+
+/** Error raised when the database cannot be opened or migrated; the service refuses to start. */
+export class StoreError extends Error {}
+
+/**
+ * Opens (creating if needed) `lubdub.db` in the data dir and migrates it.
+ * Pragmas: WAL so readers never block the writer; synchronous=FULL because a 200
+ * promises the ping survives a power cut; a busy timeout for a second process.
+ */
+export function openDb(dataDir: string, file = 'lubdub.db'): Db {
+  const dbPath = path.join(dataDir, file);
+  let db: Db;
+  try {
+    db = new Database(dbPath);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+  } catch (e) {
+    throw new StoreError(`cannot open database ${dbPath}: ${(e as Error).message}`);
+  }
+  try {
+    migrate(db, dbPath);
+  } catch (e) {
+    db.close();
+    throw e instanceof StoreError ? e : new StoreError(`cannot migrate database ${dbPath}: ${(e as Error).message}`);
+  }
+  return db;
+}
+
+/** Runs `fn` in a `BEGIN IMMEDIATE` transaction (takes the write lock up front). */
+export function writeTx<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
+
+/** Ensures the data dir exists and is writable; throws a one-line message otherwise. */
+export function ensureDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new StoreError(`data dir ${dir} is not writable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}

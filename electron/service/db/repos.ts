@@ -1,0 +1,329 @@
+import type { CheckState, FlipEvent, PingKind, StoredStatus } from '../../../shared/domain/types.js';
+import type { Db } from './open.js';
+
+/** A check row: the domain state plus identity, metadata and Lubdub extensions. */
+export interface CheckRow extends CheckState {
+  id: number;
+  uuid: string;
+  name: string;
+  slug: string;
+  tags: string;
+  desc: string;
+  pushToken: string | null;
+  /** comma-separated channel uuids */
+  channels: string;
+  alertAfter: number | null;
+  downReason: string;
+  created: number;
+  /** Lubdub extension fields (JSON object), e.g. reminders, mute, assertions */
+  extra: Record<string, unknown>;
+}
+
+/** A stored ping. */
+export interface PingRow {
+  id: number;
+  checkId: number;
+  n: number;
+  created: number;
+  received: number;
+  kind: PingKind;
+  scheme: string;
+  method: string;
+  remoteAddr: string;
+  ua: string;
+  body: Buffer | null;
+  bodySize: number;
+  exitStatus: number | null;
+  rid: string | null;
+  duration: number | null;
+  extra: Record<string, unknown> | null;
+}
+
+/** A stored flip (status change; the alert outbox row). */
+export interface FlipRow extends FlipEvent {
+  id: number;
+  checkId: number;
+  processed: number | null;
+}
+
+type Raw = Record<string, any>;
+
+function toCheck(r: Raw): CheckRow {
+  return {
+    id: r.id,
+    uuid: r.uuid,
+    name: r.name,
+    slug: r.slug,
+    tags: r.tags,
+    desc: r.descr,
+    kind: r.kind,
+    timeout: r.timeout,
+    grace: r.grace,
+    schedule: r.schedule,
+    tz: r.tz,
+    manualResume: !!r.manual_resume,
+    methods: r.methods,
+    filterHttpBody: !!r.filter_http_body,
+    successKw: r.success_kw,
+    failureKw: r.failure_kw,
+    startKw: r.start_kw,
+    filterDefaultFail: !!r.filter_default_fail,
+    pushToken: r.push_token,
+    channels: r.channels,
+    status: r.status,
+    nPings: r.n_pings,
+    lastPing: r.last_ping,
+    lastStart: r.last_start,
+    lastStartRid: r.last_start_rid,
+    lastDuration: r.last_duration,
+    alertAfter: r.alert_after,
+    downReason: r.down_reason,
+    created: r.created,
+    extra: JSON.parse(r.extra),
+  };
+}
+
+function checkParams(c: Omit<CheckRow, 'id'>): Raw {
+  return {
+    uuid: c.uuid,
+    name: c.name,
+    slug: c.slug,
+    tags: c.tags,
+    descr: c.desc,
+    kind: c.kind,
+    timeout: c.timeout,
+    grace: c.grace,
+    schedule: c.schedule,
+    tz: c.tz,
+    manual_resume: c.manualResume ? 1 : 0,
+    methods: c.methods,
+    filter_http_body: c.filterHttpBody ? 1 : 0,
+    success_kw: c.successKw,
+    failure_kw: c.failureKw,
+    start_kw: c.startKw,
+    filter_default_fail: c.filterDefaultFail ? 1 : 0,
+    push_token: c.pushToken,
+    channels: c.channels,
+    status: c.status,
+    n_pings: c.nPings,
+    last_ping: c.lastPing,
+    last_start: c.lastStart,
+    last_start_rid: c.lastStartRid,
+    last_duration: c.lastDuration,
+    alert_after: c.alertAfter,
+    down_reason: c.downReason,
+    created: c.created,
+    extra: JSON.stringify(c.extra),
+  };
+}
+
+const CHECK_COLS = Object.keys(checkParams({} as any as CheckRow)).filter((k) => k !== 'uuid' && k !== 'created');
+
+function toPing(r: Raw): PingRow {
+  return {
+    id: r.id,
+    checkId: r.check_id,
+    n: r.n,
+    created: r.created,
+    received: r.received,
+    kind: r.kind,
+    scheme: r.scheme,
+    method: r.method,
+    remoteAddr: r.remote_addr,
+    ua: r.ua,
+    body: r.body ?? null,
+    bodySize: r.body_size,
+    exitStatus: r.exitstatus,
+    rid: r.rid,
+    duration: r.duration,
+    extra: r.extra ? JSON.parse(r.extra) : null,
+  };
+}
+
+function toFlip(r: Raw): FlipRow {
+  return {
+    id: r.id,
+    checkId: r.check_id,
+    at: r.created,
+    oldStatus: r.old_status as StoredStatus,
+    newStatus: r.new_status as StoredStatus,
+    reason: r.reason,
+    processed: r.processed,
+  };
+}
+
+/** Prepared statements over the checks table. */
+export class CheckRepo {
+  private byUuidStmt;
+  private byIdStmt;
+  private bySlugStmt;
+  private byPushStmt;
+  private allStmt;
+  private insertStmt;
+  private updateStmt;
+  private deleteStmt;
+  private earliestStmt;
+  private dueStmt;
+
+  constructor(private db: Db) {
+    this.byUuidStmt = db.prepare('SELECT * FROM checks WHERE uuid = ?');
+    this.byIdStmt = db.prepare('SELECT * FROM checks WHERE id = ?');
+    this.bySlugStmt = db.prepare('SELECT * FROM checks WHERE slug = ? ORDER BY id LIMIT 2');
+    this.byPushStmt = db.prepare('SELECT * FROM checks WHERE push_token = ?');
+    this.allStmt = db.prepare('SELECT * FROM checks ORDER BY id');
+    const cols = ['uuid', 'created', ...CHECK_COLS];
+    this.insertStmt = db.prepare(`INSERT INTO checks (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
+    this.updateStmt = db.prepare(`UPDATE checks SET ${CHECK_COLS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
+    this.deleteStmt = db.prepare('DELETE FROM checks WHERE id = ?');
+    this.earliestStmt = db.prepare("SELECT MIN(alert_after) AS t FROM checks WHERE alert_after IS NOT NULL AND status != 'down'");
+    this.dueStmt = db.prepare(
+      "SELECT * FROM checks WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ? ORDER BY alert_after LIMIT ?",
+    );
+  }
+
+  byUuid(uuid: string): CheckRow | null {
+    const r = this.byUuidStmt.get(uuid) as Raw | undefined;
+    return r ? toCheck(r) : null;
+  }
+  byId(id: number): CheckRow | null {
+    const r = this.byIdStmt.get(id) as Raw | undefined;
+    return r ? toCheck(r) : null;
+  }
+  /** Up to two checks with the slug (two means ambiguous). */
+  bySlug(slug: string): CheckRow[] {
+    return (this.bySlugStmt.all(slug) as Raw[]).map(toCheck);
+  }
+  byPushToken(token: string): CheckRow | null {
+    const r = this.byPushStmt.get(token) as Raw | undefined;
+    return r ? toCheck(r) : null;
+  }
+  all(): CheckRow[] {
+    return (this.allStmt.all() as Raw[]).map(toCheck);
+  }
+  insert(c: Omit<CheckRow, 'id'>): CheckRow {
+    const info = this.insertStmt.run(checkParams(c));
+    return { ...c, id: Number(info.lastInsertRowid) };
+  }
+  update(c: CheckRow): void {
+    this.updateStmt.run({ ...checkParams(c), id: c.id });
+  }
+  delete(id: number): void {
+    this.deleteStmt.run(id);
+  }
+  /** The earliest alert_after of checks not yet down (index-only), or null. */
+  earliestDeadline(): number | null {
+    return (this.earliestStmt.get() as { t: number | null }).t;
+  }
+  /** Checks whose alert_after is at or before `t`, earliest first. */
+  due(t: number, limit = 500): CheckRow[] {
+    return (this.dueStmt.all(t, limit) as Raw[]).map(toCheck);
+  }
+}
+
+/** New ping as the ingest path writes it. */
+export type NewPing = Omit<PingRow, 'id'>;
+
+/** Prepared statements over the ping log. */
+export class PingRepo {
+  private insertStmt;
+  private pruneStmt;
+  private listStmt;
+  private byNStmt;
+  private startByRidStmt;
+  private countStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO pings (check_id, n, created, received, kind, scheme, method, remote_addr, ua, body, body_size, exitstatus, rid, duration, extra)
+       VALUES (@checkId, @n, @created, @received, @kind, @scheme, @method, @remoteAddr, @ua, @body, @bodySize, @exitStatus, @rid, @duration, @extra)`,
+    );
+    this.pruneStmt = db.prepare('DELETE FROM pings WHERE check_id = ? AND n <= ?');
+    this.listStmt = db.prepare('SELECT * FROM pings WHERE check_id = ? ORDER BY created DESC, n DESC LIMIT ?');
+    this.byNStmt = db.prepare('SELECT * FROM pings WHERE check_id = ? AND n = ?');
+    this.startByRidStmt = db.prepare(
+      "SELECT created FROM pings WHERE check_id = ? AND rid = ? AND kind = 'start' AND created <= ? ORDER BY created DESC LIMIT 1",
+    );
+    this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM pings WHERE check_id = ?');
+  }
+
+  insert(p: NewPing): number {
+    return Number(this.insertStmt.run({ ...p, extra: p.extra ? JSON.stringify(p.extra) : null }).lastInsertRowid);
+  }
+  /** Deletes pings numbered `upToN` and below (retention). */
+  prune(checkId: number, upToN: number): void {
+    this.pruneStmt.run(checkId, upToN);
+  }
+  /** Newest first, by event time. */
+  list(checkId: number, limit: number): PingRow[] {
+    return (this.listStmt.all(checkId, limit) as Raw[]).map(toPing);
+  }
+  byN(checkId: number, n: number): PingRow | null {
+    const r = this.byNStmt.get(checkId, n) as Raw | undefined;
+    return r ? toPing(r) : null;
+  }
+  /** Start time of the latest start with this rid at or before `before`, for pairing overlapping runs. */
+  startTimeByRid(checkId: number, rid: string, before: number): number | null {
+    const r = this.startByRidStmt.get(checkId, rid, before) as { created: number } | undefined;
+    return r ? r.created : null;
+  }
+  count(checkId: number): number {
+    return (this.countStmt.get(checkId) as { n: number }).n;
+  }
+}
+
+/** Prepared statements over flips (status history and alert outbox). */
+export class FlipRepo {
+  private insertStmt;
+  private listStmt;
+  private lastDownStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      'INSERT INTO flips (check_id, created, old_status, new_status, reason, processed) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.listStmt = db.prepare('SELECT * FROM flips WHERE check_id = ? AND created >= ? AND created <= ? ORDER BY created DESC, id DESC LIMIT ?');
+    this.lastDownStmt = db.prepare("SELECT * FROM flips WHERE check_id = ? AND new_status = 'down' ORDER BY id DESC LIMIT 1");
+  }
+
+  /** Writes a flip; `processed` set means it is history only and never delivered (pause, resume). */
+  insert(checkId: number, f: FlipEvent, processed: number | null = null): number {
+    return Number(this.insertStmt.run(checkId, f.at, f.oldStatus, f.newStatus, f.reason, processed).lastInsertRowid);
+  }
+  list(checkId: number, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 1000): FlipRow[] {
+    return (this.listStmt.all(checkId, from, to, limit) as Raw[]).map(toFlip);
+  }
+  lastDown(checkId: number): FlipRow | null {
+    const r = this.lastDownStmt.get(checkId) as Raw | undefined;
+    return r ? toFlip(r) : null;
+  }
+}
+
+/** Key/value settings (keys, tunables). */
+export class SettingsRepo {
+  private getStmt;
+  private setStmt;
+  constructor(db: Db) {
+    this.getStmt = db.prepare('SELECT value FROM settings WHERE key = ?');
+    this.setStmt = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  }
+  get(key: string): string | null {
+    const r = this.getStmt.get(key) as { value: string } | undefined;
+    return r ? r.value : null;
+  }
+  set(key: string, value: string): void {
+    this.setStmt.run(key, value);
+  }
+}
+
+/** All repositories over one connection. */
+export interface Repos {
+  db: Db;
+  checks: CheckRepo;
+  pings: PingRepo;
+  flips: FlipRepo;
+  settings: SettingsRepo;
+}
+
+export function makeRepos(db: Db): Repos {
+  return { db, checks: new CheckRepo(db), pings: new PingRepo(db), flips: new FlipRepo(db), settings: new SettingsRepo(db) };
+}

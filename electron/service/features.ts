@@ -1,0 +1,6 @@
+import type { Feature } from './service.js';
+
+/** The features of a full headless service, in start order. */
+export function defaultFeatures(): Feature[] {
+  return [];
+}

@@ -1,0 +1,420 @@
+import crypto from 'node:crypto';
+import { checkInputError, slugify, type CheckInput } from '../../shared/api/check-input.js';
+import type { ServiceEvent } from '../../shared/api/types.js';
+import { alertAfter, applyPing, pause, resume, type PingEvent } from '../../shared/domain/check-state.js';
+import { classify } from '../../shared/domain/classify.js';
+import type { Clock } from '../../shared/domain/clock.js';
+import type { PingTarget } from '../../shared/domain/ping-url.js';
+import { DEFAULT_CONFIG, type FlipEvent, type PingAction } from '../../shared/domain/types.js';
+import { writeTx } from './db/open.js';
+import type { CheckRow, NewPing, Repos } from './db/repos.js';
+import type { Bus } from './events.js';
+import { bodyText, checkJson, flipJson, pingJson, type ReadContext, type Urls } from './serialize.js';
+
+/** One received ping, parsed and validated by the receiver. */
+export interface IngestRequest {
+  target: PingTarget;
+  action: PingAction;
+  explicit: boolean;
+  exitStatus: number | null;
+  rid: string | null;
+  /** when it happened: receive time, or `?ts=` */
+  at: number;
+  received: number;
+  method: string;
+  scheme: string;
+  remoteAddr: string;
+  ua: string;
+  /** already cut at the body limit */
+  body: Buffer;
+  /** bytes as received */
+  bodySize: number;
+  /** slug URLs with ?create=1: fields of the check to create (Lubdub: schedule, tz, grace, timeout) */
+  create: CheckInput | null;
+  /** Lubdub extension data stored with the ping (e.g. metrics) */
+  extra?: Record<string, unknown> | null;
+}
+
+/** What the receiver answers. */
+export interface IngestResult {
+  status: 200 | 201 | 404 | 409 | 503;
+  text: 'OK' | 'Created' | 'not found' | 'ambiguous slug' | 'storage error';
+  check?: string;
+}
+
+/** A hook run inside the ingest transaction before the state machine (assertions, metrics). */
+export type PingHook = (check: CheckRow, req: IngestRequest, ev: PingEvent, repos: Repos) => void;
+
+/** A failed API operation with its HTTP status and healthchecks-style message. */
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Ping log size per check (healthchecks' ping_log_limit); older pings are pruned as new ones arrive. */
+export const DEFAULT_PING_LOG_LIMIT = 1000;
+
+interface Pending {
+  req: IngestRequest;
+  resolve: (r: IngestResult) => void;
+}
+
+/**
+ * The monitoring core: applies pings and edits to checks in SQLite transactions and
+ * tells the rest of the service (scheduler, outbox, event stream) after each commit.
+ */
+export class Monitor {
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  /** Lubdub extension fields on checks: name → validator. Owners register them. */
+  readonly extraRules: Record<string, (v: unknown, name: string) => string | null> = {};
+  readonly pingHooks: PingHook[] = [];
+  pingLogLimit = DEFAULT_PING_LOG_LIMIT;
+  /** the scheduler's read-time view of monitor-offline holds */
+  offlineHold: ((c: CheckRow) => boolean) | undefined;
+
+  constructor(
+    readonly repos: Repos,
+    readonly clock: Clock,
+    readonly bus: Bus,
+    public urls: Urls,
+  ) {}
+
+  readContext(): ReadContext {
+    return { now: this.clock.now(), urls: this.urls, offlineHold: this.offlineHold };
+  }
+
+  // ---- ingestion ---------------------------------------------------------
+
+  /**
+   * Queues a ping; resolves after the transaction holding it has committed.
+   * Why batches: one fsync per ping caps near 2,000/s; the pings that arrived during
+   * one event-loop turn share a transaction, and each is answered only after that commit.
+   */
+  submit(req: IngestRequest): Promise<IngestResult> {
+    return new Promise((resolve) => {
+      this.queue.push({ req, resolve });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const publics: ServiceEvent[] = [];
+    const want = this.bus.listenerCount('public') > 0;
+    let results: IngestResult[];
+    let sawFlip = false;
+    let sawDeadline = false;
+    const note = (r: { flip: boolean; deadline: boolean }) => {
+      sawFlip ||= r.flip;
+      sawDeadline ||= r.deadline;
+    };
+    try {
+      results = writeTx(this.repos.db, () => batch.map((p) => this.applyOne(p.req, want ? publics : null, note)));
+    } catch {
+      // One bad ping must not fail its neighbours: retry each in its own transaction.
+      publics.length = 0;
+      sawFlip = sawDeadline = false;
+      results = batch.map((p) => {
+        try {
+          return writeTx(this.repos.db, () => this.applyOne(p.req, want ? publics : null, note));
+        } catch (e) {
+          console.error(`lubdub: storage error, ping not stored: ${(e as Error).message}`);
+          return { status: 503, text: 'storage error' } as IngestResult;
+        }
+      });
+    }
+    batch.forEach((p, i) => p.resolve(results[i]));
+    if (sawDeadline) this.bus.emit('deadlines');
+    if (sawFlip) this.bus.emit('flips');
+    this.emitCoalesced(publics);
+  }
+
+  private emitCoalesced(events: ServiceEvent[]): void {
+    // Many pings to one check in one batch: send its latest state once.
+    const lastCheck = new Map<string, number>();
+    events.forEach((e, i) => e.type === 'check' && lastCheck.set(e.data.uuid, i));
+    events.forEach((e, i) => {
+      if (e.type === 'check' && lastCheck.get(e.data.uuid) !== i) return;
+      this.bus.emit('public', e);
+    });
+  }
+
+  private resolveTarget(req: IngestRequest): { check: CheckRow; created: boolean } | IngestResult {
+    const t = req.target;
+    const notFound: IngestResult = { status: 404, text: 'not found' };
+    if (t.by === 'uuid') {
+      const c = this.repos.checks.byUuid(t.uuid);
+      return c ? { check: c, created: false } : notFound;
+    }
+    if (t.by === 'push') {
+      const c = this.repos.checks.byPushToken(t.token);
+      return c ? { check: c, created: false } : notFound;
+    }
+    if (t.pingKey !== this.urls.pingKey) return notFound;
+    const found = this.repos.checks.bySlug(t.slug);
+    if (found.length > 1) return { status: 409, text: 'ambiguous slug' };
+    if (found.length === 1) return { check: found[0], created: false };
+    if (!req.create) return notFound;
+    const check = this.insertCheck({ name: t.slug, slug: t.slug, ...req.create }, req.received);
+    return { check, created: true };
+  }
+
+  private applyOne(
+    req: IngestRequest,
+    publics: ServiceEvent[] | null,
+    note: (r: { flip: boolean; deadline: boolean }) => void,
+  ): IngestResult {
+    const found = this.resolveTarget(req);
+    if ('status' in found) return found;
+    const { check, created } = found;
+    const kind = classify(
+      { action: req.action, method: req.method, bodyText: check.filterHttpBody ? bodyText(req.body) : '', explicit: req.explicit },
+      check,
+      check.status,
+    );
+    const ev: PingEvent = { kind, at: req.at, rid: req.rid };
+    if ((kind === 'success' || kind === 'fail') && req.rid !== null && check.lastStartRid !== req.rid) {
+      ev.runStart = this.repos.pings.startTimeByRid(check.id, req.rid, req.at);
+    }
+    for (const hook of this.pingHooks) hook(check, req, ev, this.repos);
+    const out = applyPing(check, ev);
+    const next: CheckRow = { ...check, ...out.next };
+    next.alertAfter = alertAfter(next);
+    let flipId: number | null = null;
+    if (out.flip) {
+      next.downReason = out.flip.newStatus === 'down' ? downReasonText(out.flip, req, ev) : '';
+      flipId = this.repos.flips.insert(check.id, out.flip);
+    }
+    this.repos.checks.update(next);
+    const ping: NewPing = {
+      checkId: check.id,
+      n: next.nPings,
+      created: req.at,
+      received: req.received,
+      kind,
+      scheme: req.scheme,
+      method: req.method,
+      remoteAddr: req.remoteAddr,
+      ua: req.ua.slice(0, 200),
+      body: req.body.length ? req.body : null,
+      bodySize: req.bodySize,
+      exitStatus: req.exitStatus,
+      rid: req.rid,
+      duration: out.duration,
+      extra: req.extra ?? null,
+    };
+    const pingId = this.repos.pings.insert(ping);
+    if (next.nPings > this.pingLogLimit) this.repos.pings.prune(check.id, next.nPings - this.pingLogLimit);
+    note({ flip: out.flip !== null, deadline: next.alertAfter !== check.alertAfter || next.status !== check.status });
+    if (publics) {
+      const ctx = this.readContext();
+      publics.push({ type: 'ping', data: { check: check.uuid, ping: pingJson({ ...ping, id: pingId }, check.uuid, this.urls) } });
+      if (out.flip && flipId !== null) {
+        publics.push({ type: 'flip', data: { check: check.uuid, name: check.name, flip: flipJson({ ...out.flip, id: flipId, checkId: check.id, processed: null }) } });
+      }
+      publics.push({ type: 'check', data: checkJson(next, ctx) });
+    }
+    return created ? { status: 201, text: 'Created', check: check.uuid } : { status: 200, text: 'OK', check: check.uuid };
+  }
+
+  // ---- checks ------------------------------------------------------------
+
+  /** Validates a create/update body; throws ApiError 400 with healthchecks' message. */
+  validate(input: unknown): CheckInput {
+    const err = checkInputError(input, this.extraRules);
+    if (err) throw new ApiError(400, `json validation error: ${err}`);
+    return input as CheckInput;
+  }
+
+  private insertCheck(input: CheckInput, now: number): CheckRow {
+    const row: Omit<CheckRow, 'id'> = {
+      ...DEFAULT_CONFIG,
+      uuid: crypto.randomUUID(),
+      name: '',
+      slug: '',
+      tags: '',
+      desc: '',
+      pushToken: null,
+      channels: '',
+      status: 'new',
+      nPings: 0,
+      lastPing: null,
+      lastStart: null,
+      lastStartRid: null,
+      lastDuration: null,
+      alertAfter: null,
+      downReason: '',
+      created: now,
+      extra: {},
+    };
+    if (input.slug === undefined && input.name) row.slug = slugify(input.name);
+    const inserted = this.repos.checks.insert(row);
+    const withInput = this.applyInput(inserted, input);
+    this.repos.checks.update(withInput);
+    return withInput;
+  }
+
+  /** Copies validated input fields onto a row (no I/O except the channel/push-token checks). */
+  private applyInput(c: CheckRow, input: CheckInput): CheckRow {
+    const next: CheckRow = { ...c, extra: { ...c.extra } };
+    if (input.name !== undefined) next.name = input.name;
+    if (input.slug !== undefined) next.slug = input.slug;
+    if (input.tags !== undefined) next.tags = input.tags.split(' ').filter(Boolean).join(' ');
+    if (input.desc !== undefined) next.desc = input.desc;
+    if (input.grace !== undefined) next.grace = Math.round(input.grace);
+    if (input.timeout !== undefined) {
+      next.timeout = Math.round(input.timeout);
+      if (input.schedule === undefined) next.kind = 'simple';
+    }
+    if (input.schedule !== undefined) {
+      next.schedule = input.schedule.trim().split(/\s+/).join(' ');
+      next.kind = 'cron';
+    }
+    if (input.tz !== undefined) next.tz = input.tz;
+    if (input.manual_resume !== undefined) next.manualResume = input.manual_resume;
+    if (input.methods !== undefined) next.methods = input.methods;
+    if (input.success_kw !== undefined) next.successKw = input.success_kw;
+    if (input.failure_kw !== undefined) next.failureKw = input.failure_kw;
+    if (input.start_kw !== undefined) next.startKw = input.start_kw;
+    if (input.filter_http_body !== undefined) next.filterHttpBody = input.filter_http_body;
+    if (input.filter_default_fail !== undefined) next.filterDefaultFail = input.filter_default_fail;
+    if (input.push_token !== undefined) {
+      const other = input.push_token === null ? null : this.repos.checks.byPushToken(input.push_token);
+      if (other && other.id !== c.id) throw new ApiError(400, 'json validation error: push_token is already in use');
+      next.pushToken = input.push_token;
+    }
+    if (input.channels !== undefined) next.channels = this.resolveChannels(input.channels);
+    for (const k of Object.keys(this.extraRules)) if (input[k] !== undefined) next.extra[k] = input[k];
+    next.alertAfter = alertAfter(next);
+    return next;
+  }
+
+  /** Channel resolution; the alerts module replaces it with one that knows channels. */
+  resolveChannels: (spec: string) => string = (spec) => {
+    if (spec === '' ) return '';
+    throw new ApiError(400, `invalid channel identifier: ${spec.split(',')[0]}`);
+  };
+
+  private publishCheck(c: CheckRow): void {
+    this.bus.emit('public', { type: 'check', data: checkJson(c, this.readContext()) });
+  }
+
+  /** Lists checks, optionally filtered by tags (all must match) and slug. */
+  list(filter: { tags?: string[]; slug?: string } = {}): CheckRow[] {
+    return this.repos.checks.all().filter((c) => {
+      if (filter.slug !== undefined && c.slug !== filter.slug) return false;
+      if (filter.tags?.length) {
+        const have = new Set(c.tags.split(' '));
+        if (!filter.tags.every((t) => have.has(t))) return false;
+      }
+      return true;
+    });
+  }
+
+  get(uuid: string): CheckRow {
+    const c = this.repos.checks.byUuid(uuid);
+    if (!c) throw new ApiError(404, 'not found');
+    return c;
+  }
+
+  /** POST /api/v3/checks/: create, or update the check matching `unique` fields. */
+  create(body: unknown): { check: CheckRow; created: boolean } {
+    const input = this.validate(body);
+    const result = writeTx(this.repos.db, () => {
+      if (input.unique?.length) {
+        const match = this.repos.checks.all().find((c) =>
+          input.unique!.every((f) => {
+            const want = input[f];
+            const have = (c as unknown as Record<string, unknown>)[f];
+            return want === undefined || want === have;
+          }),
+        );
+        if (match) {
+          const next = this.applyInput(match, input);
+          this.repos.checks.update(next);
+          return { check: next, created: false };
+        }
+      }
+      return { check: this.insertCheck(input, this.clock.now()), created: true };
+    });
+    this.afterEdit(result.check);
+    return result;
+  }
+
+  /** POST /api/v3/checks/<uuid>: partial update. */
+  update(uuid: string, body: unknown): CheckRow {
+    const input = this.validate(body);
+    const next = writeTx(this.repos.db, () => {
+      const next = this.applyInput(this.get(uuid), input);
+      this.repos.checks.update(next);
+      return next;
+    });
+    this.afterEdit(next);
+    return next;
+  }
+
+  delete(uuid: string): CheckRow {
+    const c = writeTx(this.repos.db, () => {
+      const c = this.get(uuid);
+      this.repos.checks.delete(c.id);
+      return c;
+    });
+    this.bus.emit('deadlines');
+    this.bus.emit('public', { type: 'check-deleted', data: { uuid } });
+    return c;
+  }
+
+  pause(uuid: string): CheckRow {
+    const next = writeTx(this.repos.db, () => {
+      const c = this.get(uuid);
+      const out = pause(c, this.clock.now());
+      const next: CheckRow = { ...c, ...out.next, downReason: '' };
+      next.alertAfter = alertAfter(next);
+      // Pause/resume flips are history only: they are never delivered as alerts.
+      if (out.flip) this.repos.flips.insert(c.id, out.flip, this.clock.now());
+      this.repos.checks.update(next);
+      return next;
+    });
+    this.afterEdit(next);
+    return next;
+  }
+
+  resume(uuid: string): CheckRow {
+    const next = writeTx(this.repos.db, () => {
+      const c = this.get(uuid);
+      if (c.status !== 'paused') throw new ApiError(409, 'check is not paused');
+      const out = resume(c, this.clock.now());
+      const next: CheckRow = { ...c, ...out.next, downReason: '' };
+      next.alertAfter = alertAfter(next);
+      this.repos.flips.insert(c.id, out.flip, this.clock.now());
+      this.repos.checks.update(next);
+      return next;
+    });
+    this.afterEdit(next);
+    return next;
+  }
+
+  private afterEdit(c: CheckRow): void {
+    this.bus.emit('deadlines');
+    this.publishCheck(c);
+  }
+}
+
+/** The words a user reads for why a ping turned the check down. */
+function downReasonText(flip: FlipEvent, req: IngestRequest, ev: PingEvent): string {
+  if (ev.failText) return ev.failText;
+  if (req.exitStatus !== null && req.exitStatus !== 0) return `exit status ${req.exitStatus}`;
+  if (req.action === 'success') return 'keyword filter';
+  return 'fail signal';
+}

@@ -1,0 +1,160 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { checkInputError, type CheckInput } from '../../../shared/api/check-input.js';
+import type { Clock } from '../../../shared/domain/clock.js';
+import { parsePingPath, parseRid, parseTs } from '../../../shared/domain/ping-url.js';
+import type { IngestRequest, Monitor } from '../monitor.js';
+
+/** Requests above this are refused with 413; bodies between the body limit and this are cut. */
+export const HARD_BODY_CAP = 10 * 1024 * 1024;
+
+/** What the ping receiver needs. */
+export interface ReceiverDeps {
+  monitor: Monitor;
+  clock: Clock;
+  bodyLimit: () => number;
+  trustedProxies: string[];
+  /** extra routes on the ping port (e.g. GET /wrap.sh) */
+  extraRoutes?: (app: FastifyInstance) => void;
+  /** parse Lubdub extensions from the query (e.g. metrics) into ping extra data, or an error text */
+  queryExtensions?: (query: Record<string, string | string[]>) => Record<string, unknown> | null | { error: string };
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Lubdub's auto-create extension: `?create=1&schedule=…&tz=…&grace=…&timeout=…`. */
+function createInput(q: Record<string, string | string[]>): CheckInput | { error: string } {
+  const input: CheckInput = {};
+  const schedule = first(q.schedule);
+  const tz = first(q.tz);
+  const grace = first(q.grace);
+  const timeout = first(q.timeout);
+  if (schedule !== undefined) input.schedule = schedule;
+  if (tz !== undefined) input.tz = tz;
+  if (grace !== undefined) input.grace = /^\d+$/.test(grace) ? Number(grace) : NaN;
+  if (timeout !== undefined) input.timeout = /^\d+$/.test(timeout) ? Number(timeout) : NaN;
+  const err = checkInputError(input);
+  return err ? { error: `invalid ${err}` } : input;
+}
+
+/**
+ * Builds the LAN ping receiver (SPEC §4) without listening, so tests can `inject()`.
+ * It serves only ping URLs: no management route, nothing but OK/Created/errors in replies.
+ */
+export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: HARD_BODY_CAP,
+    exposeHeadRoutes: false,
+    trustProxy: deps.trustedProxies.length ? deps.trustedProxies : false,
+    // Slowloris defence: a client gets 10 s for its headers and 30 s for the whole request.
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024 } as object,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 600 },
+  });
+
+  // The body is opaque bytes whatever its content type (healthchecks stores it as sent).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const text = (reply: FastifyReply, status: number, body: string) =>
+    reply
+      .code(status)
+      .header('content-type', 'text/plain; charset=utf-8')
+      .header('access-control-allow-origin', '*')
+      .header('cache-control', 'no-cache')
+      .header('ping-body-limit', String(deps.bodyLimit()))
+      .send(body);
+
+  deps.extraRoutes?.(app);
+
+  app.route({
+    method: [...METHODS],
+    url: '*',
+    handler: async (req: FastifyRequest, reply: FastifyReply) => {
+      const url = req.url;
+      const qpos = url.indexOf('?');
+      const path = qpos === -1 ? url : url.slice(0, qpos);
+      const parsed = parsePingPath(path);
+      const isPush = 'target' in parsed && parsed.target.by === 'push';
+      if (!('target' in parsed)) return text(reply, parsed.status, parsed.message);
+      const q = req.query as Record<string, string | string[]>;
+      const now = deps.clock.now();
+
+      const rid = parseRid(first(q.rid));
+      if (rid !== null && typeof rid === 'object') return text(reply, 400, rid.error);
+      const ts = parseTs(first(q.ts), now);
+      if (ts !== null && typeof ts === 'object') return text(reply, 400, ts.error);
+
+      let create: CheckInput | null = null;
+      if (parsed.target.by === 'slug' && first(q.create) === '1') {
+        const c = createInput(q);
+        if ('error' in c) return text(reply, 400, c.error as string);
+        create = c;
+      }
+      let extra: Record<string, unknown> | null = null;
+      if (deps.queryExtensions) {
+        const x = deps.queryExtensions(q);
+        if (x && 'error' in x) return text(reply, 400, String(x.error));
+        extra = x;
+      }
+
+      let body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let action = parsed.action;
+      if (isPush) {
+        // Uptime Kuma push: status=down is a failure, msg is the message (kept as the body).
+        const status = first(q.status);
+        if (status !== undefined && status !== 'up' && status !== 'down') {
+          return reply.code(400).send({ ok: false, msg: 'status must be up or down' });
+        }
+        if (status === 'down') action = 'fail';
+        const msg = first(q.msg);
+        if (body.length === 0 && msg) body = Buffer.from(msg, 'utf8');
+      }
+      const limit = deps.bodyLimit();
+      const bodySize = body.length;
+      if (body.length > limit) body = body.subarray(0, limit);
+
+      const ingest: IngestRequest = {
+        target: parsed.target,
+        action,
+        explicit: parsed.explicit || isPush,
+        exitStatus: parsed.exitStatus,
+        rid,
+        at: ts ?? now,
+        received: now,
+        method: req.method,
+        scheme: req.protocol,
+        remoteAddr: req.ip ?? '',
+        ua: String(req.headers['user-agent'] ?? ''),
+        body,
+        bodySize,
+        create,
+        extra,
+      };
+      const result = await deps.monitor.submit(ingest);
+      if (isPush) {
+        reply.header('ping-body-limit', String(limit)).header('cache-control', 'no-cache');
+        if (result.status === 200) return reply.code(200).send({ ok: true });
+        if (result.status === 404) return reply.code(404).send({ ok: false, msg: 'Monitor not found or not active.' });
+        return reply.code(result.status).send({ ok: false, msg: result.text });
+      }
+      return text(reply, result.status, result.text);
+    },
+  });
+
+  app.setNotFoundHandler((_req, reply) => text(reply, 404, 'not found'));
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) console.error(`lubdub: ping receiver error: ${err.message}`);
+    const msg = status === 413 ? 'request body too large' : status === 500 ? 'internal error' : 'bad request';
+    return text(reply, status, msg);
+  });
+  return app;
+}

@@ -1,0 +1,101 @@
+import type { Status } from '../domain/types.js';
+
+/** A check as the management API returns it: healthchecks v3 field names plus Lubdub's own. */
+export interface CheckJson {
+  uuid: string;
+  name: string;
+  slug: string;
+  tags: string;
+  desc: string;
+  grace: number;
+  n_pings: number;
+  status: Status;
+  started: boolean;
+  last_ping: string | null;
+  next_ping: string | null;
+  manual_resume: boolean;
+  methods: '' | 'POST';
+  subject: string;
+  subject_fail: string;
+  start_kw: string;
+  success_kw: string;
+  failure_kw: string;
+  filter_subject: boolean;
+  filter_body: boolean;
+  filter_http_body: boolean;
+  filter_default_fail: boolean;
+  last_duration?: number;
+  ping_url: string;
+  update_url: string;
+  pause_url: string;
+  resume_url: string;
+  channels: string;
+  timeout?: number;
+  schedule?: string;
+  tz?: string;
+  /** Lubdub: Uptime Kuma push token (`/api/push/<token>`), or null */
+  push_token: string | null;
+  /** Lubdub: simple | cron */
+  kind: 'simple' | 'cron';
+  /** Lubdub: epoch ms when the check goes down if nothing arrives, or null */
+  alert_after: string | null;
+  /** Lubdub: the reason of the last flip to down ("fail", "timeout", "exit 3", …), or "" */
+  down_reason: string;
+  /** Lubdub: true while the status is held in grace because Lubdub itself was not watching */
+  monitor_offline: boolean;
+  /** Lubdub: the ping URL by slug, when the check has one */
+  slug_url: string | null;
+  /** Lubdub: creation time */
+  created: string;
+}
+
+/** A ping in the log, as `GET …/pings/` returns it (healthchecks fields plus Lubdub's). */
+export interface PingJson {
+  type: 'success' | 'fail' | 'start' | 'log' | 'ign';
+  date: string;
+  n: number;
+  scheme: string;
+  remote_addr: string;
+  method: string;
+  ua: string;
+  rid: string | null;
+  duration?: number;
+  exitstatus?: number;
+  body_url: string | null;
+  /** Lubdub: bytes of the body as received (the stored body may be cut) */
+  body_size: number;
+  /** Lubdub: when Lubdub received it (differs from `date` for late pings sent with `?ts=`) */
+  received: string;
+  /** Lubdub: the first line of the body, as text, for previews */
+  body_preview: string;
+}
+
+/** A status change, as `GET …/flips/` returns it (healthchecks: timestamp + up). */
+export interface FlipJson {
+  timestamp: string;
+  up: 0 | 1;
+  /** Lubdub */
+  old_status: string;
+  new_status: string;
+  reason: string;
+}
+
+/** Counts by status and the worst state: what the tray icon and the overview show. */
+export interface Summary {
+  total: number;
+  counts: Record<Status, number>;
+  worst: 'down' | 'grace' | 'up' | 'idle';
+  /** muted until (ISO), or null */
+  muted_until: string | null;
+}
+
+/** Server-Sent Events of `GET /api/events`: the `event:` name and its JSON `data:`. */
+export type ServiceEvent =
+  | { type: 'hello'; data: { server_time: string; version: string } }
+  | { type: 'check'; data: CheckJson }
+  | { type: 'check-deleted'; data: { uuid: string } }
+  | { type: 'ping'; data: { check: string; ping: PingJson } }
+  | { type: 'flip'; data: { check: string; name: string; flip: FlipJson } }
+  | { type: 'delivery'; data: { flip_id: number; channel: string; ok: boolean; error: string | null; attempts: number } }
+  | { type: 'settings'; data: Record<string, unknown> }
+  | { type: 'offline-summary'; data: { from: string; to: string; checks: { uuid: string; name: string }[] } };

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const API_KEY = 'test-api-key-0123456789abcdef';
+
+/** A real `npm run serve` process on free ports. */
+export interface Served {
+  proc: ChildProcess;
+  dataDir: string;
+  pingUrl: string;
+  uiUrl: string;
+  loginUrl: string;
+  apiKey: string;
+  pingKey: string;
+  output: () => string;
+  /** SIGTERM and wait for exit; resolves with the exit code */
+  stop: () => Promise<number | null>;
+  /** SIGKILL the whole process group and wait */
+  kill9: () => Promise<void>;
+  /** management API call with the key */
+  api: (p: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
+}
+
+/** A fresh temporary data dir. */
+export function tempDir(prefix = 'lubdub-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Starts the service the way a user does (`npm run serve -- …`) with port 0 and waits
+ * for its printed listeners. Resolves with URLs parsed from its own output.
+ */
+export async function serve(opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<Served> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const proc = spawn('npm', ['run', '--silent', 'serve', '--', ...(opts.args ?? [])], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      LUBDUB_DATA_DIR: dataDir,
+      LUBDUB_PING_HOST: '127.0.0.1',
+      LUBDUB_PING_PORT: '0',
+      LUBDUB_UI_PORT: '0',
+      LUBDUB_API_KEY: API_KEY,
+      LUBDUB_BASE_URL: 'http://lubdub.test:8420',
+      LUBDUB_DESKTOP_NOTIFIER: 'false',
+      ...opts.env,
+    },
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  while (!/log in once:\s+(\S+)/.test(out)) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {}
+      throw new Error(`service did not start (exit ${proc.exitCode}):\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const pingUrl = /ping receiver:\s+(\S+)/.exec(out)![1];
+  const uiUrl = /console \+ API:\s+(\S+)/.exec(out)![1];
+  const loginUrl = /log in once:\s+(\S+)/.exec(out)![1];
+  const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys.json'), 'utf8'));
+  const apiKey = opts.env?.LUBDUB_API_KEY ?? API_KEY;
+  return {
+    proc,
+    dataDir,
+    pingUrl,
+    uiUrl,
+    loginUrl,
+    apiKey,
+    pingKey: opts.env?.LUBDUB_PING_KEY ?? keys.pingKey,
+    output: () => out,
+    stop: async () => {
+      try {
+        process.kill(proc.pid!, 'SIGTERM');
+      } catch {}
+      // npm forwards SIGTERM to the child
+      const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {}
+      return code;
+    },
+    kill9: async () => {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {}
+      await exited;
+    },
+    api: (p, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has('x-api-key')) headers.set('x-api-key', apiKey);
+      let body = init.body;
+      if (init.json !== undefined) {
+        body = JSON.stringify(init.json);
+        headers.set('content-type', 'application/json');
+      }
+      return fetch(uiUrl + p, { ...init, headers, body });
+    },
+  };
+}
+
+/** Creates a check through the API and returns its JSON. */
+export async function createCheck(s: Served, json: Record<string, unknown>): Promise<Record<string, any>> {
+  const r = await s.api('/api/v3/checks/', { method: 'POST', json });
+  if (r.status !== 201) throw new Error(`create failed: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+/** Polls `fn` until it returns a truthy value or the time runs out. */
+export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 10_000, stepMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
