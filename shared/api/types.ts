@@ -98,4 +98,37 @@ export type ServiceEvent =
   | { type: 'flip'; data: { check: string; name: string; flip: FlipJson } }
   | { type: 'delivery'; data: { flip_id: number; channel: string; ok: boolean; error: string | null; attempts: number } }
   | { type: 'settings'; data: Record<string, unknown> }
-  | { type: 'offline-summary'; data: { from: string; to: string; checks: { uuid: string; name: string }[] } };
+  | { type: 'offline-summary'; data: { from: string; to: string; checks: { uuid: string; name: string }[] } }
+  /** what the desktop channel decided to show (after snooze/mute rules): the Electron shell shows exactly this */
+  | { type: 'notification'; data: NotificationJson };
+
+/** A desktop notification decided by the service's desktop channel. */
+export interface NotificationJson {
+  id: string;
+  kind: 'down' | 'up' | 'reminder' | 'summary' | 'test';
+  title: string;
+  /** plain text; strings from pings are never markup */
+  body: string;
+  /** the check to open on click, or null (summary) */
+  check: string | null;
+}
+
+/** Lubdub's own routes beside healthchecks v3 (UI port; API key or console session). */
+export const LUBDUB_ROUTES = {
+  /** GET: Summary */
+  summary: '/api/lubdub/summary',
+  /** GET: SSE stream of ServiceEvent */
+  events: '/api/events',
+  /** POST (API key): { cookie, value } a console session for the desktop shell */
+  session: '/api/lubdub/session',
+  /** GET: { muted_until: string|null }; POST { until: ISO string | null } global snooze */
+  mute: '/api/lubdub/mute',
+  /** POST { event: 'suspend' | 'resume' | 'lock' | 'unlock' | 'shutdown' } from the desktop shell */
+  power: '/api/lubdub/power',
+  /** GET list / POST create: { id, name, kind: 'desktop'|'webhook'|'ntfy', config }; /:id GET/POST/DELETE; /:id/test POST */
+  channels: '/api/lubdub/channels',
+  /** GET/POST: { base_url, ping_body_limit, catchup_window, ping_key, detected_urls[] } */
+  settings: '/api/lubdub/settings',
+  /** POST { which: 'api_key' | 'ping_key' } → new value */
+  rotateKey: '/api/lubdub/keys/rotate',
+} as const;

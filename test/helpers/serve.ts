@@ -113,7 +113,7 @@ export async function serve(opts: { dataDir?: string; env?: Record<string, strin
 export async function createCheck(s: Served, json: Record<string, unknown>): Promise<Record<string, any>> {
   const r = await s.api('/api/v3/checks/', { method: 'POST', json });
   if (r.status !== 201) throw new Error(`create failed: ${r.status} ${await r.text()}`);
-  return r.json();
+  return (await r.json()) as Record<string, any>;
 }
 
 /** Polls `fn` until it returns a truthy value or the time runs out. */
