@@ -202,10 +202,10 @@ export function CheckEditor(props: {
         <legend>Schedule</legend>
         <div className="radio-row" role="radiogroup" aria-label="Schedule kind">
           <label>
-            <input type="radio" name={id('kind')} checked={d.kind === 'simple'} onChange={() => set('kind', 'simple')} /> Every period
+            <input type="radio" name={id('kind')} checked={d.kind === 'simple'} onChange={() => set('kind', 'simple')} /> Simple period
           </label>
           <label>
-            <input type="radio" name={id('kind')} checked={d.kind === 'cron'} onChange={() => set('kind', 'cron')} /> Cron expression
+            <input type="radio" name={id('kind')} checked={d.kind === 'cron'} onChange={() => set('kind', 'cron')} /> Cron schedule
           </label>
         </div>
         {d.kind === 'simple' ? (
