@@ -166,10 +166,15 @@ export function connect(): () => void {
     const now = Date.now();
     let next = Infinity;
     for (const c of Object.values(useConsole.getState().checks)) {
-      for (const t of [c.next_ping, c.alert_after]) {
-        const ms = t ? Date.parse(t) : NaN;
-        if (ms > now && ms < next) next = ms;
-      }
+      // The instant this check's shown status changes: up → late at next_ping, late or
+      // running → down at alert_after.
+      const at = c.status === 'up' ? c.next_ping : c.status === 'grace' || c.status === 'started' ? c.alert_after : null;
+      if (!at) continue;
+      // A deadline already past (read just before it) is re-read shortly; a check the
+      // service holds in grace (catch-up after downtime) must not make this a busy loop.
+      const t = Date.parse(at);
+      const ms = t > now ? t : now + 2000;
+      if (ms < next) next = ms;
     }
     if (next === Infinity) return;
     // +1 s: the service's scheduler flips at the deadline; read after it has.

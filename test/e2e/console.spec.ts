@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCheck, ROOT, serve, type Served } from '../helpers/serve.js';
@@ -271,6 +272,47 @@ test('1,000 checks: the overview loads and scrolls with a bounded DOM', async ({
     console.log(`1,000 checks: overview ready in ${loadMs} ms with ${inDom} rows in the DOM; scroll to the end in ${scrollMs} ms`);
     await ctx.close();
   } finally {
+    await s.stop();
+  }
+});
+
+test('the tour of a new user: set the base URL, create a check, copy a snippet, run it, watch it go green, then red', async ({ browser }) => {
+  const s = await serve({ env: { LUBDUB_BASE_URL: '' } });
+  const ctx = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(s.loginUrl);
+    // Settings: the receiver listens on 127.0.0.1 here, so that is the address jobs use.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: s.pingUrl }).click();
+    await expect(page.getByLabel('Base URL shown in snippets and ping URLs')).toHaveValue(s.pingUrl);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByText('Saved.')).toBeVisible();
+
+    await page.getByRole('link', { name: 'New check' }).click();
+    await page.getByLabel('Name').fill('quick job');
+    await page.getByLabel('Period', { exact: true }).fill('2 s');
+    await page.getByLabel('Grace').fill('1 s');
+    await page.getByRole('button', { name: 'Create check' }).click();
+    await expect(page.locator('#check-title .status-word')).toHaveText('New');
+    await expect(page.getByTestId('ping-url')).toContainText(`${s.pingUrl}/ping/`);
+
+    await page.getByRole('tab', { name: 'shell (exit status)' }).click();
+    await page.getByRole('button', { name: 'Copy shell (exit status)' }).click();
+    await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
+    const snippet = await page.evaluate<string>("navigator.clipboard.readText()");
+    expect(snippet).toContain('/$?');
+    execFileSync('dash', ['-c', snippet.replace('/path/to/job.sh', 'echo backing up')]);
+
+    await expect(page.locator('#check-title .status-word')).toHaveText('Up', { timeout: 2000 });
+    await expect(page.locator('table.log tbody tr.ping')).toHaveCount(2);
+    // No ping for 2 s: late, then after the 1 s grace, down, without reloading.
+    await expect(page.locator('#check-title .status-word')).toHaveText('Late', { timeout: 5000 });
+    await expect(page.locator('#check-title .status-word')).toHaveText('Down', { timeout: 5000 });
+    await page.getByRole('link', { name: 'Overview' }).first().click();
+    await expect(page.getByTestId('headline')).toHaveText('1 check is down');
+  } finally {
+    await ctx.close();
     await s.stop();
   }
 });
