@@ -232,7 +232,7 @@ test.describe('the console, as a new user meets it', () => {
     expect(dialogs).toEqual([]);
   });
 
-  test('settings: copy the ping base URL choice, reveal the API key', async () => {
+  test('settings: values fixed at start are read-only, the API key shows on demand, a change is saved', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
     // the helper sets LUBDUB_BASE_URL, so the field is fixed
