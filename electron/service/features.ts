@@ -1,6 +1,9 @@
+import { settingsFeature } from './api/settings.js';
+import { consoleFeature } from './console.js';
 import type { Feature } from './service.js';
 
 /** The features of a full headless service, in start order. */
 export function defaultFeatures(): Feature[] {
-  return [];
+  // settings first: saved tunables (base URL, body limit, catch-up window) apply before the others start
+  return [settingsFeature(), consoleFeature()];
 }

@@ -131,4 +131,6 @@ export const LUBDUB_ROUTES = {
   settings: '/api/lubdub/settings',
   /** POST { which: 'api_key' | 'ping_key' } → new value */
   rotateKey: '/api/lubdub/keys/rotate',
+  /** GET [?check=<uuid>]: HeartbeatsJson, the last 50 events of every check (console) */
+  heartbeats: '/api/lubdub/heartbeats',
 } as const;
