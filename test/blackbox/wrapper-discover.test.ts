@@ -26,9 +26,11 @@ const EXPECTED = [
   ['uname', '*/5 * * * *', 'Europe/Riga', 300],
   ['generate-report', '0 */6 * * 1-5', 'America/New_York', 900],
   ['certbot', '0 0 * * *', 'America/New_York', 3600],
+  ['mail', '0 6 * * *', 'America/New_York', 3600],
   ['cron-hourly', '17 * * * *', 'Asia/Tokyo', 900],
   ['cron-daily', '25 6 * * *', 'Asia/Tokyo', 3600],
   ['restic', '0 3 * * 0', 'Europe/Berlin', 3600],
+  ['rotate', '0 5 * * *', 'UTC', 3600], // a file with CRLF line ends
 ] as const;
 
 function parseBlocks(out: string): { check: string; schedule: string; timezone: string; grace: string; from: string; command: string }[] {
@@ -95,6 +97,9 @@ describe('lubdub-run --discover --apply', () => {
     expect(lines).toContain(`0 0 * * * ${WRAPPER} ${keyUrl}/certbot -- /usr/bin/certbot renew --quiet`);
     expect(lines).toContain(`17 * * * * root ${WRAPPER} ${keyUrl}/cron-hourly -- sh -c 'cd / && run-parts --report /etc/cron.hourly'`);
     expect(lines).toContain(`0 3 * * 0 backup ${WRAPPER} ${keyUrl}/restic -- restic -r /mnt/nas backup /home`);
+    // cron turns \% into %, inside sh -c as well; an unescaped % (stdin) is left to the user
+    expect(lines).toContain(`0 5 * * * root ${WRAPPER} ${keyUrl}/rotate -- sh -c '/usr/local/bin/rotate.sh \\%Y-\\%m'`);
+    expect(lines).toContain('# mail: wrap by hand, its % lines go to stdin: mail -s report me%hello from cron');
     // CRON_TZ lines keep each wrapped job in its zone: New York follows the Riga jobs
     expect(lines.indexOf('CRON_TZ=America/New_York')).toBeGreaterThan(lines.indexOf('CRON_TZ=Europe/Riga'));
 

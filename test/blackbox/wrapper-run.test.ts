@@ -129,6 +129,24 @@ describe.each(COMBOS)('lubdub-run under $name', (combo) => {
     expect((await check(uuid)).status).toBe('down');
   });
 
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s to the process group ends the job; the wrapper reports %i with the output so far', async (signal, code) => {
+    const uuid = await newCheck(`${signal} ${combo.name}`);
+    const r = await runWrapper(combo, [`${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo working; echo warn >&2; sleep 20; echo never'], {
+      signalGroup: { text: 'working', signal },
+    });
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('working\n');
+    expect(r.ms).toBeLessThan(5_000);
+    const end = (await pings(uuid)).at(-1)!;
+    expect(end.exitstatus).toBe(code);
+    const b = (await body(uuid, end.n)).toString();
+    expect(b).toContain('working\n');
+    expect(b).toContain('warn\n');
+  });
+
   it('passes stdin to the job and takes the URL from LUBDUB_URL', async () => {
     const uuid = await newCheck(`stdin ${combo.name}`);
     const r = await runWrapper(combo, ['--', 'cat'], { input: 'piped in\n', env: { LUBDUB_URL: `${s.pingUrl}/ping/${uuid}` } });

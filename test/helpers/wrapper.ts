@@ -43,6 +43,7 @@ export const COMBOS: Combo[] = [
   { name: 'dash + BusyBox wget only', shell: ['/usr/bin/dash'], client: 'bbwget', path: busyboxOnlyPath },
   { name: 'busybox sh + BusyBox wget only', shell: ['/usr/bin/busybox', 'sh'], client: 'bbwget', path: busyboxOnlyPath },
   { name: 'bash + curl', shell: ['/usr/bin/bash'], client: 'curl', path: systemPath },
+  { name: 'bash + BusyBox wget only', shell: ['/usr/bin/bash'], client: 'bbwget', path: busyboxOnlyPath },
 ];
 
 /** What a wrapper run did. */
@@ -63,7 +64,15 @@ export interface RunResult {
 export function runWrapper(
   combo: Combo,
   args: string[],
-  opts: { env?: Record<string, string>; stateDir?: string; input?: string; script?: string; timeoutMs?: number } = {},
+  opts: {
+    env?: Record<string, string>;
+    stateDir?: string;
+    input?: string;
+    script?: string;
+    timeoutMs?: number;
+    /** once stdout shows `text`, send `signal` to the wrapper's whole process group (Ctrl-C, systemd stop) */
+    signalGroup?: { text: string; signal: NodeJS.Signals };
+  } = {},
 ): Promise<RunResult> {
   const stateDir = opts.stateDir ?? tempDir('lubdub-state-');
   const env: Record<string, string> = {
@@ -78,10 +87,18 @@ export function runWrapper(
     const p = spawn(combo.shell[0], [...combo.shell.slice(1), opts.script ?? WRAPPER, ...args], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: opts.signalGroup !== undefined,
     });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
+    let signalled = false;
+    p.stdout.on('data', (d) => {
+      stdout += d;
+      if (opts.signalGroup && !signalled && stdout.includes(opts.signalGroup.text)) {
+        signalled = true;
+        process.kill(-p.pid!, opts.signalGroup.signal);
+      }
+    });
     p.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       p.kill('SIGKILL');

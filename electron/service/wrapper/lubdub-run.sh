@@ -14,7 +14,7 @@ LUBDUB_RUN_VERSION=1
 _me=lubdub-run
 # Per request; a job is never held up by more than 3 tries of this plus 3 s of backoff.
 _to=${LUBDUB_TIMEOUT:-10}
-case $_to in '' | *[!0-9]*) _to=10 ;; esac
+case $_to in '' | *[!0-9]* | 0) _to=10 ;; esac
 _limit_default=100000
 # The spool stays small on a NAS: the oldest entries go first beyond either bound.
 _spool_max_entries=1000
@@ -115,13 +115,10 @@ _pick_client() {
 
 # Kills pid $1 after $2 seconds unless cancelled: BusyBox wget often has no -T (Debian's
 # build even crashes on it), and GNU wget's -T is per read, not for the whole request.
+# A separate sh, not a subshell (bash would run this script's EXIT trap in one), and
+# cancelled with KILL, which no half-started shell can catch and lose.
 _watchdog() {
-  (
-    trap 'kill "$_s" 2>/dev/null; exit 0' TERM
-    sleep "$2" &
-    _s=$!
-    wait "$_s" && kill -TERM "$1" 2>/dev/null
-  ) >/dev/null 2>&1 </dev/null &
+  sh -c 'sleep "$1"; kill -TERM "$2" 2>/dev/null' _ "$2" "$1" >/dev/null 2>&1 </dev/null &
   _wd=$!
 }
 
@@ -148,7 +145,7 @@ _http() {
       _wp=$!
       _watchdog "$_wp" "$_to"
       wait "$_wp" 2>/dev/null
-      kill -TERM "$_wd" 2>/dev/null
+      kill -KILL "$_wd" 2>/dev/null
       wait "$_wd" 2>/dev/null
       _code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$_tmp/h" | tail -n 1)
       cp "$_tmp/h" "$_tmp/e" 2>/dev/null
@@ -180,7 +177,8 @@ _why() {
     _w=$(grep -v '^ ' "$_tmp/e" 2>/dev/null | head -n 1)
     printf '%s' "${_w:-no reply within $_to s}"
   else
-    printf 'HTTP %s %s' "$_code" "$(head -n 1 "$_tmp/r" 2>/dev/null | cut -c1-80)"
+    _w=$(head -n 1 "$_tmp/r" 2>/dev/null | cut -c1-80)
+    printf 'HTTP %s%s' "$_code" "${_w:+ $_w}"
   fi
 }
 
@@ -316,20 +314,22 @@ _run_captured() {
     _rc=$?
     return
   fi
-  tail -c "$_limit" <"$_tmp/c" >"$_tmp/tail" &
+  # The helpers ignore HUP, INT and TERM: a signal to the process group ends the job,
+  # and they still pass on and keep what it wrote.
+  (trap '' HUP INT TERM && exec tail -c "$_limit") <"$_tmp/c" >"$_tmp/tail" &
   _tp=$!
   # Held open until both tees are done, so tail cannot see end-of-file early.
-  exec 5>"$_tmp/c"
-  tee "$_tmp/c" <"$_tmp/o" 5>&- &
+  exec 9>"$_tmp/c"
+  (trap '' HUP INT TERM && exec tee "$_tmp/c") <"$_tmp/o" 9>&- &
   _t1=$!
-  tee "$_tmp/c" <"$_tmp/e2" >&2 5>&- &
+  (trap '' HUP INT TERM && exec tee "$_tmp/c") <"$_tmp/e2" >&2 9>&- &
   _t2=$!
   # exec: the command is always a program, never one of this script's functions or builtins.
-  (exec "$@") >"$_tmp/o" 2>"$_tmp/e2" 5>&-
+  (exec "$@") >"$_tmp/o" 2>"$_tmp/e2" 9>&-
   _rc=$?
   wait "$_t1"
   wait "$_t2"
-  exec 5>&-
+  exec 9>&-
   wait "$_tp"
 }
 
@@ -446,6 +446,7 @@ _as_argv() {
   esac
 }
 
+_cr=$(printf '\r')
 _used_names=' '
 _found=0
 _failed=0
@@ -458,6 +459,7 @@ _parse_crontab() {
   _tz=$(_system_tz)
   _header=
   while IFS= read -r _line || [ -n "$_line" ]; do
+    _line=${_line%"$_cr"}
     _line=${_line#"${_line%%[! 	]*}"}
     case $_line in
       '' | '#'*) continue ;;
@@ -517,6 +519,11 @@ _parse_crontab() {
     printf '  grace:    %s s\n' "$_grace"
     printf '  from:     %s%s\n' "$_src" "${_user:+ (user $_user)}"
     printf '  command:  %s\n' "$_cmd"
+    # An unescaped % feeds cron's stdin: no quoting we add would survive it.
+    case $(printf '%s' "$_cmd" | sed 's/\\%//g') in
+      *%*) _raw_pct=1 ;;
+      *) _raw_pct= ;;
+    esac
     if [ -n "$_apply" ]; then
       _q="create=1&schedule=$(_urlenc "$_sched")&tz=$(_urlenc "$_tz")&grace=$_grace"
       _b=$_apply/$_slug
@@ -542,7 +549,11 @@ _parse_crontab() {
         printf 'CRON_TZ=%s\n' "$_tz" >>"$_tmp/wrapped"
         _wtz=$_tz
       fi
-      printf '%s %s%s %s -- %s\n' "$_sched" "${_user:+$_user }" "$(_self_path)" "$_b" "$(_as_argv "$_cmd")" >>"$_tmp/wrapped"
+      if [ -n "$_raw_pct" ]; then
+        printf '# %s: wrap by hand, its %% lines go to stdin: %s\n' "$_slug" "$_cmd" >>"$_tmp/wrapped"
+      else
+        printf '%s %s%s %s -- %s\n' "$_sched" "${_user:+$_user }" "$(_self_path)" "$_b" "$(_as_argv "$_cmd")" >>"$_tmp/wrapped"
+      fi
     fi
     printf '\n'
   done <"$_file"
