@@ -327,10 +327,16 @@ _run_captured() {
   # exec: the command is always a program, never one of this script's functions or builtins.
   (exec "$@") >"$_tmp/o" 2>"$_tmp/e2" 9>&-
   _rc=$?
-  wait "$_t1"
-  wait "$_t2"
+  _waitfor "$_t1"
+  _waitfor "$_t2"
   exec 9>&-
-  wait "$_tp"
+  _waitfor "$_tp"
+}
+
+# Waits until background pid $1 is gone: a trapped signal makes `wait` return early.
+_waitfor() {
+  wait "$1" 2>/dev/null
+  while kill -0 "$1" 2>/dev/null; do wait "$1" 2>/dev/null; done
 }
 
 _run() {
