@@ -134,7 +134,7 @@ describe.each(COMBOS)('lubdub-run under $name', (combo) => {
     ['SIGTERM', 143],
   ] as const)('%s to the process group ends the job; the wrapper reports %i with the output so far', async (signal, code) => {
     const uuid = await newCheck(`${signal} ${combo.name}`);
-    const r = await runWrapper(combo, [`${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo working; echo warn >&2; sleep 20; echo never'], {
+    const r = await runWrapper(combo, [`${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo warn >&2; echo working; sleep 20; echo never'], {
       signalGroup: { text: 'working', signal },
     });
     expect(r.code).toBe(code);
