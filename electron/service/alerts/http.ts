@@ -20,6 +20,7 @@ function describe(e: unknown, timeoutMs: number): string {
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return `timed out after ${timeoutMs / 1000} s`;
   const code = err.cause?.code;
   if (code) return `${code}${err.cause?.message ? `: ${err.cause.message}` : ''}`;
+  if (err.cause?.message) return `${err.message}: ${err.cause.message}`;
   return err.message || String(e);
 }
 
