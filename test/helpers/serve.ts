@@ -33,9 +33,13 @@ export function tempDir(prefix = 'lubdub-test-'): string {
  * Starts the service the way a user does (`npm run serve -- …`) with port 0 and waits
  * for its printed listeners. Resolves with URLs parsed from its own output.
  */
-export async function serve(opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<Served> {
+export async function serve(
+  opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number; wrap?: string[] } = {},
+): Promise<Served> {
   const dataDir = opts.dataDir ?? tempDir();
-  const proc = spawn('npm', ['run', '--silent', 'serve', '--', ...(opts.args ?? [])], {
+  // `wrap` runs the service inside another command (e.g. xvfb-run … dbus-run-session -- …).
+  const cmd = [...(opts.wrap ?? []), 'npm', 'run', '--silent', 'serve', '--', ...(opts.args ?? [])];
+  const proc = spawn(cmd[0], cmd.slice(1), {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -59,6 +59,11 @@ export function deliveryJson(d: DeliveryRow): DeliveryJson {
   };
 }
 
+/** How long a check was down; unknown when a late ping's up flip predates the down flip. */
+function downFor(upAt: number, downAt: number | null): number | null {
+  return downAt === null || upAt < downAt ? null : upAt - downAt;
+}
+
 function killSelf(why: string): never {
   console.error(`lubdub: fault injection (${why}): killing the process with SIGKILL`);
   process.kill(process.pid, 'SIGKILL');
@@ -162,7 +167,7 @@ export class Outbox {
         const msg =
           f.newStatus === 'down'
             ? downMessage(info, at)
-            : upMessage(info, ((d) => (d === null ? null : f.at - d))(store.lastDownAt(f.checkId, f.id)), at);
+            : upMessage(info, downFor(f.at, store.lastDownAt(f.checkId, f.id)), at);
         created += this.enqueue(msg, this.channelsOf(check), check.id, f.id, now);
       }
       for (const [gapId, items] of gaps) created += this.enqueueGapSummary(gapId, items, now);
