@@ -10,7 +10,7 @@ import { writeTx } from '../db/open.js';
 import type { CheckRow, Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
 import { bodyText, type Urls } from '../serialize.js';
-import type { Sender } from './channels/types.js';
+import type { Sender, SendResult } from './channels/types.js';
 import type { AlertStore, ChannelRow, DeliveryRow, PendingFlip } from './store.js';
 
 /**
@@ -120,7 +120,7 @@ export class Outbox {
 
   /** The earliest pending delivery (for the scheduler); none while every send slot is busy. */
   next(): number | null {
-    if (this.inFlight.size >= (this.deps.maxInFlight ?? 8)) return null;
+    if (this.inFlight.size >= (this.deps.maxInFlight ?? 16)) return null;
     return this.deps.store.earliestPending();
   }
 
@@ -240,26 +240,23 @@ export class Outbox {
   /** Step 5 for every due delivery, up to the in-flight limit. */
   deliverDue(): void {
     if (this.stopped) return;
-    const max = this.deps.maxInFlight ?? 8;
+    const max = this.deps.maxInFlight ?? 16;
     const room = max - this.inFlight.size;
     if (room <= 0) return;
     const now = this.deps.clock.now();
-    for (const d of this.deps.store.dueDeliveries(now, room)) {
-      if (this.inFlight.has(d.id)) continue;
-      if (!writeTx(this.deps.repos.db, () => this.deps.store.markSending(d.id))) continue;
-      const p = this.sendOne({ ...d, attempts: d.attempts + 1, status: 'sending' }).finally(() => {
-        this.inFlight.delete(d.id);
-        this.deps.poke();
-        this.deliverDue();
-      });
+    // One commit marks the whole batch `sending` before any request leaves.
+    const batch = writeTx(this.deps.repos.db, () =>
+      this.deps.store.dueDeliveries(now, room).filter((d) => !this.inFlight.has(d.id) && this.deps.store.markSending(d.id)),
+    );
+    for (const d of batch) {
+      const p = this.sendOne({ ...d, attempts: d.attempts + 1, status: 'sending' });
       this.inFlight.set(d.id, p);
     }
   }
 
   private async sendOne(d: DeliveryRow): Promise<void> {
-    const { store } = this.deps;
-    const channel = store.channelByUuid(d.channelUuid);
-    let result;
+    const channel = this.deps.store.channelByUuid(d.channelUuid);
+    let result: SendResult;
     if (!channel) result = { ok: false, error: 'channel was deleted', permanent: true };
     else {
       try {
@@ -268,23 +265,46 @@ export class Outbox {
         result = { ok: false, error: (e as Error).message };
       }
     }
-    if (this.stopped && !this.deps.repos.db.open) return;
-    const now = this.deps.clock.now();
-    const error = result.error ? plainText(result.error, 300) : null;
-    writeTx(this.deps.repos.db, () => {
-      if (result.ok) store.markSent(d.id, now, error);
-      else if (result.permanent || d.attempts > RETRY_DELAYS_MS.length) store.markFailed(d.id, error ?? 'failed');
-      else store.markRetry(d.id, now + RETRY_DELAYS_MS[d.attempts - 1], error ?? 'failed');
+    // Why batched: results that finish together share one commit (one fsync), as pings do.
+    await new Promise<void>((resolve) => {
+      this.finished.push({ d, result, resolve });
+      if (this.finished.length === 1) setImmediate(() => this.recordResults());
     });
-    const row = store.delivery(d.id);
-    if (row && row.status === 'failed') {
-      console.error(`lubdub: gave up sending "${row.message.title}" to ${row.channelKind} channel ${row.channelUuid} after ${row.attempts} attempts: ${row.lastError}`);
+  }
+
+  private finished: { d: DeliveryRow; result: SendResult; resolve: () => void }[] = [];
+
+  private recordResults(): void {
+    const done = this.finished;
+    this.finished = [];
+    const { store } = this.deps;
+    if (!this.deps.repos.db.open) {
+      done.forEach((x) => x.resolve());
+      return;
     }
-    if (row) {
+    const now = this.deps.clock.now();
+    writeTx(this.deps.repos.db, () => {
+      for (const { d, result } of done) {
+        const error = result.error ? plainText(result.error, 300) : null;
+        if (result.ok) store.markSent(d.id, now, error);
+        else if (result.permanent || d.attempts > RETRY_DELAYS_MS.length) store.markFailed(d.id, error ?? 'failed');
+        else store.markRetry(d.id, now + RETRY_DELAYS_MS[d.attempts - 1], error ?? 'failed');
+      }
+    });
+    for (const { d, result, resolve } of done) {
+      this.inFlight.delete(d.id);
+      resolve();
+      const row = store.delivery(d.id);
+      if (!row) continue;
+      if (row.status === 'failed') {
+        console.error(`lubdub: gave up sending "${row.message.title}" to ${row.channelKind} channel ${row.channelUuid} after ${row.attempts} attempts: ${row.lastError}`);
+      }
       this.deps.bus.emit('public', {
         type: 'delivery',
-        data: { ...deliveryJson(row), flip_id: row.flipId ?? 0, channel: row.channelUuid, ok: result.ok, error, attempts: row.attempts },
+        data: { ...deliveryJson(row), flip_id: row.flipId ?? 0, channel: row.channelUuid, ok: result.ok, error: row.lastError, attempts: row.attempts },
       });
     }
+    this.deps.poke();
+    this.deliverDue();
   }
 }
