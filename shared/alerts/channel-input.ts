@@ -1,5 +1,6 @@
 /** Kinds of notification channel Lubdub can send to. */
 export type ChannelKind = 'desktop' | 'webhook' | 'ntfy';
+/** All channel kinds, for validation and listings. */
 export const CHANNEL_KINDS: readonly ChannelKind[] = ['desktop', 'webhook', 'ntfy'];
 
 /** Settings of a webhook channel. */

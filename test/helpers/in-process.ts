@@ -8,6 +8,7 @@ import type { ServiceEvent } from '../../shared/api/types.js';
 import { FakeTimers } from './fake-timers.js';
 import { tempDir, waitFor } from './serve.js';
 
+/** The API key of in-process services. */
 export const KEY = 'test-api-key-0123456789abcdef';
 
 /** A real service in this process on a fake clock and fake timers. */
@@ -89,6 +90,7 @@ export interface Receiver {
   close: () => Promise<void>;
 }
 
+/** Starts a local HTTP receiver that records every request. */
 export async function receiver(): Promise<Receiver> {
   const r: Receiver = {
     url: '',

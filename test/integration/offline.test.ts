@@ -86,8 +86,8 @@ describe('monitor-offline awareness', () => {
     const dataDir = tempDir('lubdub-offline-');
     h = await harness({ start: T0, dataDir, alerts: { aliveEveryMs: 0 } });
     const hook = (await h.api('POST', '/api/lubdub/channels', { name: 'hook', kind: 'webhook', config: { url: `${rx.url}/h` } })).json.id;
-    for (let i = 0; i < 25; i++) {
-      const u = (await h.api('POST', '/api/v3/checks/', { name: `job-${String(i).padStart(2, '0')}`, timeout: 60, grace: 60, channels: hook })).json.uuid;
+    for (let i = 0; i < 230; i++) {
+      const u = (await h.api('POST', '/api/v3/checks/', { name: `job-${String(i).padStart(3, '0')}`, timeout: 60, grace: 60, channels: hook })).json.uuid;
       await h.ping(u);
     }
     await h.stop();
@@ -96,9 +96,10 @@ describe('monitor-offline awareness', () => {
     await settle(h);
     const p = posts();
     expect(p).toHaveLength(1);
-    expect(p[0].title).toBe('25 checks missed while Lubdub was offline');
-    expect(p[0].checks).toHaveLength(25);
-    expect(p[0].message).toMatch(/still missing: job-00, .*, job-09 and 15 more$/);
+    // more than one outbox batch (200 flips): still one summary
+    expect(p[0].title).toBe('230 checks missed while Lubdub was offline');
+    expect(p[0].checks).toHaveLength(230);
+    expect(p[0].message).toMatch(/still missing: job-000, .*, job-009 and 220 more$/);
   });
 
   it('a check that was already down before the stop is not held and sends nothing new', async () => {

@@ -3,6 +3,7 @@ import type { SendResult } from './channels/types.js';
 
 /** Limits of outgoing alert requests (issue 3: 10 s timeout, at most 3 redirects). */
 export const HTTP_TIMEOUT_MS = 10_000;
+/** Redirects followed before giving up (each hop re-checked by outgoingUrlError). */
 export const MAX_REDIRECTS = 3;
 
 /** An outgoing POST of an alert. */

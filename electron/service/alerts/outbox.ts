@@ -149,8 +149,11 @@ export class Outbox {
     let created = 0;
     const n = writeTx(repos.db, () => {
       const flips = store.unprocessedFlips(200);
+      // A gap's flips all join its one summary, even beyond this batch.
+      const gapIds = new Set(flips.filter((f) => f.gapId !== null).map((f) => f.gapId as number));
+      const extra = [...gapIds].flatMap((g) => store.unprocessedFlipsOfGap(g)).filter((f) => !flips.some((x) => x.id === f.id));
       const gaps = new Map<number, { flip: PendingFlip; check: CheckRow }[]>();
-      for (const f of flips) {
+      for (const f of [...flips, ...extra]) {
         const check = repos.checks.byId(f.checkId);
         const alertable = f.newStatus === 'down' || (f.newStatus === 'up' && f.oldStatus !== 'new' && f.oldStatus !== 'paused');
         const muted = alertable && this.deps.isMuted(f.checkId, f.at);
@@ -162,7 +165,7 @@ export class Outbox {
           gaps.set(f.gapId, list);
           continue;
         }
-        const info = this.checkInfo(check, now, f.newStatus);
+        const info = this.checkInfo(check, now, f.newStatus, f.reason);
         const at = isoSeconds(f.at) as string;
         const msg =
           f.newStatus === 'down'
@@ -171,7 +174,7 @@ export class Outbox {
         created += this.enqueue(msg, this.channelsOf(check), check.id, f.id, now);
       }
       for (const [gapId, items] of gaps) created += this.enqueueGapSummary(gapId, items, now);
-      return flips.length;
+      return flips.length + extra.length;
     });
     if (created > 0) {
       if (this.deps.fault === 'exit-after-claim') killSelf('exit-after-claim, after the deliveries were committed');
@@ -220,15 +223,18 @@ export class Outbox {
     return out;
   }
 
-  /** A check as alerts describe it: every string from a user or a ping made plain text. */
-  checkInfo(c: CheckRow, now: number, status?: string): AlertCheck {
+  /**
+   * A check as alerts describe it: every string from a user or a ping made plain text.
+   * `fallbackReason` (the flip's) is used when the check has moved on since its flip.
+   */
+  checkInfo(c: CheckRow, now: number, status?: string, fallbackReason = 'down'): AlertCheck {
     const last = this.deps.store.lastPing(c.id);
     const shown = status ?? computeStatus(c, now);
     return {
       uuid: c.uuid,
       name: plainText(c.name, 100),
       status: shown,
-      reason: shown === 'down' ? plainText(c.downReason || 'down', 200) : '',
+      reason: shown === 'down' ? plainText(c.downReason || fallbackReason || 'down', 200) : '',
       last_ping: isoSeconds(c.lastPing),
       last_body: last ? plainText(firstLine(bodyText(last.body)), 200) : '',
       console_url: `${this.deps.urls.ui}/?check=${c.uuid}`,

@@ -90,6 +90,10 @@ function toDelivery(r: Raw): DeliveryRow {
   };
 }
 
+function toPendingFlip(r: Raw): PendingFlip {
+  return { id: r.id, checkId: r.check_id, at: r.created, oldStatus: r.old_status, newStatus: r.new_status, reason: r.reason, gapId: r.gap_id };
+}
+
 function toGap(r: Raw): GapRow {
   return { id: r.id, started: r.started, ended: r.ended, windowEnd: r.window_end, cause: r.cause, held: r.held, missed: r.missed };
 }
@@ -116,6 +120,7 @@ export class AlertStore {
       setCheckChannels: p('UPDATE checks SET channels = ? WHERE id = ?'),
 
       unprocessed: p('SELECT * FROM flips WHERE processed IS NULL ORDER BY id LIMIT ?'),
+      unprocessedOfGap: p('SELECT * FROM flips WHERE processed IS NULL AND gap_id = ? ORDER BY id'),
       markFlip: p('UPDATE flips SET processed = ?, muted = ? WHERE id = ? AND processed IS NULL'),
       insertMessage: p('INSERT INTO messages (uuid, kind, check_id, flip_id, created, payload) VALUES (?, ?, ?, ?, ?, ?)'),
       insertDelivery: p(
@@ -206,15 +211,11 @@ export class AlertStore {
 
   // ---- outbox ----
   unprocessedFlips(limit: number): PendingFlip[] {
-    return (this.s.unprocessed.all(limit) as Raw[]).map((r) => ({
-      id: r.id,
-      checkId: r.check_id,
-      at: r.created,
-      oldStatus: r.old_status,
-      newStatus: r.new_status,
-      reason: r.reason,
-      gapId: r.gap_id,
-    }));
+    return (this.s.unprocessed.all(limit) as Raw[]).map(toPendingFlip);
+  }
+  /** Every unprocessed flip of one monitor-offline gap (they make one summary together). */
+  unprocessedFlipsOfGap(gapId: number): PendingFlip[] {
+    return (this.s.unprocessedOfGap.all(gapId) as Raw[]).map(toPendingFlip);
   }
   /** Claims a flip: true when this call marked it (compare-and-swap on processed IS NULL). */
   markFlip(id: number, now: number, muted: boolean): boolean {

@@ -49,6 +49,7 @@ CREATE INDEX deliveries_sending ON deliveries (id) WHERE status = 'sending';
 -- monitor-offline summary carry its gap.
 ALTER TABLE flips ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE flips ADD COLUMN gap_id INTEGER;
+CREATE INDEX flips_gap_pending ON flips (gap_id) WHERE processed IS NULL AND gap_id IS NOT NULL;
 
 -- Intervals Lubdub was not watching (stopped, crashed, asleep, clock jump).
 CREATE TABLE offline_gaps (
