@@ -183,7 +183,7 @@ export class Monitor {
       check,
       check.status,
     );
-    const ev: PingEvent = { kind, at: req.at, rid: req.rid };
+    const ev: PingEvent = { kind, at: req.at, rid: req.rid, received: req.received };
     if ((kind === 'success' || kind === 'fail') && req.rid !== null && check.lastStartRid !== req.rid) {
       ev.runStart = this.repos.pings.startTimeByRid(check.id, req.rid, req.at);
     }
@@ -246,7 +246,7 @@ export class Monitor {
       tags: '',
       desc: '',
       pushToken: null,
-      channels: '',
+      channels: input.channels === undefined ? (this.defaultChannels?.() ?? '') : '',
       status: 'new',
       nPings: 0,
       lastPing: null,
@@ -299,6 +299,9 @@ export class Monitor {
     next.alertAfter = alertAfter(next);
     return next;
   }
+
+  /** Channels of a check created without a `channels` field (the alerts module sets it). */
+  defaultChannels: (() => string) | undefined;
 
   /** Channel resolution; the alerts module replaces it with one that knows channels. */
   resolveChannels: (spec: string) => string = (spec) => {

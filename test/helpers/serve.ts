@@ -37,9 +37,13 @@ export const SERVE_CMD = [path.join(ROOT, 'node_modules/.bin/tsx'), 'electron/se
  * wrapper so signals and exit codes reach the test unchanged) with port 0, and waits
  * for its printed listeners. Resolves with URLs parsed from its own output.
  */
-export async function serve(opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<Served> {
+export async function serve(
+  opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number; wrap?: string[] } = {},
+): Promise<Served> {
   const dataDir = opts.dataDir ?? tempDir();
-  const proc = spawn(SERVE_CMD[0], [...SERVE_CMD.slice(1), ...(opts.args ?? [])], {
+  // `wrap` runs the service inside another command (e.g. xvfb-run … dbus-run-session -- …).
+  const cmd = [...(opts.wrap ?? []), ...SERVE_CMD, ...(opts.args ?? [])];
+  const proc = spawn(cmd[0], cmd.slice(1), {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
