@@ -264,7 +264,7 @@ describe('hostile input does not stall the service', () => {
     const hostileMs = performance.now() - t0;
     expect(r.status).toBe(200);
     const worst = Math.max(...seen);
-    console.log(`hostile regex: its own ping answered in ${hostileMs.toFixed(0)} ms; ${seen.length} concurrent pings, worst ${worst.toFixed(1)} ms [${seen.map((x) => x.toFixed(0)).join(" ")}]`);
+    console.log(`hostile regex: its own ping answered in ${hostileMs.toFixed(0)} ms; ${seen.length} concurrent pings, worst ${worst.toFixed(1)} ms`);
     expect(hostileMs).toBeLessThan(3000);
     expect(seen.length).toBeGreaterThan(5);
     // Had any of them waited for the hostile regex, it would have taken at least the time limit.
