@@ -122,7 +122,8 @@ export function applyPing(c: CheckState, ev: PingEvent): PingOutcome {
   return { next, flip, duration, applied: true };
 }
 
-function pairDuration(c: CheckState, ev: PingEvent): number | null {
+/** ms from the run's start to this success/fail (rid pairing, ≤ 72 h), or null when unpaired. */
+export function pairDuration(c: CheckState, ev: PingEvent): number | null {
   if (ev.kind !== 'success' && ev.kind !== 'fail') return null;
   const start = c.lastStart !== null && c.lastStartRid === ev.rid ? c.lastStart : (ev.runStart ?? null);
   if (start === null) return null;
