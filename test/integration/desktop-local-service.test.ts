@@ -1,0 +1,70 @@
+/**
+ * The shell against the real service started in-process the way main.ts does it
+ * (startService + defaultFeatures + desktopServiceConfig), with a fake `electron`.
+ */
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../shared/domain/clock.js';
+import { boot, type Shell } from '../../electron/app/boot.js';
+import { desktopServiceConfig } from '../../electron/app/local-service.js';
+import { CONSOLE_PARTITION } from '../../electron/app/security.js';
+import { defaultFeatures } from '../../electron/service/features.js';
+import { startService, type RunningService } from '../../electron/service/service.js';
+import { createFakeElectron } from '../helpers/fake-electron.js';
+import { tempDir, waitFor } from '../helpers/serve.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+describe('desktop shell with the real in-process service', () => {
+  it('boots, logs the console in with a session the service accepts, and follows live changes', async () => {
+    const userData = tempDir('lubdub-desktop-');
+    const fake = createFakeElectron({ userData });
+    let svc: RunningService | null = null;
+    const shell = (await boot({
+      electron: fake.electron,
+      clock: systemClock,
+      platform: { platform: 'linux', env: {}, argv: ['lubdub'], execPath: '/x', iconsDir: '/icons', preloadPath: '/p.cjs', timeZone: 'UTC' },
+      startLocalService: async (dir) => {
+        const config = desktopServiceConfig({ LUBDUB_PING_HOST: '127.0.0.1', LUBDUB_PING_PORT: '0', LUBDUB_UI_PORT: '0' }, dir);
+        svc = await startService(config, systemClock, defaultFeatures());
+        return { target: { baseUrl: svc.uiUrl, apiKey: svc.keys.apiKey }, stop: svc.stop };
+      },
+      trayRedrawMs: 5,
+    })) as Shell;
+    cleanups.push(() => shell.shutdown());
+    const running = svc as unknown as RunningService;
+    expect(running.config.dataDir).toBe(userData);
+    expect(running.config.desktopNotifier).toBe(false);
+
+    const tray = fake.trays[0];
+    await waitFor(() => tray.tooltip === 'No checks yet');
+    expect(path.basename(tray.image.path)).toBe('tray-idle-light.png');
+
+    // The console window: the service's own UI URL, with the session cookie the service issued.
+    const win = fake.windows[0];
+    await waitFor(() => win.loads.length === 1);
+    expect(win.loads[0]).toBe(`${running.uiUrl}/`);
+    const cookie = fake.sessions.get(CONSOLE_PARTITION)!.cookieJar[0];
+    const viaCookie = await fetch(`${running.uiUrl}/api/v3/checks/`, { headers: { cookie: `${cookie.name}=${cookie.value}` } });
+    expect(viaCookie.status).toBe(200);
+    const withoutCookie = await fetch(`${running.uiUrl}/api/v3/checks/`);
+    expect(withoutCookie.status).toBe(401);
+
+    // Live: a check created through the API and pinged turns the tray green.
+    const api = (p: string, init: RequestInit = {}) => fetch(running.uiUrl + p, { ...init, headers: { 'x-api-key': running.keys.apiKey, 'content-type': 'application/json' } });
+    const created = (await (await api('/api/v3/checks/', { method: 'POST', body: JSON.stringify({ name: 'nightly-backup', timeout: 86400, grace: 3600 }) })).json()) as { uuid: string };
+    await waitFor(() => tray.tooltip === '1 new');
+    const ping = await fetch(`${running.pingListenUrl}/ping/${created.uuid}`);
+    expect(ping.status).toBe(200);
+    await waitFor(() => tray.tooltip === 'All 1 up · next: nightly-backup in 24 h');
+    expect(path.basename(tray.image.path)).toBe('tray-up-light.png');
+
+    // Quitting stops the in-process service.
+    fake.app.quit();
+    await waitFor(() => fake.app.quitted);
+    await expect(fetch(`${running.uiUrl}/api/v3/status/`)).rejects.toThrow();
+  });
+});
