@@ -138,8 +138,9 @@ export function setupTray(ctx: TrayContext): TrayHandle {
   nativeTheme.on('updated', schedule);
   const minute = setInterval(schedule, 60_000);
   minute.unref?.();
-  // Windows and macOS: a left click opens the console (Linux indicators only show the menu).
-  tray.on('click', () => ctx.onAction('open'));
+  // Windows: a left click opens the console, as tray apps do there. macOS opens the menu on
+  // click, and Linux indicators only ever show the menu.
+  if (ctx.platform === 'win32') tray.on('click', () => ctx.onAction('open'));
 
   return {
     tray,

@@ -172,6 +172,27 @@ describe('desktop shell: tray and notifications from the event stream', () => {
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, partition: CONSOLE_PARTITION });
   });
 
+  it('the one summary after a monitor-offline gap is shown once; its click opens the overview', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    b.svc.push({ type: 'offline-summary', data: { from: iso(NOW - 60 * MIN), to: iso(NOW), checks: [{ uuid: UUID, name: 'nightly-backup' }] } });
+    b.svc.push({ type: 'notification', data: { id: 'gap-1', kind: 'summary', title: '1 check missed while Lubdub was offline', body: 'nightly-backup', check: null } });
+    await waitFor(() => b.fake.notifications.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.fake.notifications).toHaveLength(1);
+    b.fake.notifications[0].click();
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    expect(consoleWin(b).loads).toEqual([`${b.svc.url}/`]);
+  });
+
+  it('a ping body with markup reaches a Linux notification as escaped text', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    b.svc.push({ type: 'notification', data: { id: 'x', kind: 'down', title: 'backup is down', body: '<img src=x onerror=alert(1)> & more', check: UUID } });
+    await waitFor(() => b.fake.notifications.length === 1);
+    expect(b.fake.notifications[0].options.body).toBe('&lt;img src=x onerror=alert(1)&gt; &amp; more');
+  });
+
   it('clicking a check in the tray menu opens its detail', async () => {
     const b = await bootShell();
     down().forEach((e) => b.svc.push(e));
@@ -431,9 +452,19 @@ describe('desktop shell: lifecycle and windows', () => {
     expect(fake.trays).toHaveLength(0);
   });
 
-  it('Windows: notifications are attributed to the app id', async () => {
+  it('Windows: notifications are attributed to the app id; a left click on the tray opens the console', async () => {
     const b = await bootShell({ platform: 'win32' });
     expect(b.fake.app.appUserModelId).toBe('app.lubdub.desktop');
+    tray(b).emit('click');
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    expect(consoleWin(b).visible).toBe(true);
+  });
+
+  it('Linux: a click on the tray does not open a window (indicators show the menu)', async () => {
+    const b = await bootShell();
+    tray(b).emit('click');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(b.fake.windows).toHaveLength(0);
   });
 });
 

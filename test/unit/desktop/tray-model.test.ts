@@ -37,6 +37,19 @@ describe('trayModel: the icon is the worst state', () => {
     expect(model(statuses.map((s, i) => check(`c${i}`, s))).icon).toBe(icon);
   });
 
+  it('every one of the 64 mixes of the six statuses gets the icon of its worst member', () => {
+    const all: Status[] = ['new', 'up', 'grace', 'down', 'paused', 'started'];
+    for (let mask = 0; mask < 64; mask++) {
+      const statuses = all.filter((_, i) => mask & (1 << i));
+      const has = (s: Status) => statuses.includes(s);
+      const want = has('down') ? 'down' : has('grace') ? 'late' : has('up') || has('started') ? 'up' : 'idle';
+      const m = model(statuses.map((s, i) => check(`c${i}`, s)));
+      expect({ statuses, icon: m.icon }).toEqual({ statuses, icon: want });
+      expect(m.tooltip.length).toBeGreaterThan(0);
+      expect(checkItems(m.items)).toHaveLength(Number(has('down')) + Number(has('grace')));
+    }
+  });
+
   it('no connection to the service → disconnected, whatever the last checks were', () => {
     const m = trayModel(null, [check('a', 'down')], NOW, { serviceLabel: '127.0.0.1:8421' });
     expect(m.icon).toBe('disconnected');
