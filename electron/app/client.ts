@@ -40,6 +40,12 @@ const EVENT_TYPES = new Set<ServiceEvent['type']>([
 ]);
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * The service writes a keep-alive comment every 25 s. A stream silent for longer than this
+ * is dead even if the socket looks open (a laptop that slept, a Wi-Fi change: TCP does not
+ * notice a peer that vanished), so it is dropped and the caller reconnects.
+ */
+export const STREAM_IDLE_MS = 60_000;
 
 /**
  * The shell's only way to the service: the same management API and event stream the
@@ -100,8 +106,15 @@ export class ServiceClient {
    * well-formed event of a known type reaches `onEvent`; `closed` resolves when the stream
    * ends or fails (the caller decides about reconnecting).
    */
-  events(onEvent: (e: ServiceEvent) => void, onOpen: () => void = () => {}): EventStream {
+  events(onEvent: (e: ServiceEvent) => void, onOpen: () => void = () => {}, idleMs = STREAM_IDLE_MS): EventStream {
     const ctrl = new AbortController();
+    let idle: NodeJS.Timeout | null = null;
+    const alive = () => {
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(() => ctrl.abort(), idleMs);
+      idle.unref?.();
+    };
+    alive();
     const closed = (async () => {
       const res = await this.fetchImpl(this.target.baseUrl + LUBDUB_ROUTES.events, {
         headers: { 'x-api-key': this.target.apiKey, accept: 'text/event-stream' },
@@ -129,9 +142,14 @@ export class ServiceClient {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        alive();
         parser.push(decoder.decode(value, { stream: true }));
       }
-    })().catch(() => {});
+    })()
+      .catch(() => {})
+      .finally(() => {
+        if (idle) clearTimeout(idle);
+      });
     return { close: () => ctrl.abort(), closed };
   }
 }

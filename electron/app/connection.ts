@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { summarize } from '../../shared/api/summary.js';
 import type { CheckJson, NotificationJson, ServiceEvent, Summary } from '../../shared/api/types.js';
 import type { Clock } from '../../shared/domain/clock.js';
-import type { EventStream, PowerEvent, ServiceClient } from './client.js';
+import { STREAM_IDLE_MS, type EventStream, type PowerEvent, type ServiceClient } from './client.js';
 
 /** What the connection tells the rest of the shell. */
 export interface ConnectionEvents {
@@ -14,6 +14,8 @@ export interface ConnectionEvents {
 
 /** Tuning of reconnects and refreshes (tests shorten them). */
 export interface ConnectionOptions {
+  /** a stream silent this long is dropped (the service keeps it alive every 25 s) */
+  streamIdleMs?: number;
   /** first reconnect delay; doubles up to `maxBackoffMs` */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -66,7 +68,7 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
     opts: ConnectionOptions = {},
   ) {
     super();
-    this.opts = { minBackoffMs: 500, maxBackoffMs: 30_000, maxRefreshMs: 10 * 60_000, ...opts };
+    this.opts = { minBackoffMs: 500, maxBackoffMs: 30_000, maxRefreshMs: 10 * 60_000, streamIdleMs: STREAM_IDLE_MS, ...opts };
     this.backoff = this.opts.minBackoffMs;
   }
 
@@ -112,6 +114,25 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
     this.open();
   }
 
+  /**
+   * Drops the stream even if it looks open and reconnects at once (after the machine woke
+   * up: the old connection is most likely dead without knowing it).
+   */
+  restart(): void {
+    if (this.stopped) return;
+    this.clearTimers();
+    const old = this.stream;
+    this.stream = null;
+    old?.close();
+    if (this.connected) {
+      this.connected = false;
+      this.snapshotDone = false;
+      this.emit('change');
+    }
+    this.backoff = this.opts.minBackoffMs;
+    this.open();
+  }
+
   /** Snoozes notifications until `until` (ms) or ends the snooze (null), then re-reads the summary. */
   async setMute(until: number | null): Promise<void> {
     await this.client.mute(until);
@@ -141,6 +162,7 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
         this.backoff = this.opts.minBackoffMs;
         void this.snapshot(stream);
       },
+      this.opts.streamIdleMs,
     );
     this.stream = stream;
     void stream.closed.then(() => {

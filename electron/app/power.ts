@@ -52,9 +52,9 @@ export function setupPower(ctx: PowerContext): { reported: PowerEvent[] } {
   // Suspend: one quick try — the machine is going to sleep now, there is no time to retry.
   powerMonitor.on('suspend', () => void report(POWER_EVENTS.suspend, 1));
   powerMonitor.on('resume', () => {
-    // After sleep the event stream is usually dead and the network (remote mode) may need
-    // a few seconds: reconnect at once and keep trying to report the wake-up.
-    ctx.connection.reconnectNow();
+    // After sleep the event stream is usually dead without knowing it, and the network
+    // (remote mode) may need a few seconds: reconnect at once, keep trying to report.
+    ctx.connection.restart();
     void report(POWER_EVENTS.resume, 10);
   });
   powerMonitor.on('lock-screen', () => void report(POWER_EVENTS['lock-screen'], 3));
