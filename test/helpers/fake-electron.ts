@@ -91,18 +91,22 @@ export class FakeTray extends EventEmitter {
   tooltip = '';
   menu: FakeMenu | null = null;
   destroyed = false;
-  imageChanges = 0;
+  /** every image and tooltip ever set, oldest first (so a brief state cannot be missed) */
+  imageHistory: string[] = [];
+  tooltipHistory: string[] = [];
   constructor(image: FakeImage) {
     super();
     this.image = image;
+    this.imageHistory.push(image.path);
     FakeTray.all.push(this);
   }
   setImage(i: FakeImage): void {
     this.image = i;
-    this.imageChanges++;
+    this.imageHistory.push(i.path);
   }
   setToolTip(t: string): void {
     this.tooltip = t;
+    this.tooltipHistory.push(t);
   }
   setContextMenu(m: FakeMenu): void {
     this.menu = m;
