@@ -160,7 +160,7 @@ describe('desktop shell: tray and notifications from the event stream', () => {
     b.fake.notifications[0].click();
     await waitFor(() => consoleWin(b)?.loads.length === 1);
     const win = consoleWin(b);
-    expect(win.loads).toEqual([`${b.svc.url}/#/checks/${UUID}`]);
+    expect(win.loads).toEqual([`${b.svc.url}/checks/${UUID}`]);
     expect(win.visible).toBe(true);
     const session = b.svc.received.find((r) => r.path === '/api/lubdub/session')!;
     expect(session.method).toBe('POST');
@@ -199,7 +199,7 @@ describe('desktop shell: tray and notifications from the event stream', () => {
     await waitFor(() => tray(b).labels()[0] === 'Down: nightly-backup — no ping in time');
     tray(b).click('Down: nightly-backup — no ping in time');
     await waitFor(() => consoleWin(b)?.loads.length === 1);
-    expect(consoleWin(b).loads[0]).toBe(`${b.svc.url}/#/checks/${UUID}`);
+    expect(consoleWin(b).loads[0]).toBe(`${b.svc.url}/checks/${UUID}`);
   });
 
   it('dark panels get the dark icons, macOS the template images', async () => {
@@ -417,7 +417,7 @@ describe('desktop shell: lifecycle and windows', () => {
     await waitFor(() => b.fake.windows.length === 1 && b.fake.windows[0].loads.length === 1);
     const editor = b.fake.windows[0];
     expect(editor.options.title).toBe('New check — Lubdub');
-    expect(editor.loads).toEqual([`${b.svc.url}/#/checks/new`]);
+    expect(editor.loads).toEqual([`${b.svc.url}/checks/new`]);
     expect(editor.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
     // Closing the editor really closes it.
     editor.close();
@@ -475,7 +475,7 @@ describe('desktop shell: security wiring', () => {
     const b = await bootShell({ argv: SHOWN });
     await waitFor(() => consoleWin(b)?.loads.length === 1);
     const wc = consoleWin(b).webContents;
-    expect(wc.tryNavigate(`${b.svc.url}/#/checks`)).toBe(true);
+    expect(wc.tryNavigate(`${b.svc.url}/checks`)).toBe(true);
     expect(wc.tryNavigate('http://localhost.evil.com/')).toBe(false);
     expect(wc.tryNavigate(`http://${new URL(b.svc.url).host}@evil.com/`)).toBe(false);
     expect(wc.tryNavigate('file:///etc/passwd')).toBe(false);
@@ -490,8 +490,8 @@ describe('desktop shell: security wiring', () => {
     expect(wc.windowOpenHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(b.fake.external).toEqual(['http://localhost.evil.com/', 'https://healthchecks.io/docs/']);
     // window.open of a console page shows it in the console window instead of a new window.
-    expect(wc.windowOpenHandler!({ url: `${b.svc.url}/#/checks/${UUID}` })).toEqual({ action: 'deny' });
-    await waitFor(() => consoleWin(b).loads.at(-1) === `${b.svc.url}/#/checks/${UUID}`);
+    expect(wc.windowOpenHandler!({ url: `${b.svc.url}/checks/${UUID}` })).toEqual({ action: 'deny' });
+    await waitFor(() => consoleWin(b).loads.at(-1) === `${b.svc.url}/checks/${UUID}`);
     expect(b.fake.windows).toHaveLength(1);
   });
 
@@ -511,9 +511,9 @@ describe('desktop shell: security wiring', () => {
   it('IPC answers only console frames with valid payloads', async () => {
     const b = await bootShell();
     await waitFor(() => image(b) === 'tray-up-light.png');
-    const page = `${b.svc.url}/#/checks`;
+    const page = `${b.svc.url}/checks`;
     await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: UUID }, page)).resolves.toBe(true);
-    await waitFor(() => consoleWin(b)?.loads.at(-1) === `${b.svc.url}/#/checks/${UUID}`);
+    await waitFor(() => consoleWin(b)?.loads.at(-1) === `${b.svc.url}/checks/${UUID}`);
     await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: UUID }, 'http://localhost.evil.com/')).rejects.toThrow(/sender not allowed/);
     await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: UUID }, null)).rejects.toThrow(/sender not allowed/);
     await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: UUID }, page, { subframe: true })).rejects.toThrow(/sender not allowed/);
@@ -523,6 +523,6 @@ describe('desktop shell: security wiring', () => {
     expect(b.fake.external).toEqual(['https://example.com/']);
     await expect(b.fake.ipcMain.invoke('lubdub:open-editor', { check: UUID }, page)).resolves.toBe(true);
     const editor = b.fake.windows.find((w) => w.options.title === 'Edit check — Lubdub')!;
-    expect(editor.loads).toEqual([`${b.svc.url}/#/checks/${UUID}/edit`]);
+    expect(editor.loads).toEqual([`${b.svc.url}/checks/${UUID}/edit`]);
   });
 });
