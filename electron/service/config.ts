@@ -18,6 +18,8 @@ export interface ServiceConfig {
   catchupWindow: number;
   /** send desktop notifications from the service (node-notifier); the Electron shell turns it off */
   desktopNotifier: boolean;
+  /** settings given by flag or environment at start: they win over values saved from the console */
+  given?: (keyof ServiceConfig)[];
 }
 
 /** A bad setting: the CLI prints the message and exits 1. */
@@ -135,9 +137,13 @@ export function usage(): string {
 /** Reads settings: flags win over environment variables, both over defaults. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const cfg = defaults(env) as unknown as Record<string, unknown>;
+  const given = new Set<keyof ServiceConfig>();
   for (const o of OPTIONS) {
     const v = env[o.env];
-    if (v !== undefined && v !== '') cfg[o.key] = o.parse(v, o.env);
+    if (v !== undefined && v !== '') {
+      cfg[o.key] = o.parse(v, o.env);
+      given.add(o.key);
+    }
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -147,6 +153,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const v = inline ?? argv[++i];
     if (v === undefined) throw new ConfigError(`${flag} needs a value`);
     cfg[o.key] = o.parse(v, flag);
+    given.add(o.key);
   }
+  cfg.given = [...given];
   return cfg as unknown as ServiceConfig;
 }

@@ -73,6 +73,8 @@ export class Monitor {
   /** Lubdub extension fields on checks: name → validator. Owners register them. */
   readonly extraRules: Record<string, (v: unknown, name: string) => string | null> = {};
   readonly pingHooks: PingHook[] = [];
+  /** Async steps before a ping is queued, outside any transaction (e.g. body extraction in a worker). */
+  readonly beforeIngest: ((req: IngestRequest) => Promise<void> | void)[] = [];
   pingLogLimit = DEFAULT_PING_LOG_LIMIT;
   /** the scheduler's read-time view of monitor-offline holds */
   offlineHold: ((c: CheckRow) => boolean) | undefined;
@@ -96,6 +98,14 @@ export class Monitor {
    * one event-loop turn share a transaction, and each is answered only after that commit.
    */
   submit(req: IngestRequest): Promise<IngestResult> {
+    if (this.beforeIngest.length > 0) {
+      const waits = this.beforeIngest.map((f) => f(req)).filter((p): p is Promise<void> => p !== undefined);
+      if (waits.length > 0) return Promise.allSettled(waits).then(() => this.enqueue(req));
+    }
+    return this.enqueue(req);
+  }
+
+  private enqueue(req: IngestRequest): Promise<IngestResult> {
     return new Promise((resolve) => {
       this.queue.push({ req, resolve });
       if (!this.flushScheduled) {
@@ -183,7 +193,7 @@ export class Monitor {
       check,
       check.status,
     );
-    const ev: PingEvent = { kind, at: req.at, rid: req.rid };
+    const ev: PingEvent = { kind, at: req.at, rid: req.rid, received: req.received };
     if ((kind === 'success' || kind === 'fail') && req.rid !== null && check.lastStartRid !== req.rid) {
       ev.runStart = this.repos.pings.startTimeByRid(check.id, req.rid, req.at);
     }
@@ -202,7 +212,8 @@ export class Monitor {
       n: next.nPings,
       created: req.at,
       received: req.received,
-      kind,
+      // a hook may have turned a success into a failure (assertions): store what counted
+      kind: ev.kind,
       scheme: req.scheme,
       method: req.method,
       remoteAddr: req.remoteAddr,
@@ -246,7 +257,7 @@ export class Monitor {
       tags: '',
       desc: '',
       pushToken: null,
-      channels: '',
+      channels: input.channels === undefined ? (this.defaultChannels?.() ?? '') : '',
       status: 'new',
       nPings: 0,
       lastPing: null,
@@ -299,6 +310,9 @@ export class Monitor {
     next.alertAfter = alertAfter(next);
     return next;
   }
+
+  /** Channels of a check created without a `channels` field (the alerts module sets it). */
+  defaultChannels: (() => string) | undefined;
 
   /** Channel resolution; the alerts module replaces it with one that knows channels. */
   resolveChannels: (spec: string) => string = (spec) => {

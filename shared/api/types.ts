@@ -96,7 +96,7 @@ export type ServiceEvent =
   | { type: 'check-deleted'; data: { uuid: string } }
   | { type: 'ping'; data: { check: string; ping: PingJson } }
   | { type: 'flip'; data: { check: string; name: string; flip: FlipJson } }
-  | { type: 'delivery'; data: { flip_id: number; channel: string; ok: boolean; error: string | null; attempts: number } }
+  | { type: 'delivery'; data: { flip_id: number; channel: string; ok: boolean; error: string | null; attempts: number } & Partial<DeliveryJson> }
   | { type: 'settings'; data: Record<string, unknown> }
   | { type: 'offline-summary'; data: { from: string; to: string; checks: { uuid: string; name: string }[] } }
   /** what the desktop channel decided to show (after snooze/mute rules): the Electron shell shows exactly this */
@@ -131,4 +131,57 @@ export const LUBDUB_ROUTES = {
   settings: '/api/lubdub/settings',
   /** POST { which: 'api_key' | 'ping_key' } → new value */
   rotateKey: '/api/lubdub/keys/rotate',
+  /** GET [?check=<uuid>]: HeartbeatsJson, the last 50 events of every check (console) */
+  heartbeats: '/api/lubdub/heartbeats',
+  /** POST { until: ISO | null } or { seconds }: mute one check (the check JSON shows `muted_until`) */
+  checkMute: '/api/lubdub/checks/:uuid/mute',
+  /** GET ?check=<uuid>&status=&limit=: { deliveries: DeliveryJson[] }, newest first */
+  deliveries: '/api/lubdub/deliveries',
+  /** GET: { alive_at, gaps: OfflineGapJson[] } when Lubdub itself was not watching */
+  offline: '/api/lubdub/offline',
 } as const;
+
+/** A notification channel as Lubdub's channel API returns it (secrets are never echoed). */
+export interface ChannelJson {
+  id: string;
+  name: string;
+  kind: 'desktop' | 'webhook' | 'ntfy';
+  /** webhook: { url }; ntfy: { url, priority, tags, has_token }; desktop: {} */
+  config: Record<string, unknown>;
+  new_checks: boolean;
+  created: string;
+}
+
+/** One alert sent (or being sent) to one channel. */
+export interface DeliveryJson {
+  id: number;
+  /** the alert's id, the same for every channel and retry (webhook `delivery_id`) */
+  message: string;
+  kind: 'down' | 'up' | 'reminder' | 'summary' | 'test';
+  title: string;
+  body: string;
+  check: string | null;
+  flip_id: number | null;
+  channel: string;
+  channel_kind: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  next_attempt: string | null;
+  created: string;
+  sent: string | null;
+}
+
+/** An interval Lubdub was not watching, and what it did about it. */
+export interface OfflineGapJson {
+  id: number;
+  from: string;
+  to: string;
+  cause: 'start' | 'timer-late' | 'power-resume';
+  /** end of the catch-up window */
+  window_end: string;
+  /** checks held in grace */
+  held: number;
+  /** checks still missing after the window (null while the window is open) */
+  missed: number | null;
+}

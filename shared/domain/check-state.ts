@@ -6,6 +6,7 @@ import {
   type FlipReason,
   type PingKind,
   type Status,
+  type StoredStatus,
 } from './types.js';
 
 /**
@@ -64,6 +65,8 @@ export interface PingEvent {
   failReason?: FlipReason;
   /** the words shown to users for that failure ("backup wrote 0 bytes (bytes > 0)") */
   failText?: string;
+  /** when Lubdub received it; differs from `at` for late pings (`?ts=`) */
+  received?: number;
 }
 
 /** What a ping did to a check. */
@@ -104,7 +107,12 @@ export function applyPing(c: CheckState, ev: PingEvent): PingOutcome {
     next.lastStart = null;
     next.lastStartRid = null;
   }
-  const newStatus = ev.kind === 'fail' ? 'down' : 'up';
+  let newStatus: StoredStatus = ev.kind === 'fail' ? 'down' : 'up';
+  // A late success that is itself already overdue (its next deadline passed before it was
+  // received) does not bring a down check back up only to flip it down again at once.
+  if (newStatus === 'up' && c.status === 'down' && ev.received !== undefined && ev.received > ev.at) {
+    if (computeStatus({ ...next, status: 'up' }, ev.received) === 'down') newStatus = 'down';
+  }
   let flip: FlipEvent | null = null;
   if (c.status !== newStatus) {
     const reason: FlipReason = ev.kind === 'fail' ? (ev.failReason ?? 'fail') : '';
@@ -114,7 +122,8 @@ export function applyPing(c: CheckState, ev: PingEvent): PingOutcome {
   return { next, flip, duration, applied: true };
 }
 
-function pairDuration(c: CheckState, ev: PingEvent): number | null {
+/** ms from the run's start to this success/fail (rid pairing, ≤ 72 h), or null when unpaired. */
+export function pairDuration(c: CheckState, ev: PingEvent): number | null {
   if (ev.kind !== 'success' && ev.kind !== 'fail') return null;
   const start = c.lastStart !== null && c.lastStartRid === ev.rid ? c.lastStart : (ev.runStart ?? null);
   if (start === null) return null;

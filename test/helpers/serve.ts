@@ -29,13 +29,21 @@ export function tempDir(prefix = 'lubdub-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** The command `npm run serve` runs (package.json), without npm's own process in between. */
+export const SERVE_CMD = [path.join(ROOT, 'node_modules/.bin/tsx'), 'electron/service/cli.ts'];
+
 /**
- * Starts the service the way a user does (`npm run serve -- …`) with port 0 and waits
+ * Starts the service as `npm run serve -- …` does (the same tsx command, minus npm's
+ * wrapper so signals and exit codes reach the test unchanged) with port 0, and waits
  * for its printed listeners. Resolves with URLs parsed from its own output.
  */
-export async function serve(opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<Served> {
+export async function serve(
+  opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number; wrap?: string[] } = {},
+): Promise<Served> {
   const dataDir = opts.dataDir ?? tempDir();
-  const proc = spawn('npm', ['run', '--silent', 'serve', '--', ...(opts.args ?? [])], {
+  // `wrap` runs the service inside another command (e.g. xvfb-run … dbus-run-session -- …).
+  const cmd = [...(opts.wrap ?? []), ...SERVE_CMD, ...(opts.args ?? [])];
+  const proc = spawn(cmd[0], cmd.slice(1), {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,7 +91,6 @@ export async function serve(opts: { dataDir?: string; env?: Record<string, strin
       try {
         process.kill(proc.pid!, 'SIGTERM');
       } catch {}
-      // npm forwards SIGTERM to the child
       const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
       try {
         process.kill(-proc.pid!, 'SIGKILL');

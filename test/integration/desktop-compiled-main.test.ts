@@ -15,7 +15,7 @@ const outDir = path.join(ROOT, '.tmp', `electron-build-${process.pid}`);
 beforeAll(() => {
   // What `npm run build:electron` does, into a private directory (tests run in parallel).
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.electron.json', '--outDir', outDir], { cwd: ROOT });
-  execFileSync(process.execPath, ['build/copy-migrations.mjs', outDir], { cwd: ROOT });
+  execFileSync(process.execPath, ['build/copy-assets.mjs', outDir], { cwd: ROOT });
 }, 120_000);
 afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 

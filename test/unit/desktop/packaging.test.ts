@@ -39,7 +39,7 @@ describe('electron-builder config', () => {
     expect(tsconfig.compilerOptions.rootDir).toBe('.');
     expect(pkg.main).toBe(path.posix.join(tsconfig.compilerOptions.outDir, 'electron/app/main.js'));
     expect(pkg.scripts.start).toBe('npm run build && electron .');
-    expect(pkg.scripts['build:electron']).toContain('node build/copy-migrations.mjs');
+    expect(pkg.scripts['build:electron']).toContain('node build/copy-assets.mjs');
     expect(pkg.scripts.typecheck).toContain('tsc --noEmit -p tsconfig.electron.json');
   });
 });
@@ -92,14 +92,30 @@ describe('afterPack: Electron fuses', () => {
   });
 });
 
-describe('build: migrations next to the compiled service', () => {
-  it('copy-migrations puts every SQL migration where the compiled migrate.js looks', () => {
+describe('build: service assets next to the compiled service', () => {
+  it('copy-assets puts the SQL migrations and the wrapper script where the compiled modules look', () => {
     const out = tempDir('lubdub-build-');
-    execFileSync(process.execPath, [path.join(ROOT, 'build/copy-migrations.mjs'), out], { cwd: ROOT });
+    const stale = path.join(out, 'electron/service/db/migrations/0999_deleted.sql');
+    fs.mkdirSync(path.dirname(stale), { recursive: true });
+    fs.writeFileSync(stale, 'DROP TABLE checks;');
+    execFileSync(process.execPath, [path.join(ROOT, 'build/copy-assets.mjs'), out], { cwd: ROOT });
+
     const src = fs.readdirSync(path.join(ROOT, 'electron/service/db/migrations')).filter((f) => f.endsWith('.sql'));
     expect(src.length).toBeGreaterThan(0);
     const dst = path.join(out, 'electron/service/db/migrations');
+    // exactly the current migrations: one deleted from the source is not left to be applied
     expect(fs.readdirSync(dst).sort()).toEqual(src.sort());
     for (const f of src) expect(fs.readFileSync(path.join(dst, f), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'electron/service/db/migrations', f), 'utf8'));
+
+    const assets = fs
+      .readdirSync(path.join(ROOT, 'electron/service'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.endsWith('.ts'))
+      .map((e) => path.relative(path.join(ROOT, 'electron/service'), path.join(e.parentPath, e.name)));
+    for (const a of assets) {
+      const from = fs.statSync(path.join(ROOT, 'electron/service', a));
+      const to = fs.statSync(path.join(out, 'electron/service', a));
+      expect({ a, size: to.size, mode: to.mode & 0o777 }).toEqual({ a, size: from.size, mode: from.mode & 0o777 });
+    }
+    expect(fs.existsSync(path.join(out, 'electron/service/service.ts'))).toBe(false);
   });
 });

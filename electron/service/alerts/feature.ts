@@ -1,0 +1,186 @@
+import crypto from 'node:crypto';
+import type { NotificationJson } from '../../../shared/api/types.js';
+import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
+import { UUID_RE } from '../../../shared/domain/ping-url.js';
+import { writeTx } from '../db/open.js';
+import { ApiError } from '../monitor.js';
+import { deadlineSource, Scheduler, systemTimer, type TimerApi } from '../scheduler.js';
+import type { Feature, FeatureContext } from '../service.js';
+import { desktopSender, hasDesktopSession, nodeNotifierShow } from './channels/desktop.js';
+import { ntfySender } from './channels/ntfy.js';
+import type { Sender } from './channels/types.js';
+import { webhookSender } from './channels/webhook.js';
+import { OfflineWatch } from './offline.js';
+import { Outbox, type Fault } from './outbox.js';
+import { alertRoutes } from './routes.js';
+import { reminderSource, Snooze } from './snooze.js';
+import { AlertStore } from './store.js';
+
+/** Knobs of the alerts feature; tests pass fake timers and a fake notifier. */
+export interface AlertsOptions {
+  timer?: TimerApi;
+  /** shows a native notification (default: node-notifier) */
+  show?: (n: NotificationJson) => Promise<void>;
+  /** is there a desktop session for node-notifier (default: from the environment) */
+  hasSession?: () => boolean;
+  fault?: Fault;
+  userAgent?: string;
+  /** how often "alive" is written (default 30 s); 0 turns the beat off (long fake-clock tests) */
+  aliveEveryMs?: number;
+}
+
+/** The running parts, for tests and other features. */
+export interface Alerting {
+  store: AlertStore;
+  scheduler: Scheduler;
+  outbox: Outbox;
+  snooze: Snooze;
+  offline: OfflineWatch;
+}
+
+/** Validator of the per-check `reminder_every` field (seconds; 0 or null turns reminders off). */
+export function reminderRule(v: unknown, name: string): string | null {
+  if (v === null || v === 0) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v)) return `${name} is not an integer`;
+  if (v < 60) return `${name} is too small (minimum 60 seconds, or 0 for off)`;
+  if (v > 31536000) return `${name} is too large`;
+  return null;
+}
+
+const SEEDED_KEY = 'alerts.seeded';
+
+/**
+ * The alerts feature: scheduler, outbox, channels, snooze, reminders and monitor-offline
+ * awareness, wired into the service. `alerting` is set after setup.
+ */
+export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: Alerting | null } {
+  let ctxRef: FeatureContext | null = null;
+  const feature: Feature & { alerting: Alerting | null } = {
+    alerting: null,
+
+    setup(ctx) {
+      ctxRef = ctx;
+      const { repos, monitor, bus, clock, config } = ctx;
+      const store = new AlertStore(repos.db);
+      const scheduler = new Scheduler(clock, opts.timer ?? systemTimer);
+      const poke = (name: string) => scheduler.poke(name);
+      const readContext = () => monitor.readContext();
+
+      // A desktop channel on first start, so a new check notifies without any setup.
+      if (!repos.settings.get(SEEDED_KEY)) {
+        writeTx(repos.db, () => {
+          if (store.channels().length === 0) {
+            store.insertChannel({ uuid: crypto.randomUUID(), name: 'Desktop', kind: 'desktop', config: {}, newChecks: true, created: clock.now() });
+          }
+          repos.settings.set(SEEDED_KEY, '1');
+        });
+      }
+
+      const ua = opts.userAgent ?? 'Lubdub';
+      const senders: Record<ChannelKind, Sender> = {
+        desktop: desktopSender({
+          native: () => config.desktopNotifier && (opts.hasSession ?? hasDesktopSession)(),
+          show: opts.show ?? ((n) => nodeNotifierShow(n)),
+          emit: (n) => bus.emit('public', { type: 'notification', data: n }),
+          hasClient: () => bus.listenerCount('public') > 0,
+        }),
+        webhook: webhookSender(ua),
+        ntfy: ntfySender(ua),
+      };
+
+      let snoozeRef: Snooze | null = null;
+      const outbox = new Outbox({
+        repos,
+        store,
+        bus,
+        clock,
+        urls: monitor.urls,
+        senders,
+        isMuted: (id, at) => snoozeRef?.isMuted(id, at) ?? false,
+        poke: () => poke('outbox'),
+        fault: opts.fault ?? null,
+      });
+      const snoozeDeps = { repos, store, bus, clock, outbox, poke, readContext };
+      const snooze = new Snooze(snoozeDeps);
+      snoozeRef = snooze;
+      const offline = new OfflineWatch({ repos, store, bus, clock, catchupWindow: () => config.catchupWindow, readContext, poke });
+
+      // Order matters within one turn: holds end before deadlines are read; flips are
+      // claimed by the outbox right after (bus 'flips'), retries and reminders after that.
+      const [holds, alive] = offline.sources(opts.aliveEveryMs);
+      scheduler.add(holds);
+      scheduler.add(deadlineSource({ repos, store, bus, readContext }));
+      scheduler.add(reminderSource(snoozeDeps, snooze));
+      for (const s of snooze.sources()) scheduler.add(s);
+      scheduler.add({ name: 'outbox', next: () => outbox.next(), run: () => outbox.deliverDue() });
+      scheduler.add(alive);
+      scheduler.onLate = (from, to, cause) => offline.gap(from, to, cause);
+
+      monitor.extraRules.reminder_every = reminderRule;
+      monitor.offlineHold = offline.isHeld;
+      monitor.defaultChannels = () =>
+        store
+          .channels()
+          .filter((c) => c.newChecks)
+          .map((c) => c.uuid)
+          .join(',');
+      monitor.resolveChannels = (spec) => resolveChannels(store, spec);
+      ctx.channelList = () => store.channels().map((c) => ({ id: c.uuid, name: c.name, kind: c.kind }));
+      ctx.mutedUntil = () => snooze.mutedUntil();
+      ctx.apiPlugins.push(alertRoutes({ monitor, store, clock, snooze, offline, scheduler, senders }));
+
+      bus.on('deadlines', () => {
+        poke('deadlines');
+        poke('reminders');
+      });
+      bus.on('flips', () => {
+        poke('reminders');
+        outbox.wake();
+      });
+
+      // Before the listeners open: deadlines that passed while Lubdub was stopped are held.
+      offline.onStart();
+      feature.alerting = { store, scheduler, outbox, snooze, offline };
+    },
+
+    start() {
+      const a = feature.alerting!;
+      const recovered = a.outbox.recover(ctxRef!.clock.now());
+      if (recovered > 0) console.log(`lubdub: ${recovered} alert(s) interrupted by the last stop will be sent again`);
+      a.scheduler.start();
+      a.outbox.wake();
+    },
+
+    async stop() {
+      const a = feature.alerting;
+      if (!a) return;
+      a.scheduler.stop();
+      await a.outbox.stop();
+      a.offline.markAlive();
+    },
+  };
+  return feature;
+}
+
+/**
+ * healthchecks' `channels` field: "" none, "*" all, else a comma list of channel uuids or
+ * unique names. Anything unknown is refused with healthchecks' message.
+ */
+export function resolveChannels(store: AlertStore, spec: string): string {
+  if (spec === '') return '';
+  if (spec === '*') return store.channels().map((c) => c.uuid).join(',');
+  const out: string[] = [];
+  for (const chunk of spec.split(',')) {
+    let uuid: string | null = null;
+    if (UUID_RE.test(chunk.toLowerCase())) {
+      uuid = store.channelByUuid(chunk.toLowerCase())?.uuid ?? null;
+    } else {
+      const named = store.channelsByName(chunk);
+      if (named.length > 1) throw new ApiError(400, `non-unique channel identifier: ${chunk}`);
+      uuid = named[0]?.uuid ?? null;
+    }
+    if (!uuid) throw new ApiError(400, `invalid channel identifier: ${chunk}`);
+    if (!out.includes(uuid)) out.push(uuid);
+  }
+  return out.join(',');
+}

@@ -1,0 +1,80 @@
+import { outgoingUrlError } from '../../../shared/alerts/channel-input.js';
+import type { SendResult } from './channels/types.js';
+
+/** Limits of outgoing alert requests (issue 3: 10 s timeout, at most 3 redirects). */
+export const HTTP_TIMEOUT_MS = 10_000;
+/** Redirects followed before giving up (each hop re-checked by outgoingUrlError). */
+export const MAX_REDIRECTS = 3;
+
+/** An outgoing POST of an alert. */
+export interface OutgoingRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+  timeoutMs?: number;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function describe(e: unknown, timeoutMs: number): string {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `timed out after ${timeoutMs / 1000} s`;
+  const code = err.cause?.code;
+  if (code) return `${code}${err.cause?.message ? `: ${err.cause.message}` : ''}`;
+  if (err.cause?.message) return `${err.message}: ${err.cause.message}`;
+  return err.message || String(e);
+}
+
+/**
+ * POSTs an alert, following at most MAX_REDIRECTS redirects by hand so that every hop
+ * passes the same URL rule (http/https only, no credentials): a redirect cannot send an
+ * alert to file:, to another scheme, or loop forever. 303, and 301/302 after POST, continue
+ * as GET without body (as fetch and curl do); 307/308 repeat the POST.
+ * The whole exchange, redirects included, has one timeout.
+ */
+export async function postAlert(req: OutgoingRequest): Promise<SendResult> {
+  const timeoutMs = req.timeoutMs ?? HTTP_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(timeoutMs);
+  let url = req.url;
+  let method = 'POST';
+  for (let hop = 0; ; hop++) {
+    const bad = outgoingUrlError(url);
+    if (bad) return { ok: false, error: hop === 0 ? bad : `redirect refused: ${bad}`, permanent: true };
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: method === 'POST' ? req.headers : { 'user-agent': req.headers['user-agent'] ?? 'Lubdub' },
+        body: method === 'POST' ? req.body : undefined,
+        redirect: 'manual',
+        signal,
+      });
+    } catch (e) {
+      return { ok: false, error: describe(e, timeoutMs) };
+    }
+    if (REDIRECTS.has(res.status)) {
+      await res.body?.cancel().catch(() => {});
+      const loc = res.headers.get('location');
+      if (!loc) return { ok: false, error: `HTTP ${res.status} without Location` };
+      if (hop >= MAX_REDIRECTS) return { ok: false, error: `more than ${MAX_REDIRECTS} redirects`, permanent: true };
+      try {
+        url = new URL(loc, url).toString();
+      } catch {
+        return { ok: false, error: 'redirect to an invalid URL', permanent: true };
+      }
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
+      continue;
+    }
+    let text = '';
+    try {
+      text = (await res.text()).slice(0, 200);
+    } catch {
+      // the status is what counts
+    }
+    if (res.ok) return { ok: true, error: null };
+    // A 4xx other than timeout/rate limit will not get better by retrying the same request.
+    const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+    const detail = text.replace(/\s+/g, ' ').trim();
+    return { ok: false, error: `HTTP ${res.status}${detail ? `: ${detail.slice(0, 120)}` : ''}`, permanent };
+  }
+}

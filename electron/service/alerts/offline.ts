@@ -1,0 +1,164 @@
+import { isoSeconds } from '../../../shared/api/format.js';
+import type { OfflineGapJson } from '../../../shared/api/types.js';
+import { computeStatus } from '../../../shared/domain/check-state.js';
+import type { Clock } from '../../../shared/domain/clock.js';
+import { writeTx } from '../db/open.js';
+import type { CheckRow, FlipRow, Repos } from '../db/repos.js';
+import type { Bus } from '../events.js';
+import { publishFlip, type Scheduler, type WakeSource } from '../scheduler.js';
+import type { ReadContext } from '../serialize.js';
+import type { AlertStore, GapRow, Hold } from './store.js';
+
+const ALIVE_KEY = 'alerts.alive_at';
+/** How often the service writes that it is alive (SPEC: at least every 30 s). */
+export const ALIVE_EVERY_MS = 30_000;
+/** The flip reason of checks still missing after a catch-up window. */
+export const OFFLINE_REASON = 'missed while Lubdub was offline';
+
+/** What monitor-offline awareness needs. */
+export interface OfflineDeps {
+  repos: Repos;
+  store: AlertStore;
+  bus: Bus;
+  clock: Clock;
+  /** seconds a held check stays in grace */
+  catchupWindow: () => number;
+  readContext: () => ReadContext;
+  poke: (source: string) => void;
+}
+
+/** A gap as the API shows it. */
+export function gapJson(g: GapRow): OfflineGapJson {
+  return {
+    id: g.id,
+    from: isoSeconds(g.started) as string,
+    to: isoSeconds(g.ended) as string,
+    cause: g.cause,
+    window_end: isoSeconds(g.windowEnd) as string,
+    held: g.held,
+    missed: g.missed,
+  };
+}
+
+/**
+ * Monitor-offline awareness. Lubdub writes "alive at" every 30 s and on a clean stop. An
+ * interval it was not watching (found at start from that timestamp, or when a timer fires
+ * far too late after a suspend or clock jump, or on a power "resume") is a gap:
+ * 1. every check whose deadline passed by the end of the gap and is not down is held
+ *    (hold_until = gap end + catch-up window) in the same transaction as the gap row;
+ * 2. while held its status reads `grace` with `monitor_offline: true`, the deadline
+ *    source skips it, and late pings (`?ts=`) apply at their own time as usual;
+ * 3. when the window ends, a held check whose deadline still lies inside the gap flips down
+ *    with reason "missed while Lubdub was offline"; those flips carry the gap id, and the
+ *    outbox turns all of them into one summary per gap instead of one alert per check.
+ * A check whose new deadline (after a late ping) lies after the gap is left to the normal
+ * deadline rules.
+ */
+export class OfflineWatch {
+  private holds = new Map<number, Hold>();
+  private lastAliveWrite = 0;
+
+  constructor(private deps: OfflineDeps) {}
+
+  /** The last recorded "alive" time, or null on a fresh database. */
+  aliveAt(): number | null {
+    const v = this.deps.repos.settings.get(ALIVE_KEY);
+    return v ? Number(v) : null;
+  }
+
+  /** Writes "alive now" (every 30 s, on clean stop, before a suspend). */
+  markAlive(now = this.deps.clock.now()): void {
+    if (!this.deps.repos.db.open) return;
+    this.deps.repos.settings.set(ALIVE_KEY, String(now));
+    this.lastAliveWrite = now;
+  }
+
+  /** At start, before listening: the time since the last "alive" is a gap. */
+  onStart(): void {
+    const now = this.deps.clock.now();
+    this.holds = this.deps.store.holds();
+    const alive = this.aliveAt();
+    if (alive !== null && now > alive) this.gap(alive, now, 'start');
+    this.markAlive(now);
+  }
+
+  /** Records a gap and holds the checks whose deadline passed unseen. */
+  gap(from: number, to: number, cause: GapRow['cause']): { gap: number; held: number } {
+    const windowEnd = to + this.deps.catchupWindow() * 1000;
+    const r = writeTx(this.deps.repos.db, () => this.deps.store.insertGapAndHold(from, to, windowEnd, cause));
+    this.holds = this.deps.store.holds();
+    if (r.held > 0 || cause !== 'start') {
+      console.log(
+        `lubdub: was not watching from ${new Date(from).toISOString()} to ${new Date(to).toISOString()} (${cause}); ` +
+          `${r.held} check(s) held in grace until ${new Date(windowEnd).toISOString()}`,
+      );
+    }
+    this.deps.poke('holds');
+    this.deps.poke('deadlines');
+    return r;
+  }
+
+  /** The read-path hook (Monitor.offlineHold): is this check shown as grace because of a gap? */
+  isHeld = (c: CheckRow): boolean => {
+    const h = this.holds.get(c.id);
+    if (!h || c.status === 'down' || c.alertAfter === null) return false;
+    const now = this.deps.clock.now();
+    return h.until > now && c.alertAfter <= h.gapEnd && c.alertAfter <= now;
+  };
+
+  /** Scheduler sources: the end of catch-up windows, and the alive beat (every `aliveEveryMs`). */
+  sources(aliveEveryMs = ALIVE_EVERY_MS): WakeSource[] {
+    return [
+      { name: 'holds', next: () => this.deps.store.earliestHold(), run: (now) => this.endHolds(now) },
+      { name: 'alive', next: () => (aliveEveryMs > 0 ? this.lastAliveWrite + aliveEveryMs : null), run: (now) => this.markAlive(now) },
+    ];
+  }
+
+  /** Power events from the desktop shell (POST /api/lubdub/power). */
+  power(event: string, scheduler: Scheduler): void {
+    const now = this.deps.clock.now();
+    if (event === 'suspend' || event === 'shutdown') {
+      // The gap a resume finds starts here, not at the last 30 s beat.
+      this.markAlive(now);
+      scheduler.lastSeen = now;
+    } else if (event === 'resume') {
+      scheduler.tick('power-resume');
+    }
+  }
+
+  private endHolds(now: number): void {
+    const { store, repos } = this.deps;
+    const flipped: { check: CheckRow; gap: number; flip: Omit<FlipRow, 'checkId' | 'processed'> }[] = [];
+    writeTx(repos.db, () => {
+      const missedByGap = new Map<number, number>();
+      for (const h of store.dueHolds(now, 1000)) {
+        store.clearHold(h.id);
+        missedByGap.set(h.gap, missedByGap.get(h.gap) ?? 0);
+        const c = repos.checks.byId(h.id);
+        if (!c || c.status === 'down' || c.alertAfter === null || c.alertAfter > h.gapEnd) continue;
+        if (computeStatus(c, now) !== 'down') continue;
+        if (!store.casDown(c.id, c.status, c.alertAfter, OFFLINE_REASON)) continue;
+        const flipId = store.insertFlip(c.id, now, c.status, 'down', OFFLINE_REASON, h.gap);
+        missedByGap.set(h.gap, (missedByGap.get(h.gap) ?? 0) + 1);
+        flipped.push({
+          check: { ...c, status: 'down', alertAfter: null, downReason: OFFLINE_REASON },
+          gap: h.gap,
+          flip: { id: flipId, at: now, oldStatus: c.status, newStatus: 'down', reason: OFFLINE_REASON },
+        });
+      }
+      for (const [gap, n] of missedByGap) store.addGapMissed(gap, n);
+    });
+    this.holds = store.holds();
+    this.deps.poke('deadlines');
+    if (flipped.length === 0) return;
+    this.deps.bus.emit('flips');
+    const ctx = this.deps.readContext();
+    for (const f of flipped) publishFlip(this.deps.bus, f.check, f.flip, ctx);
+    for (const gapId of new Set(flipped.map((f) => f.gap))) {
+      const g = store.gap(gapId);
+      if (!g) continue;
+      const checks = flipped.filter((f) => f.gap === gapId).map((f) => ({ uuid: f.check.uuid, name: f.check.name }));
+      this.deps.bus.emit('public', { type: 'offline-summary', data: { from: isoSeconds(g.started) as string, to: isoSeconds(g.ended) as string, checks } });
+    }
+  }
+}

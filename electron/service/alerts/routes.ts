@@ -1,0 +1,180 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { channelInputError, type ChannelInput, type ChannelKind } from '../../../shared/alerts/channel-input.js';
+import { testMessage } from '../../../shared/alerts/messages.js';
+import { isoSeconds } from '../../../shared/api/format.js';
+import { LUBDUB_ROUTES, type ChannelJson } from '../../../shared/api/types.js';
+import { UUID_RE } from '../../../shared/domain/ping-url.js';
+import type { Clock } from '../../../shared/domain/clock.js';
+import { writeTx } from '../db/open.js';
+import { ApiError, type Monitor } from '../monitor.js';
+import type { Scheduler } from '../scheduler.js';
+import { checkJson } from '../serialize.js';
+import type { Sender } from './channels/types.js';
+import { gapJson, type OfflineWatch } from './offline.js';
+import { deliveryJson } from './outbox.js';
+import type { Snooze } from './snooze.js';
+import type { AlertStore, ChannelRow } from './store.js';
+
+/** What Lubdub's alert routes need. */
+export interface AlertRouteDeps {
+  monitor: Monitor;
+  store: AlertStore;
+  clock: Clock;
+  snooze: Snooze;
+  offline: OfflineWatch;
+  scheduler: Scheduler;
+  senders: Record<ChannelKind, Sender>;
+}
+
+/** A channel as the API shows it; an ntfy token is reported as `has_token`, never echoed. */
+export function channelJson(c: ChannelRow): ChannelJson {
+  const config: Record<string, unknown> = { ...c.config };
+  if (c.kind === 'ntfy') {
+    config.has_token = typeof config.token === 'string' && config.token !== '';
+    delete config.token;
+  }
+  return { id: c.uuid, name: c.name, kind: c.kind, config, new_checks: c.newChecks, created: isoSeconds(c.created) as string };
+}
+
+const MAX_MUTE_MS = 366 * 24 * 3600 * 1000;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** Reads `{ until: ISO | null }` or `{ seconds: n }` into an end time, or null to unmute. */
+export function muteUntil(body: unknown, now: number): number | null {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b !== 'object' || Array.isArray(b)) throw new ApiError(400, 'json validation error: json root is not an object');
+  if (b.seconds !== undefined) {
+    if (typeof b.seconds !== 'number' || !Number.isInteger(b.seconds) || b.seconds < 0 || b.seconds * 1000 > MAX_MUTE_MS) {
+      throw new ApiError(400, 'json validation error: seconds must be an integer 0-31622400');
+    }
+    return b.seconds === 0 ? null : now + b.seconds * 1000;
+  }
+  if (!('until' in b)) throw new ApiError(400, 'json validation error: until is required (an RFC 3339 time or null)');
+  if (b.until === null) return null;
+  if (typeof b.until !== 'string' || !RFC3339.test(b.until) || !Number.isFinite(Date.parse(b.until))) {
+    throw new ApiError(400, 'json validation error: until must be an RFC 3339 time or null');
+  }
+  const t = Date.parse(b.until);
+  if (t - now > MAX_MUTE_MS) throw new ApiError(400, 'json validation error: until is more than a year ahead');
+  return t <= now ? null : t;
+}
+
+const POWER_EVENTS = ['suspend', 'resume', 'lock', 'unlock', 'shutdown'];
+const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'];
+
+/** Registers Lubdub's channel, snooze, power, delivery and offline routes on the UI port. */
+export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => void {
+  const { store, monitor, clock, snooze } = deps;
+  const base = LUBDUB_ROUTES.channels;
+
+  const channelParam = (req: FastifyRequest): ChannelRow => {
+    const id = (req.params as { id: string }).id;
+    const c = UUID_RE.test(id) ? store.channelByUuid(id) : null;
+    if (!c) throw new ApiError(404, 'not found');
+    return c;
+  };
+  const validate = (body: unknown, kind: ChannelKind | null): ChannelInput => {
+    const err = channelInputError(body, kind);
+    if (err) throw new ApiError(400, `json validation error: ${err}`);
+    return body as ChannelInput;
+  };
+
+  return (app) => {
+    app.get(base, async () => ({ channels: store.channels().map(channelJson) }));
+
+    app.post(base, async (req, reply) => {
+      const input = validate(req.body ?? {}, null);
+      const row = writeTx(store.db, () => {
+        const c = store.insertChannel({
+          uuid: crypto.randomUUID(),
+          name: input.name ?? '',
+          kind: input.kind!,
+          config: (input.config ?? {}) as Record<string, unknown>,
+          newChecks: input.new_checks ?? true,
+          created: clock.now(),
+        });
+        if (input.assign_existing) store.assignToAll(c.uuid);
+        return c;
+      });
+      return reply.code(201).send(channelJson(row));
+    });
+
+    app.get(`${base}/:id`, async (req) => channelJson(channelParam(req)));
+
+    app.post(`${base}/:id`, async (req) => {
+      const existing = channelParam(req);
+      const input = validate(req.body ?? {}, existing.kind);
+      const next: ChannelRow = { ...existing, config: { ...existing.config } };
+      if (input.name !== undefined) next.name = input.name;
+      if (input.new_checks !== undefined) next.newChecks = input.new_checks;
+      if (input.config !== undefined) {
+        const cfg = { ...input.config } as Record<string, unknown>;
+        // A secret is write-only: leaving it out keeps it, null removes it.
+        if (existing.kind === 'ntfy' && !('token' in cfg) && existing.config.token) cfg.token = existing.config.token;
+        if (cfg.token === null) delete cfg.token;
+        next.config = cfg;
+      }
+      writeTx(store.db, () => store.updateChannel(next));
+      return channelJson(next);
+    });
+
+    app.delete(`${base}/:id`, async (req) => {
+      const c = channelParam(req);
+      writeTx(store.db, () => store.deleteChannel(c));
+      return channelJson(c);
+    });
+
+    app.post(`${base}/:id/test`, async (req) => {
+      const c = channelParam(req);
+      const msg = testMessage(c.name || c.kind, isoSeconds(clock.now()) as string);
+      const r = await deps.senders[c.kind].send(msg, { messageUuid: crypto.randomUUID(), channel: c, attempt: 1 });
+      return { ok: r.ok, error: r.error };
+    });
+
+    app.get(LUBDUB_ROUTES.mute, async () => {
+      const u = snooze.mutedUntil();
+      return { muted_until: u === null ? null : isoSeconds(u) };
+    });
+    app.post(LUBDUB_ROUTES.mute, async (req) => {
+      snooze.setGlobal(muteUntil(req.body, clock.now()));
+      const u = snooze.mutedUntil();
+      return { muted_until: u === null ? null : isoSeconds(u) };
+    });
+
+    app.post(LUBDUB_ROUTES.checkMute, async (req) => {
+      const uuid = (req.params as { uuid: string }).uuid;
+      if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
+      const c = monitor.get(uuid);
+      snooze.setCheck(c, muteUntil(req.body, clock.now()));
+      return checkJson(monitor.get(uuid), monitor.readContext());
+    });
+
+    app.post(LUBDUB_ROUTES.power, async (req) => {
+      const ev = ((req.body ?? {}) as { event?: unknown }).event;
+      if (typeof ev !== 'string' || !POWER_EVENTS.includes(ev)) {
+        throw new ApiError(400, `json validation error: event must be one of ${POWER_EVENTS.join(', ')}`);
+      }
+      deps.offline.power(ev, deps.scheduler);
+      return { ok: true };
+    });
+
+    app.get(LUBDUB_ROUTES.deliveries, async (req) => {
+      const q = req.query as { check?: string; status?: string; limit?: string };
+      let checkId: number | undefined;
+      if (q.check !== undefined) {
+        if (!UUID_RE.test(q.check)) throw new ApiError(400, 'invalid check');
+        checkId = monitor.get(q.check).id;
+      }
+      if (q.status !== undefined && !DELIVERY_STATUSES.includes(q.status)) throw new ApiError(400, 'invalid status');
+      if (q.limit !== undefined && !/^\d{1,4}$/.test(q.limit)) throw new ApiError(400, 'invalid limit');
+      const limit = Math.min(Number(q.limit ?? 100), 1000);
+      return { deliveries: store.listDeliveries({ checkId, status: q.status, limit }).map(deliveryJson) };
+    });
+
+    app.get(LUBDUB_ROUTES.offline, async () => {
+      const alive = deps.offline.aliveAt();
+      return { alive_at: alive === null ? null : isoSeconds(alive), gaps: store.gaps(50).map(gapJson) };
+    });
+  };
+}

@@ -1,0 +1,144 @@
+import os from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { settingsInputError, type SettingsInput, type SettingsJson } from '../../../shared/api/settings.js';
+import { LUBDUB_ROUTES } from '../../../shared/api/types.js';
+import type { ServiceConfig } from '../config.js';
+import { loadKeys, newApiKey, newPingKey, saveKeys } from '../keys.js';
+import { ApiError } from '../monitor.js';
+import type { Feature, FeatureContext } from '../service.js';
+
+type NetInterfaces = ReturnType<typeof os.networkInterfaces>;
+
+/**
+ * Base URLs a LAN client could use for the ping port: `<hostname>.local` (mDNS) and every
+ * non-loopback address, or only the bound address when the receiver listens on one.
+ */
+export function detectedBaseUrls(ifaces: NetInterfaces, hostname: string, pingHost: string, port: number): string[] {
+  const out = [`http://${hostname}.local:${port}`];
+  const wildcard = pingHost === '0.0.0.0' || pingHost === '::';
+  for (const list of Object.values(ifaces)) {
+    for (const a of list ?? []) {
+      if (a.internal) continue;
+      if (a.family === 'IPv6' && (a.address.startsWith('fe80') || pingHost === '0.0.0.0')) continue;
+      if (!wildcard && a.address !== pingHost) continue;
+      out.push(a.family === 'IPv6' ? `http://[${a.address}]:${port}` : `http://${a.address}:${port}`);
+    }
+  }
+  if (!wildcard && !out.some((u) => u.includes(pingHost))) out.push(`http://${pingHost.includes(':') ? `[${pingHost}]` : pingHost}:${port}`);
+  return [...new Set(out)];
+}
+
+/** Settings-table keys of the tunables the console may change. */
+const SAVED = { base_url: 'base_url', ping_body_limit: 'ping_body_limit', catchup_window: 'catchup_window' } as const;
+
+/**
+ * The console's settings (issue 4 §7): ping base URL, body limit and catch-up window saved
+ * in SQLite, and key rotation. A value given by flag or environment at start wins over a
+ * saved one and cannot be changed here (the next start would undo it).
+ */
+export function settingsFeature(): Feature {
+  let ctx!: FeatureContext;
+  let pingPort = 0;
+  const given = (k: keyof ServiceConfig) => ctx.config.given?.includes(k) ?? false;
+  const defaultBase = () => `http://${os.hostname()}.local:${pingPort || ctx.config.pingPort}`;
+
+  const locked = (): SettingsJson['locked'] => {
+    const l: SettingsJson['locked'] = [];
+    if (given('baseUrl')) l.push('base_url');
+    if (given('pingBodyLimit')) l.push('ping_body_limit');
+    if (given('catchupWindow')) l.push('catchup_window');
+    if (ctx.config.pingKey) l.push('ping_key');
+    if (ctx.config.apiKey) l.push('api_key');
+    return l;
+  };
+
+  const current = (): SettingsJson => ({
+    base_url: ctx.monitor.urls.ping,
+    base_url_default: defaultBase(),
+    ping_body_limit: ctx.config.pingBodyLimit,
+    catchup_window: ctx.config.catchupWindow,
+    ping_key: ctx.keys.pingKey,
+    api_key: ctx.keys.apiKey,
+    detected_urls: detectedBaseUrls(os.networkInterfaces(), os.hostname(), ctx.config.pingHost, pingPort || ctx.config.pingPort),
+    locked: locked(),
+  });
+
+  // Keys never travel on the event stream: it only says that settings changed.
+  const publish = () => {
+    const { api_key: _a, ping_key: _p, ...pub } = current();
+    ctx.bus.emit('public', { type: 'settings', data: pub });
+  };
+
+  const apply = (input: SettingsInput) => {
+    if (input.base_url !== undefined) {
+      ctx.config.baseUrl = input.base_url === '' ? null : input.base_url.replace(/\/+$/, '');
+      ctx.monitor.urls.ping = ctx.config.baseUrl ?? defaultBase();
+    }
+    if (input.ping_body_limit !== undefined) ctx.config.pingBodyLimit = input.ping_body_limit;
+    if (input.catchup_window !== undefined) ctx.config.catchupWindow = input.catchup_window;
+  };
+
+  const routes = (app: FastifyInstance) => {
+    app.get(LUBDUB_ROUTES.settings, async () => current());
+
+    app.post(LUBDUB_ROUTES.settings, async (req) => {
+      const body = (req.body ?? {}) as SettingsInput & Record<string, unknown>;
+      const err = settingsInputError(body);
+      if (err) throw new ApiError(400, `json validation error: ${err}`);
+      for (const k of Object.keys(SAVED) as (keyof typeof SAVED)[]) {
+        if (body[k] !== undefined && locked().includes(k)) {
+          throw new ApiError(409, `${k} is set by a flag or environment variable at start`);
+        }
+      }
+      const { settings } = ctx.repos;
+      if (body.base_url !== undefined) settings.set(SAVED.base_url, body.base_url.replace(/\/+$/, ''));
+      if (body.ping_body_limit !== undefined) settings.set(SAVED.ping_body_limit, String(body.ping_body_limit));
+      if (body.catchup_window !== undefined) settings.set(SAVED.catchup_window, String(body.catchup_window));
+      apply(body);
+      publish();
+      return current();
+    });
+
+    app.post(LUBDUB_ROUTES.rotateKey, async (req) => {
+      const which = (req.body as { which?: unknown } | undefined)?.which;
+      if (which !== 'api_key' && which !== 'ping_key') throw new ApiError(400, 'json validation error: which must be "api_key" or "ping_key"');
+      if (locked().includes(which)) throw new ApiError(409, `${which} is set by a flag or environment variable at start`);
+      // Only the rotated key is written: a key given by environment never lands in keys.json.
+      const stored = loadKeys(ctx.config.dataDir);
+      const value = which === 'api_key' ? newApiKey() : newPingKey();
+      if (which === 'api_key') {
+        stored.apiKey = value;
+        saveKeys(ctx.config.dataDir, stored);
+        ctx.keys.apiKey = value;
+      } else {
+        stored.pingKey = value;
+        saveKeys(ctx.config.dataDir, stored);
+        ctx.keys.pingKey = value;
+        ctx.monitor.urls.pingKey = value;
+      }
+      publish();
+      return { which, value };
+    });
+  };
+
+  return {
+    setup(c) {
+      ctx = c;
+      const s = c.repos.settings;
+      const saved: SettingsInput = {};
+      const base = s.get(SAVED.base_url);
+      if (base !== null && !given('baseUrl')) saved.base_url = base;
+      const limit = s.get(SAVED.ping_body_limit);
+      if (limit !== null && !given('pingBodyLimit')) saved.ping_body_limit = Number(limit);
+      const window = s.get(SAVED.catchup_window);
+      if (window !== null && !given('catchupWindow')) saved.catchup_window = Number(window);
+      // A saved value that no longer validates (hand-edited database) is ignored, not fatal.
+      if (settingsInputError(saved) === null) apply(saved);
+      c.apiPlugins.push(routes);
+    },
+    start(svc) {
+      pingPort = Number(new URL(svc.pingListenUrl).port) || svc.config.pingPort;
+      if (!ctx.config.baseUrl) ctx.monitor.urls.ping = defaultBase();
+    },
+  };
+}

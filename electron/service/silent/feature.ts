@@ -1,0 +1,154 @@
+import { isoMillis } from '../../../shared/api/format.js';
+import type { AssertionStatusJson, MetricRunJson, MetricsReply, PingSilentFields, PresetsReply } from '../../../shared/api/silent.js';
+import { UUID_RE, type PingTarget } from '../../../shared/domain/ping-url.js';
+import {
+  aggregate,
+  ASSERTION_PRESETS,
+  assertionsError,
+  evaluateAll,
+  historyNeed,
+  parseAssertion,
+  toSpec,
+  type AssertionEntry,
+} from '../../../shared/domain/assertions.js';
+import { pairDuration } from '../../../shared/domain/check-state.js';
+import { compileRules, EXTRACT_PRESETS, extractRulesError } from '../../../shared/domain/extract.js';
+import { parseMetricParams, type Metrics } from '../../../shared/domain/metrics.js';
+import type { CheckRow } from '../db/repos.js';
+import { ApiError, type IngestRequest, type Monitor, type PingHook } from '../monitor.js';
+import type { Feature } from '../service.js';
+import { Extractor, EXTRACT_MAX_QUEUE, EXTRACT_TIMEOUT_MS, type ExtractOutcome } from './extractor.js';
+import { MetricHistory } from './history.js';
+
+type Extra = PingSilentFields & Record<string, unknown>;
+
+function assertionsOf(c: CheckRow): AssertionEntry[] {
+  return Array.isArray(c.extra.assertions) ? (c.extra.assertions as AssertionEntry[]) : [];
+}
+
+function hasRules(c: CheckRow): boolean {
+  return Array.isArray(c.extra.extract) && c.extra.extract.length > 0;
+}
+
+/** The check a ping is for, read before the ingest transaction (null: unknown, ambiguous or created by it). */
+function findCheck(monitor: Monitor, t: PingTarget): CheckRow | null {
+  if (t.by === 'uuid') return monitor.repos.checks.byUuid(t.uuid);
+  if (t.by === 'push') return monitor.repos.checks.byPushToken(t.token);
+  if (t.pingKey !== monitor.urls.pingKey) return null;
+  const found = monitor.repos.checks.bySlug(t.slug);
+  return found.length === 1 ? found[0] : null;
+}
+
+/**
+ * The ingest hook: gives a watched check's success/fail pings their metrics (built in,
+ * extracted, sent) and evaluates its assertions on success pings. Runs inside the ingest
+ * transaction, so it only reads SQLite (the baseline) and never waits.
+ */
+function metricsHook(history: MetricHistory, extracted: WeakMap<IngestRequest, ExtractOutcome>): PingHook {
+  return (check, req, ev) => {
+    const assertions = assertionsOf(check);
+    const extra = (req.extra ?? {}) as Extra;
+    const found = extracted.get(req);
+    if (assertions.length === 0 && !hasRules(check) && !extra.metrics && !found) return;
+    if (ev.kind !== 'success' && ev.kind !== 'fail') return; // start/log pings keep what they sent
+    const metrics: Metrics = { bytes: req.bodySize };
+    const duration = pairDuration(check, ev);
+    if (duration !== null) metrics.duration = duration / 1000;
+    // Precedence: built in < extracted from the body < sent with ?metric= (the job knows best).
+    Object.assign(metrics, found?.metrics, extra.metrics);
+    const next: Extra = { ...extra, metrics };
+    if (found?.error) next.extract_error = found.error;
+    if (ev.kind === 'success' && assertions.length > 0) {
+      const verdict = evaluateAll(assertions, metrics, (m, n) => history.last(check.id, m, n));
+      next.assertions = verdict.results;
+      if (verdict.failText) {
+        ev.kind = 'fail';
+        ev.failReason = 'assertion';
+        ev.failText = verdict.failText;
+        next.assertion_failed = verdict.failText;
+      }
+    }
+    req.extra = next;
+  };
+}
+
+function statusOf(entry: AssertionEntry, checkId: number, history: MetricHistory): AssertionStatusJson {
+  const spec = toSpec(entry);
+  const a = parseAssertion(spec.expr);
+  if ('error' in a) return { ...spec, valid: false, state: 'ready', have: 0, need: 0, baseline: null };
+  const need = historyNeed(a);
+  const past = history.last(checkId, need.metric, need.n);
+  const ready = past.length >= need.n;
+  const baseline = a.kind === 'relative' && ready ? aggregate(a.agg, past) : null;
+  return { ...spec, valid: true, state: ready ? 'ready' : 'pending', have: Math.min(past.length, need.n), need: need.n, baseline };
+}
+
+/** Lubdub routes of this feature (see shared/api/silent.ts). */
+function routes(monitor: Monitor, history: MetricHistory) {
+  return (app: import('fastify').FastifyInstance) => {
+    const runsStmt = monitor.repos.db.prepare(
+      `SELECT n, created, kind, body_size, duration, extra FROM pings
+       WHERE check_id = ? AND kind IN ('success', 'fail') ORDER BY created DESC, n DESC LIMIT ?`,
+    );
+    app.get('/api/lubdub/presets', async (): Promise<PresetsReply> => ({ extract: EXTRACT_PRESETS, assertions: ASSERTION_PRESETS }));
+    app.get('/api/lubdub/checks/:uuid/metrics', async (req): Promise<MetricsReply> => {
+      const uuid = (req.params as { uuid: string }).uuid;
+      if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
+      const c = monitor.get(uuid);
+      const q = req.query as { limit?: string };
+      if (q.limit !== undefined && !/^\d{1,4}$/.test(q.limit)) throw new ApiError(400, 'invalid limit');
+      const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
+      const rows = runsStmt.all(c.id, limit) as { n: number; created: number; kind: 'success' | 'fail'; body_size: number; duration: number | null; extra: string | null }[];
+      const runs: MetricRunJson[] = rows.reverse().map((r) => {
+        const extra = (r.extra ? JSON.parse(r.extra) : {}) as Extra;
+        const metrics: Metrics = extra.metrics ?? { bytes: r.body_size, ...(r.duration !== null ? { duration: r.duration / 1000 } : {}) };
+        const run: MetricRunJson = { n: r.n, date: isoMillis(r.created), type: r.kind, metrics };
+        if (extra.assertion_failed) run.assertion_failed = extra.assertion_failed;
+        return run;
+      });
+      return { runs, assertions: assertionsOf(c).map((e) => statusOf(e, c.id, history)) };
+    });
+  };
+}
+
+/**
+ * Silent failures (SPEC §7, issue 8): `?metric=` on pings, extraction rules and assertions
+ * on checks (Lubdub fields `extract` and `assertions`), baselines from the check's history.
+ */
+export function silentFailures(opts: { timeoutMs?: number; maxQueue?: number } = {}): Feature {
+  const extractor = new Extractor({ timeoutMs: opts.timeoutMs ?? EXTRACT_TIMEOUT_MS, maxQueue: opts.maxQueue ?? EXTRACT_MAX_QUEUE });
+  const extracted = new WeakMap<IngestRequest, ExtractOutcome>();
+  return {
+    setup(ctx) {
+      const { monitor } = ctx;
+      const history = new MetricHistory(ctx.repos.db);
+      monitor.extraRules.assertions = assertionsError;
+      monitor.extraRules.extract = extractRulesError;
+
+      const previous = ctx.queryExtensions;
+      ctx.queryExtensions = (q) => {
+        const base = previous ? previous(q) : null;
+        if (base && 'error' in base) return base;
+        const parsed = parseMetricParams(q.metric);
+        if (parsed === null) return base;
+        if ('error' in parsed) return parsed;
+        return { ...(base ?? {}), metrics: parsed.metrics };
+      };
+
+      // Extraction runs before the ping is queued: a slow regex delays only its own ping.
+      monitor.beforeIngest.push((req) => {
+        if (req.body.length === 0 || (req.action !== 'success' && req.action !== 'fail')) return;
+        const check = findCheck(monitor, req.target);
+        if (!check || !hasRules(check)) return;
+        const rules = compileRules(check.extra.extract);
+        if (rules.length === 0) return;
+        return extractor.run(req.body, rules).then((o) => {
+          extracted.set(req, o);
+        });
+      });
+      monitor.pingHooks.push(metricsHook(history, extracted));
+      ctx.apiPlugins.push(routes(monitor, history));
+    },
+    stop: () => extractor.close(),
+  };
+}

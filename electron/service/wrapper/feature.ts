@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import type { Feature } from '../service.js';
+
+/** Where the job wrapper lives in the repo (and beside the compiled module in a build). */
+export const WRAPPER_PATH = new URL('./lubdub-run.sh', import.meta.url);
+
+/** Content type of `GET /wrap.sh`: a shell script, shown as text by browsers. */
+export const WRAPPER_CONTENT_TYPE = 'text/x-shellscript; charset=utf-8';
+
+/**
+ * Serves lubdub-run (issue 6) unauthenticated at `GET /wrap.sh` on the ping port, so a NAS
+ * with only BusyBox wget can install it from the Lubdub it reports to. The file is read
+ * once at setup: a request never touches the disk.
+ */
+export function wrapperFeature(scriptPath: URL | string = WRAPPER_PATH): Feature {
+  return {
+    setup(ctx) {
+      const script = fs.readFileSync(scriptPath);
+      ctx.receiverRoutes.push((app) => {
+        app.route({
+          method: ['GET', 'HEAD'],
+          url: '/wrap.sh',
+          handler: async (_req, reply) =>
+            reply
+              .code(200)
+              .header('content-type', WRAPPER_CONTENT_TYPE)
+              .header('content-disposition', 'inline; filename="lubdub-run"')
+              .header('cache-control', 'no-cache')
+              .header('x-content-type-options', 'nosniff')
+              .send(script),
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,657 @@
+#!/bin/sh
+# lubdub-run: runs a job and reports it to Lubdub (start, exit status, output tail).
+# Plain POSIX sh: runs unchanged under dash, BusyBox ash and bash; needs curl or wget.
+#
+#   lubdub-run <ping-url> [--metric name=value]... -- <command> [args...]
+#   LUBDUB_URL=<ping-url> lubdub-run -- <command> [args...]
+#   lubdub-run --flush                      deliver pings spooled while Lubdub was unreachable
+#   lubdub-run --discover [--apply <ping-key-url>] [--grace <s>]
+#
+# Served by Lubdub at GET /wrap.sh on its ping port. See the README, "Wrapping a job".
+
+LUBDUB_RUN_VERSION=1
+
+_me=lubdub-run
+# Per request; a job is never held up by more than 3 tries of this plus 3 s of backoff.
+_to=${LUBDUB_TIMEOUT:-10}
+case $_to in '' | *[!0-9]* | 0) _to=10 ;; esac
+_limit_default=100000
+# The spool stays small on a NAS: the oldest entries go first beyond either bound.
+_spool_max_entries=1000
+_spool_max_bytes=10485760
+
+_warn() { printf '%s: %s\n' "$_me" "$*" >&2; }
+
+_usage() {
+  cat <<'EOF'
+usage: lubdub-run <ping-url> [--metric name=value]... -- <command> [args...]
+       LUBDUB_URL=<ping-url> lubdub-run -- <command> [args...]
+       lubdub-run --flush
+       lubdub-run --discover [--apply <ping-key-url>] [--grace <seconds>]
+
+Runs the command, passes its output through, sends /start and /<exit status> with the
+last bytes of its output to Lubdub, and exits with the command's own status. Pings that
+cannot be delivered are spooled and sent later with their original time.
+EOF
+}
+
+# ---- temp dir and cleanup ------------------------------------------------------------
+
+_tmp=
+_lock_held=
+_cleanup() {
+  [ -n "$_lock_held" ] && rm -rf "$_lock_held"
+  [ -n "$_tmp" ] && rm -rf "$_tmp"
+}
+trap _cleanup EXIT
+
+_mktemp() {
+  _tmp=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/lubdub-run.XXXXXX" 2>/dev/null) && [ -d "$_tmp" ] && return 0
+  _tmp=${TMPDIR:-/tmp}/lubdub-run.$$.$(date +%s)
+  (umask 077 && mkdir "$_tmp") 2>/dev/null && return 0
+  _tmp=
+  return 1
+}
+
+# ---- small helpers -------------------------------------------------------------------
+
+# Current unix time, with milliseconds where date knows %N (BusyBox date does not).
+_now() {
+  _t=$(date +%s.%N 2>/dev/null)
+  case $_t in
+    [0-9]*.[0-9][0-9][0-9]*) _t=${_t%"${_t#*.???}"} ;;
+    *) _t=$(date +%s) ;;
+  esac
+  printf '%s' "$_t"
+}
+
+# A random UUID without uuidgen: the kernel's, else 16 bytes of /dev/urandom.
+_uuid() {
+  if [ -r /proc/sys/kernel/random/uuid ]; then
+    cat /proc/sys/kernel/random/uuid && return 0
+  fi
+  if command -v uuidgen >/dev/null 2>&1; then
+    uuidgen | tr 'A-F' 'a-f' && return 0
+  fi
+  _h=$(od -An -N16 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
+  [ ${#_h} -eq 32 ] || _h=$(printf '%08x%08x%016d' "$$" "$(date +%s)" 0)
+  printf '%s\n' "$_h" | sed 's/^\(.\{8\}\)\(.\{4\}\).\(.\{3\}\).\(.\{3\}\)\(.\{12\}\)$/\1-\2-4\3-a\4-\5/'
+}
+
+# Percent-encodes $1 for a query string (bytes, whatever the locale).
+_urlenc() {
+  printf '%s' "$1" | od -An -v -tx1 | tr -s ' ' '\n' | while read -r _b; do
+    case $_b in
+      '') ;;
+      3[0-9] | 4[1-9a-f] | 5[0-9a] | 6[1-9a-f] | 7[0-9a] | 2d | 2e | 5f | 7e)
+        # shellcheck disable=SC2059
+        printf "\\$(printf '%o' "0x$_b")" ;;
+      *) printf '%%%s' "$_b" ;;
+    esac
+  done
+}
+
+# Adds "suffix" to the path of URL $1 and "query" to its query: _url URL SUFFIX QUERY.
+_url() {
+  _u=${1%%\?*}
+  _q=${1#"$_u"}
+  _q=${_q#\?}
+  _u=${_u%/}$2
+  if [ -n "$_q" ] && [ -n "$3" ]; then printf '%s?%s&%s' "$_u" "$_q" "$3"
+  elif [ -n "$_q$3" ]; then printf '%s?%s' "$_u" "$_q$3"
+  else printf '%s' "$_u"; fi
+}
+
+# ---- HTTP: curl if present, else wget (BusyBox or GNU) -------------------------------
+
+_client=
+_pick_client() {
+  [ -n "$_client" ] && return 0
+  if command -v curl >/dev/null 2>&1; then _client=curl
+  elif command -v wget >/dev/null 2>&1; then
+    if wget --help 2>&1 | grep -qi busybox; then _client=bbwget; else _client=wget; fi
+  else _client=none; fi
+}
+
+# Kills pid $1 after $2 seconds unless cancelled: BusyBox wget often has no -T (Debian's
+# build even crashes on it), and GNU wget's -T is per read, not for the whole request.
+# A separate sh, not a subshell (bash would run this script's EXIT trap in one), and
+# cancelled with KILL, which no half-started shell can catch and lose.
+_watchdog() {
+  sh -c 'sleep "$1"; kill -TERM "$2" 2>/dev/null' _ "$2" "$1" >/dev/null 2>&1 </dev/null &
+  _wd=$!
+}
+
+# One POST of file $2 (or nothing) to URL $1. Sets _code (HTTP status, 000 when no
+# reply) and leaves the reply headers in $_tmp/h.
+_http() {
+  _pick_client
+  : >"$_tmp/h"
+  : >"$_tmp/r"
+  _code=000
+  _body=${2:-/dev/null}
+  case $_client in
+    curl)
+      _code=$(curl -sS -m "$_to" -o "$_tmp/r" -D "$_tmp/h" -w '%{http_code}' \
+        -A "lubdub-run/$LUBDUB_RUN_VERSION (curl)" -H 'Content-Type: text/plain' \
+        --data-binary "@$_body" "$1" 2>"$_tmp/e") || true
+      ;;
+    bbwget | wget)
+      _u=$1
+      set -- --post-file "$_body"
+      [ "$_client" = wget ] && set -- "$@" -t 1 -T "$_to"
+      wget -q -S -O "$_tmp/r" -U "lubdub-run/$LUBDUB_RUN_VERSION ($_client)" \
+        --header 'Content-Type: text/plain' "$@" "$_u" 2>"$_tmp/h" </dev/null &
+      _wp=$!
+      _watchdog "$_wp" "$_to"
+      wait "$_wp" 2>/dev/null
+      kill -KILL "$_wd" 2>/dev/null
+      wait "$_wd" 2>/dev/null
+      _code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$_tmp/h" | tail -n 1)
+      cp "$_tmp/h" "$_tmp/e" 2>/dev/null
+      ;;
+    *) printf 'neither curl nor wget found\n' >"$_tmp/e" ;;
+  esac
+  case $_code in [0-9][0-9][0-9]) ;; *) _code=000 ;; esac
+}
+
+# Delivers one ping with 3 tries and 1 s, 2 s backoff.
+# Returns 0 on 2xx, 2 when refused for good (4xx: retrying cannot help), 1 otherwise.
+_deliver() {
+  _try=1
+  while :; do
+    _http "$1" "$2"
+    case $_code in
+      2??) return 0 ;;
+      408 | 429) ;;
+      4??) return 2 ;;
+    esac
+    [ "$_try" -ge 3 ] && return 1
+    sleep "$_try"
+    _try=$((_try + 1))
+  done
+}
+
+_why() {
+  if [ "$_code" = 000 ]; then
+    _w=$(grep -v '^ ' "$_tmp/e" 2>/dev/null | head -n 1)
+    printf '%s' "${_w:-no reply within $_to s}"
+  else
+    _w=$(head -n 1 "$_tmp/r" 2>/dev/null | cut -c1-80)
+    printf 'HTTP %s%s' "$_code" "${_w:+ $_w}"
+  fi
+}
+
+# ---- spool -----------------------------------------------------------------------------
+
+# The spool directory in _spool: $XDG_STATE_HOME/lubdub/spool (or ~/.local/state/...),
+# else /tmp/lubdub-spool-$USER. Created only when $1 = create.
+_spool=
+_spool_dir() {
+  [ -n "$_spool" ] && return 0
+  _base=${XDG_STATE_HOME:-${HOME:+$HOME/.local/state}}
+  if [ -n "$_base" ]; then
+    [ "$1" = create ] && (umask 077 && mkdir -p "$_base/lubdub/spool") 2>/dev/null
+    if [ -d "$_base/lubdub/spool" ] && [ -w "$_base/lubdub/spool" ]; then
+      _spool=$_base/lubdub/spool
+      return 0
+    fi
+  fi
+  _d=/tmp/lubdub-spool-${USER:-$(id -u)}
+  [ "$1" = create ] && (umask 077 && mkdir -p "$_d") 2>/dev/null
+  # /tmp is shared: only a directory we own is safe to replay URLs and bodies from.
+  if [ -d "$_d" ] && [ -O "$_d" ] && [ -w "$_d" ]; then
+    _spool=$_d
+    return 0
+  fi
+  return 1
+}
+
+_spool_count() { ls "$_spool" 2>/dev/null | wc -l | tr -d ' '; }
+_spool_bytes() {
+  if [ "$(_spool_count)" -eq 0 ]; then echo 0; return; fi
+  (cd "$_spool" && cat -- * 2>/dev/null | wc -c | tr -d ' ')
+}
+
+# Appends a ping (URL $1 with ?ts= of its original time $3, body file $2) to the spool.
+_seq=0
+_spool_add() {
+  if ! _spool_dir create; then
+    _warn "no writable spool directory: ping to $1 lost"
+    return 1
+  fi
+  _size=$(wc -c <"${2:-/dev/null}" | tr -d ' ')
+  _size=$((_size + ${#1} + 40))
+  while :; do
+    _n=$(_spool_count)
+    [ "$_n" -eq 0 ] && break
+    if [ "$_n" -lt "$_spool_max_entries" ] && [ $(($(_spool_bytes) + _size)) -le "$_spool_max_bytes" ]; then break; fi
+    _old=$(ls "$_spool" | head -n 1)
+    _warn "spool full ($_spool_max_entries entries / $_spool_max_bytes bytes): dropped the oldest ping, $(head -n 1 "$_spool/$_old")"
+    rm -f "$_spool/$_old"
+  done
+  _seq=$((_seq + 1))
+  # Names sort in time order: whole seconds, then pid and sequence within one run.
+  _name=$(printf '%012d-%010d-%04d' "${3%%.*}" "$$" "$_seq")
+  _u=$(_url "$1" '' "ts=$3")
+  if { printf '%s\n' "$_u" && cat "${2:-/dev/null}"; } >"$_spool/.new-$_name" 2>/dev/null &&
+    mv -f "$_spool/.new-$_name" "$_spool/$_name"; then
+    return 0
+  fi
+  rm -f "$_spool/.new-$_name"
+  _warn "could not write to $_spool: ping to $1 lost"
+  return 1
+}
+
+# Only one flusher at a time, so no entry is sent twice by overlapping runs.
+_lock() {
+  if mkdir "$_spool/.lock" 2>/dev/null; then
+    echo $$ >"$_spool/.lock/pid"
+    _lock_held=$_spool/.lock
+    return 0
+  fi
+  _p=$(cat "$_spool/.lock/pid" 2>/dev/null)
+  if [ -n "$_p" ] && ! kill -0 "$_p" 2>/dev/null; then
+    rm -rf "$_spool/.lock"
+    mkdir "$_spool/.lock" 2>/dev/null || return 1
+    echo $$ >"$_spool/.lock/pid"
+    _lock_held=$_spool/.lock
+    return 0
+  fi
+  return 1
+}
+
+_unlock() {
+  [ -n "$_lock_held" ] && rm -rf "$_lock_held"
+  _lock_held=
+}
+
+# Replays the spool oldest first; an entry is deleted only after a 2xx (or a 4xx, which
+# no retry would change). Stops at the first unreachable delivery and sets _offline.
+_sent=0
+_flush() {
+  _spool_dir || return 0
+  [ "$(_spool_count)" -eq 0 ] && return 0
+  _lock || return 0
+  for _f in $(ls "$_spool"); do
+    [ -f "$_spool/$_f" ] || continue
+    _u=$(head -n 1 "$_spool/$_f")
+    tail -n +2 "$_spool/$_f" >"$_tmp/sb"
+    _deliver "$_u" "$_tmp/sb"
+    case $? in
+      0) rm -f "$_spool/$_f"; _sent=$((_sent + 1)) ;;
+      2) _warn "spooled ping refused ($(_why)), dropped: $_u"; rm -f "$_spool/$_f" ;;
+      *) _offline=1; _warn "Lubdub unreachable ($(_why)); $(_spool_count) pings stay spooled in $_spool"; break ;;
+    esac
+  done
+  _unlock
+}
+
+# Sends a ping now, or spools it with its time $3 (now when empty) when Lubdub cannot
+# be reached.
+_offline=
+_ping() {
+  if [ -z "$_offline" ]; then
+    _deliver "$1" "$2"
+    case $? in
+      0) return 0 ;;
+      2) _warn "ping refused ($(_why)): $1"; return 1 ;;
+    esac
+    _offline=1
+    _warn "Lubdub unreachable ($(_why)); spooling pings"
+  fi
+  _spool_add "$1" "$2" "${3:-$(_now)}"
+  return 1
+}
+
+# ---- run mode ------------------------------------------------------------------------
+
+# Runs "$@" with stdout and stderr passed through unchanged while the last $_limit bytes
+# of both, interleaved, go to $_tmp/tail. Sets _rc (128+n when killed by signal n).
+_run_captured() {
+  if ! mkfifo "$_tmp/o" "$_tmp/e2" "$_tmp/c" 2>/dev/null; then
+    (exec "$@")
+    _rc=$?
+    return
+  fi
+  # The helpers ignore HUP, INT and TERM: a signal to the process group ends the job,
+  # and they still pass on and keep what it wrote.
+  (trap '' HUP INT TERM && exec tail -c "$_limit") <"$_tmp/c" >"$_tmp/tail" &
+  _tp=$!
+  # Held open until both tees are done, so tail cannot see end-of-file early.
+  exec 9>"$_tmp/c"
+  (trap '' HUP INT TERM && exec tee "$_tmp/c") <"$_tmp/o" 9>&- &
+  _t1=$!
+  (trap '' HUP INT TERM && exec tee "$_tmp/c") <"$_tmp/e2" >&2 9>&- &
+  _t2=$!
+  # exec: the command is always a program, never one of this script's functions or builtins.
+  (exec "$@") >"$_tmp/o" 2>"$_tmp/e2" 9>&-
+  _rc=$?
+  _waitfor "$_t1"
+  _waitfor "$_t2"
+  exec 9>&-
+  _waitfor "$_tp"
+}
+
+# Waits until background pid $1 is gone: a trapped signal makes `wait` return early.
+_waitfor() {
+  wait "$1" 2>/dev/null
+  while kill -0 "$1" 2>/dev/null; do wait "$1" 2>/dev/null; done
+}
+
+_run() {
+  _url_base=$1
+  shift
+  _mktemp || {
+    _warn "no temp directory; running the job unmonitored"
+    exec "$@"
+  }
+  _flush
+  _rid=$(_uuid)
+  _limit=$_limit_default
+  # A spooled start carries the time the job really began, after any failed tries.
+  if _ping "$(_url "$_url_base" /start "rid=$_rid")" '' ''; then
+    _l=$(sed -n 's/^ *[Pp][Ii][Nn][Gg]-[Bb][Oo][Dd][Yy]-[Ll][Ii][Mm][Ii][Tt]: *\([0-9][0-9]*\).*/\1/p' "$_tmp/h" | head -n 1)
+    [ -n "$_l" ] && _limit=$_l
+  fi
+
+  # A signal to the process group reaches the job; this script outlives it to report.
+  _sig=
+  trap '_sig=HUP' HUP
+  trap '_sig=INT' INT
+  trap '_sig=TERM' TERM
+  _run_captured "$@"
+  _t1=$(_now)
+  [ -f "$_tmp/tail" ] || : >"$_tmp/tail"
+  _ping "$(_url "$_url_base" "/$_rc" "rid=$_rid$_metrics")" "$_tmp/tail" "$_t1"
+  exit "$_rc"
+}
+
+# ---- discovery -----------------------------------------------------------------------
+
+# The zone cron runs in when a crontab names none: the system's.
+_system_tz() {
+  if [ -n "$LUBDUB_SYSTEM_TZ" ]; then printf '%s' "$LUBDUB_SYSTEM_TZ"; return; fi
+  if [ -r /etc/timezone ]; then
+    _z=$(head -n 1 /etc/timezone | tr -d ' ')
+    [ -n "$_z" ] && { printf '%s' "$_z"; return; }
+  fi
+  _z=$(readlink /etc/localtime 2>/dev/null)
+  case $_z in */zoneinfo/*) printf '%s' "${_z#*/zoneinfo/}"; return ;; esac
+  printf 'UTC'
+}
+
+_slugify() {
+  printf '%s' "$1" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9_]\{1,\}/-/g; s/^-*//; s/-*$//' | cut -c1-60
+}
+
+# A check name from a cron command: the first program that does the work, skipping
+# `cd`, `test`, env assignments and launchers such as nice, sudo, sh or run-parts.
+_job_name() {
+  _c=$(printf '%s' "$1" | sed 's/2>&1//g; s/>[^ ]*//g; s/&&/;/g; s/||/;/g; s/[|()]/;/g')
+  _name=
+  _oldifs=$IFS
+  IFS=';'
+  set -f
+  for _seg in $_c; do
+    IFS=$_oldifs
+    # shellcheck disable=SC2086
+    set -- $_seg
+    while [ $# -gt 0 ]; do
+      case $1 in
+        *=* | nice | ionice | sudo | env | exec | nohup | flock | timeout | chronic | -*) shift ;;
+        sh | bash | dash | ash | python* | perl | php | node | ruby | run-parts | /bin/sh | /bin/bash | /usr/bin/*python* | /usr/bin/run-parts) shift ;;
+        [0-9]*) shift ;;
+        *) break ;;
+      esac
+    done
+    case ${1:-} in
+      '' | cd | test | '[' | echo | true | sleep | '[[' | :) ;;
+      *) _name=${1##*/}; break ;;
+    esac
+    IFS=';'
+  done
+  IFS=$_oldifs
+  set +f
+  _name=${_name%.sh}
+  _name=${_name%.py}
+  _name=${_name%.pl}
+  _name=$(_slugify "$_name")
+  printf '%s' "${_name:-job}"
+}
+
+# Grace by how often the job runs: several times an hour 5 min, hourly 15 min, else 1 h.
+_suggest_grace() {
+  if [ -n "$_grace_opt" ]; then printf '%s' "$_grace_opt"; return; fi
+  set -f
+  # shellcheck disable=SC2086
+  set -- $1
+  set +f
+  case $1 in *[!0-9]*) printf 300; return ;; esac
+  case $2 in *[!0-9]*) printf 900; return ;; esac
+  printf 3600
+}
+
+_self_path() {
+  case $0 in
+    /*) printf '%s' "$0" ;;
+    */*) printf '%s/%s' "$(cd "${0%/*}" && pwd)" "${0##*/}" ;;
+    *) _p=$(command -v "$0" 2>/dev/null); printf '%s' "${_p:-/usr/local/bin/lubdub-run}" ;;
+  esac
+}
+
+# The cron command as arguments for lubdub-run: plain words stay as they are, anything
+# the shell would interpret (&&, pipes, redirections, quotes, $) runs under sh -c.
+_as_argv() {
+  case $1 in
+    *[!A-Za-z0-9\ _./:,@+-]*)
+      _e=$(printf '%s' "$1" | sed "s/'/'\\\\''/g")
+      printf "sh -c '%s'" "$_e"
+      ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+_cr=$(printf '\r')
+_used_names=' '
+_found=0
+_failed=0
+# Reads one crontab ($1, with a user field when $2 = system), printing a suggested check
+# per job and, with --apply, creating it and collecting the wrapped line.
+_parse_crontab() {
+  _file=$1
+  _kind=$2
+  _src=$3
+  _tz=$(_system_tz)
+  _header=
+  while IFS= read -r _line || [ -n "$_line" ]; do
+    _line=${_line%"$_cr"}
+    _line=${_line#"${_line%%[! 	]*}"}
+    case $_line in
+      '' | '#'*) continue ;;
+      CRON_TZ*=* | TZ*=*)
+        _k=${_line%%=*}
+        case $_k in CRON_TZ | TZ | 'CRON_TZ '* | 'TZ '* | 'CRON_TZ	'* | 'TZ	'*) ;; *) continue ;; esac
+        _v=${_line#*=}
+        _v=$(printf '%s' "$_v" | sed 's/^[ 	]*//; s/[ 	]*$//; s/^"\(.*\)"$/\1/; s/^'"'"'\(.*\)'"'"'$/\1/; s/^://')
+        [ -n "$_v" ] && _tz=$_v
+        continue
+        ;;
+      [A-Za-z_]*) continue ;; # other environment lines (SHELL=, PATH=, MAILTO=)
+      @reboot*) continue ;;   # runs once at boot: no schedule to watch
+    esac
+    set -f
+    # shellcheck disable=SC2086
+    set -- $_line
+    set +f
+    case $1 in
+      @yearly | @annually) _sched='0 0 1 1 *'; _nf=1 ;;
+      @monthly) _sched='0 0 1 * *'; _nf=1 ;;
+      @weekly) _sched='0 0 * * 0'; _nf=1 ;;
+      @daily | @midnight) _sched='0 0 * * *'; _nf=1 ;;
+      @hourly) _sched='0 * * * *'; _nf=1 ;;
+      @*) continue ;;
+      *) [ $# -ge 6 ] || continue; _sched="$1 $2 $3 $4 $5"; _nf=5 ;;
+    esac
+    _user=
+    if [ "$_kind" = system ]; then
+      [ $# -gt $((_nf + 1)) ] || continue
+      eval "_user=\${$((_nf + 1))}"
+      _nf=$((_nf + 1))
+    fi
+    # The command is the rest of the line, spacing and quoting kept as cron sees it.
+    _cmd=$_line
+    _i=0
+    while [ "$_i" -lt "$_nf" ]; do
+      _cmd=${_cmd#"${_cmd%%[ 	]*}"}
+      _cmd=${_cmd#"${_cmd%%[! 	]*}"}
+      _i=$((_i + 1))
+    done
+    [ -n "$_cmd" ] || continue
+    case $_cmd in *lubdub-run*) printf '# already wrapped (%s): %s\n\n' "$_src" "$_cmd"; continue ;; esac
+
+    _base=$(_job_name "$_cmd")
+    _slug=$_base
+    _k=2
+    while :; do
+      case $_used_names in *" $_slug "*) _slug=$_base-$_k; _k=$((_k + 1)) ;; *) break ;; esac
+    done
+    _used_names="$_used_names$_slug "
+    _grace=$(_suggest_grace "$_sched")
+    _found=$((_found + 1))
+    printf 'check: %s\n' "$_slug"
+    printf '  schedule: %s\n' "$_sched"
+    printf '  timezone: %s\n' "$_tz"
+    printf '  grace:    %s s\n' "$_grace"
+    printf '  from:     %s%s\n' "$_src" "${_user:+ (user $_user)}"
+    printf '  command:  %s\n' "$_cmd"
+    # An unescaped % feeds cron's stdin: no quoting we add would survive it.
+    case $(printf '%s' "$_cmd" | sed 's/\\%//g') in
+      *%*) _raw_pct=1 ;;
+      *) _raw_pct= ;;
+    esac
+    if [ -n "$_apply" ]; then
+      _q="create=1&schedule=$(_urlenc "$_sched")&tz=$(_urlenc "$_tz")&grace=$_grace"
+      _b=$_apply/$_slug
+      printf 'created by lubdub-run --discover from %s\n' "$_src" >"$_tmp/cb"
+      _http "$(_url "$_b" /log "$_q")" "$_tmp/cb"
+      case $_code in
+        201) printf '  created:  %s\n' "$_b" ;;
+        200) printf '  exists:   %s (its schedule was left as it is)\n' "$_b" ;;
+        000)
+          printf '  FAILED:   %s\n' "$(_why)"
+          _warn "cannot reach Lubdub at $_apply: $(_why)"
+          exit 1
+          ;;
+        *) printf '  FAILED:   %s\n' "$(_why)"; _failed=$((_failed + 1)); printf '\n'; continue ;;
+      esac
+      if [ "$_header" != "$_src" ]; then
+        printf '# %s\n' "$_src" >>"$_tmp/wrapped"
+        _header=$_src
+        _wtz=$(_system_tz)
+      fi
+      # A CRON_TZ line holds for the lines after it, as in the crontab the job came from.
+      if [ "$_tz" != "$_wtz" ]; then
+        printf 'CRON_TZ=%s\n' "$_tz" >>"$_tmp/wrapped"
+        _wtz=$_tz
+      fi
+      if [ -n "$_raw_pct" ]; then
+        printf '# %s: wrap by hand, its %% lines go to stdin: %s\n' "$_slug" "$_cmd" >>"$_tmp/wrapped"
+      else
+        printf '%s %s%s %s -- %s\n' "$_sched" "${_user:+$_user }" "$(_self_path)" "$_b" "$(_as_argv "$_cmd")" >>"$_tmp/wrapped"
+      fi
+    fi
+    printf '\n'
+  done <"$_file"
+}
+
+_discover() {
+  _mktemp || { _warn "no temp directory"; exit 1; }
+  : >"$_tmp/wrapped"
+  [ -n "$_apply" ] && _apply=${_apply%/}
+  if command -v crontab >/dev/null 2>&1 && crontab -l >"$_tmp/user.cron" 2>/dev/null; then
+    _parse_crontab "$_tmp/user.cron" user "crontab -l"
+  fi
+  for _cf in ${LUBDUB_CRONTAB_FILES-/etc/crontab /etc/cron.d/*}; do
+    [ -f "$_cf" ] && [ -r "$_cf" ] || continue
+    # cron itself ignores backups and package leftovers in /etc/cron.d
+    case ${_cf##*/} in .* | *~ | *.dpkg-* | *.rpmsave | *.rpmnew | *.swp) continue ;; esac
+    _parse_crontab "$_cf" system "$_cf"
+  done
+  if [ "$_found" -eq 0 ]; then
+    echo "No cron jobs found."
+    exit 0
+  fi
+  if [ -z "$_apply" ]; then
+    echo "To create these checks and get the wrapped lines: $_me --discover --apply http://<lubdub-host>:8420/ping/<ping-key>"
+    exit 0
+  fi
+  if [ -s "$_tmp/wrapped" ]; then
+    echo "# Wrapped lines: replace the jobs above with these (crontab -e, or the file named)."
+    cat "$_tmp/wrapped"
+  fi
+  [ "$_failed" -eq 0 ]
+  exit $?
+}
+
+# ---- main ------------------------------------------------------------------------------
+
+_mode=run
+_url_arg=
+_apply=
+_grace_opt=
+_metrics=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --) shift; break ;;
+    -h | --help) _usage; exit 0 ;;
+    --version) echo "lubdub-run $LUBDUB_RUN_VERSION"; exit 0 ;;
+    --flush) _mode=flush ;;
+    --discover) _mode=discover ;;
+    --apply) [ $# -ge 2 ] || { _usage >&2; exit 2; }; _apply=$2; shift ;;
+    --apply=*) _apply=${1#*=} ;;
+    --grace) [ $# -ge 2 ] || { _usage >&2; exit 2; }; _grace_opt=$2; shift ;;
+    --grace=*) _grace_opt=${1#*=} ;;
+    --metric | --metric=*)
+      if [ "$1" = --metric ]; then [ $# -ge 2 ] || { _usage >&2; exit 2; }; _m=$2; shift; else _m=${1#*=}; fi
+      case $_m in
+        [A-Za-z0-9_]*=*) _metrics="$_metrics&metric=$(_urlenc "${_m%%=*}"):$(_urlenc "${_m#*=}")" ;;
+        *) _warn "--metric wants name=value, got: $_m"; exit 2 ;;
+      esac
+      ;;
+    -*) _warn "unknown option: $1"; _usage >&2; exit 2 ;;
+    *)
+      if [ -z "$_url_arg" ] && [ "$_mode" = run ]; then
+        case $1 in http://* | https://*) _url_arg=$1; shift; continue ;; esac
+      fi
+      break
+      ;;
+  esac
+  shift
+done
+case $_grace_opt in '' ) ;; *[!0-9]*) _warn "--grace wants seconds"; exit 2 ;; esac
+
+case $_mode in
+  flush)
+    _mktemp || { _warn "no temp directory"; exit 1; }
+    if ! _spool_dir; then echo "Nothing spooled."; exit 0; fi
+    _flush
+    _left=$(_spool_count)
+    echo "Delivered $_sent spooled pings; $_left left in $_spool."
+    [ "$_left" -eq 0 ]
+    exit $?
+    ;;
+  discover) _discover ;;
+esac
+
+if [ $# -eq 0 ]; then
+  _usage >&2
+  exit 2
+fi
+_url_arg=${_url_arg:-$LUBDUB_URL}
+if [ -z "$_url_arg" ]; then
+  # Never fail the job for want of monitoring: run it, say why it was not reported.
+  _warn "no ping URL (give one before -- or set LUBDUB_URL); running the job unmonitored"
+  exec "$@"
+fi
+_run "$_url_arg" "$@"

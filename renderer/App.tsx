@@ -1,0 +1,84 @@
+import { useEffect, useMemo } from 'react';
+import { summarize } from '../shared/api/summary.js';
+import { linkProps, useRoute } from './router.js';
+import { connect, useConsole } from './store.js';
+import { CheckDetail } from './views/CheckDetail.js';
+import { EditorPage } from './views/EditorPage.js';
+import { Overview } from './views/Overview.js';
+import { Settings } from './views/Settings.js';
+
+const WORST_WORDS = { down: 'Something is down', grace: 'Something is late', up: 'All good', idle: 'Nothing to watch' } as const;
+
+/** The header's one-look state: the same worst state the tray icon shows. */
+function WorstBadge() {
+  const checks = useConsole((s) => s.checks);
+  const worst = useMemo(() => summarize(Object.values(checks)).worst, [checks]);
+  return (
+    <span className={`worst worst-${worst}`} data-testid="worst">
+      <span className="dot" aria-hidden="true" />
+      {WORST_WORDS[worst]}
+    </span>
+  );
+}
+
+function LiveState() {
+  const live = useConsole((s) => s.live);
+  return (
+    <span className={`live live-${live}`} role="status" title={live === 'live' ? 'Updates arrive as they happen' : 'Reconnecting to Lubdub…'}>
+      {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+    </span>
+  );
+}
+
+/** The console: header, then the page the URL names. */
+export function App() {
+  const route = useRoute();
+  const unauthorized = useConsole((s) => s.unauthorized);
+  useEffect(() => connect(), []);
+  useEffect(() => {
+    document.title = route.name === 'settings' ? 'Settings · Lubdub' : route.name === 'new' ? 'New check · Lubdub' : 'Lubdub';
+  }, [route.name]);
+
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <a className="brand" {...linkProps('/')}>
+          <img src="/favicon.svg" alt="" width={22} height={22} /> Lubdub
+        </a>
+        <WorstBadge />
+        <nav aria-label="Main">
+          <a {...linkProps('/')} aria-current={route.name === 'overview' ? 'page' : undefined}>
+            Overview
+          </a>
+          <a {...linkProps('/settings')} aria-current={route.name === 'settings' ? 'page' : undefined}>
+            Settings
+          </a>
+        </nav>
+        <LiveState />
+        <a className="button primary" {...linkProps('/checks/new')}>
+          New check
+        </a>
+      </header>
+      {unauthorized && (
+        <p className="banner error" role="alert">
+          Your console session has ended. Open the one-time login URL that Lubdub printed at start (restart it for a new one).
+        </p>
+      )}
+      <main id="main">
+        {route.name === 'overview' && <Overview />}
+        {route.name === 'new' && <EditorPage />}
+        {route.name === 'edit' && <EditorPage uuid={route.uuid} />}
+        {route.name === 'detail' && <CheckDetail uuid={route.uuid} />}
+        {route.name === 'settings' && <Settings />}
+        {route.name === 'missing' && (
+          <p>
+            No such page. <a {...linkProps('/')}>Go to the overview</a>
+          </p>
+        )}
+      </main>
+    </>
+  );
+}

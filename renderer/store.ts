@@ -1,0 +1,193 @@
+import { create } from 'zustand';
+import { appendBeat, flipBeat, pingBeat, type BeatJson } from '../shared/api/heartbeats.js';
+import type { CheckJson, FlipJson, PingJson, ServiceEvent } from '../shared/api/types.js';
+import { NO_FILTER, type ListFilter } from '../shared/console/check-list.js';
+import { api, ApiFailure, setUnauthorizedHandler } from './api.js';
+
+/** The console's state: what the service said last, kept current by the event stream. */
+export interface ConsoleState {
+  checks: Record<string, CheckJson>;
+  beats: Record<string, BeatJson[]>;
+  loaded: boolean;
+  loadError: string | null;
+  /** the session is missing or expired */
+  unauthorized: boolean;
+  live: 'connecting' | 'live' | 'offline';
+  mutedUntil: string | null;
+  /** false when the service has no mute endpoint (404) */
+  muteAvailable: boolean;
+  /** the console's clock for relative times, ticking every few seconds */
+  now: number;
+  /** the newest ping and flip from the stream, for the open detail page */
+  lastPing: { check: string; ping: PingJson; seq: number } | null;
+  lastFlip: { check: string; flip: FlipJson; seq: number } | null;
+  /** bumped when settings change (ping URLs may have changed) */
+  settingsSeq: number;
+  filter: ListFilter;
+  setFilter: (f: Partial<ListFilter>) => void;
+  load: () => Promise<void>;
+  /** re-reads the checks only (statuses after a deadline) */
+  refreshChecks: () => Promise<void>;
+  upsert: (c: CheckJson) => void;
+  apply: (e: ServiceEvent) => void;
+  setMuted: (until: string | null) => void;
+}
+
+let seq = 0;
+
+/** The one store of the console (zustand). */
+export const useConsole = create<ConsoleState>()((set, get) => ({
+  checks: {},
+  beats: {},
+  loaded: false,
+  loadError: null,
+  unauthorized: false,
+  live: 'connecting',
+  mutedUntil: null,
+  muteAvailable: true,
+  now: Date.now(),
+  lastPing: null,
+  lastFlip: null,
+  settingsSeq: 0,
+  filter: NO_FILTER,
+  setFilter: (f) => set({ filter: { ...get().filter, ...f } }),
+
+  async load() {
+    try {
+      const [checks, beats, summary] = await Promise.all([
+        api.checks(),
+        api.heartbeats().catch(() => ({}) as Record<string, BeatJson[]>),
+        api.summary().catch(() => null),
+      ]);
+      set({
+        checks: Object.fromEntries(checks.map((c) => [c.uuid, c])),
+        beats,
+        loaded: true,
+        loadError: null,
+        now: Date.now(),
+        mutedUntil: summary?.muted_until ?? null,
+      });
+      // The mute endpoint belongs to the alerts module; without it the control says so.
+      api.muteState().then(
+        (m) => set({ muteAvailable: true, mutedUntil: m.muted_until ?? null }),
+        (e) => e instanceof ApiFailure && e.status === 404 && set({ muteAvailable: false }),
+      );
+    } catch (e) {
+      set({ loaded: true, loadError: e instanceof ApiFailure && e.status === 401 ? null : (e as Error).message });
+    }
+  },
+
+  async refreshChecks() {
+    try {
+      const checks = await api.checks();
+      set({ checks: Object.fromEntries(checks.map((c) => [c.uuid, c])), now: Date.now() });
+    } catch {
+      /* the stream's reconnect reloads everything */
+    }
+  },
+
+  upsert: (c) => set({ checks: { ...get().checks, [c.uuid]: c } }),
+
+  apply(e) {
+    const s = get();
+    switch (e.type) {
+      case 'check':
+        set({ checks: { ...s.checks, [e.data.uuid]: e.data } });
+        break;
+      case 'check-deleted': {
+        const { [e.data.uuid]: _gone, ...rest } = s.checks;
+        const { [e.data.uuid]: _b, ...beats } = s.beats;
+        set({ checks: rest, beats });
+        break;
+      }
+      case 'ping':
+        set({
+          beats: { ...s.beats, [e.data.check]: appendBeat(s.beats[e.data.check] ?? [], pingBeat(e.data.ping)) },
+          lastPing: { check: e.data.check, ping: e.data.ping, seq: ++seq },
+        });
+        break;
+      case 'flip': {
+        const b = flipBeat(e.data.flip);
+        set({
+          beats: b ? { ...s.beats, [e.data.check]: appendBeat(s.beats[e.data.check] ?? [], b) } : s.beats,
+          lastFlip: { check: e.data.check, flip: e.data.flip, seq: ++seq },
+        });
+        break;
+      }
+      case 'settings':
+        set({ settingsSeq: s.settingsSeq + 1 });
+        void s.load();
+        break;
+      default:
+        break;
+    }
+  },
+
+  setMuted: (until) => set({ mutedUntil: until }),
+}));
+
+setUnauthorizedHandler(() => useConsole.setState({ unauthorized: true, live: 'offline' }));
+
+const EVENT_TYPES: ServiceEvent['type'][] = ['hello', 'check', 'check-deleted', 'ping', 'flip', 'settings', 'delivery', 'offline-summary', 'notification'];
+
+/**
+ * Opens the event stream and keeps the store current. EventSource reconnects by itself;
+ * after a reconnect everything is reloaded, since events may have been missed.
+ * Statuses come from the service: when a shown deadline passes, the checks are
+ * re-read rather than recomputed here (no business rule in the console).
+ */
+export function connect(): () => void {
+  const st = useConsole.getState();
+  let first = true;
+  const es = new EventSource('/api/events');
+  for (const type of EVENT_TYPES) {
+    es.addEventListener(type, (m) => {
+      const data = JSON.parse((m as MessageEvent<string>).data);
+      if (type === 'hello') {
+        useConsole.setState({ live: 'live' });
+        if (!first) void useConsole.getState().load();
+        first = false;
+        return;
+      }
+      useConsole.getState().apply({ type, data } as ServiceEvent);
+    });
+  }
+  es.onerror = () => {
+    useConsole.setState({ live: 'offline' });
+    // A closed stream after a 401 does not come back: check the session.
+    if (es.readyState === EventSource.CLOSED) void api.summary().catch(() => {});
+  };
+  void st.load();
+
+  const tick = setInterval(() => useConsole.setState({ now: Date.now() }), 5000);
+  let deadlineTimer: ReturnType<typeof setTimeout> | null = null;
+  const armDeadline = () => {
+    if (deadlineTimer) clearTimeout(deadlineTimer);
+    const now = Date.now();
+    let next = Infinity;
+    for (const c of Object.values(useConsole.getState().checks)) {
+      // The instant this check's shown status changes: up → late at next_ping, late or
+      // running → down at alert_after.
+      const at = c.status === 'up' ? c.next_ping : c.status === 'grace' || c.status === 'started' ? c.alert_after : null;
+      if (!at) continue;
+      // A deadline already past (read just before it) is re-read shortly; a check the
+      // service holds in grace (catch-up after downtime) must not make this a busy loop.
+      const t = Date.parse(at);
+      const ms = t > now ? t : now + 2000;
+      if (ms < next) next = ms;
+    }
+    if (next === Infinity) return;
+    // +1 s: the service's scheduler flips at the deadline; read after it has.
+    const wait = Math.min(next - now + 1000, 2 ** 31 - 1);
+    deadlineTimer = setTimeout(() => void useConsole.getState().refreshChecks(), wait);
+  };
+  const unsub = useConsole.subscribe((s, prev) => {
+    if (s.checks !== prev.checks) armDeadline();
+  });
+  return () => {
+    es.close();
+    clearInterval(tick);
+    if (deadlineTimer) clearTimeout(deadlineTimer);
+    unsub();
+  };
+}

@@ -1,0 +1,180 @@
+import { useMemo, useState } from 'react';
+import { summarize } from '../../shared/api/summary.js';
+import { allTags, filterChecks, STATUS_WORDS } from '../../shared/console/check-list.js';
+import { absoluteTime } from '../../shared/console/time-format.js';
+import type { Status } from '../../shared/domain/types.js';
+import { api, ApiFailure } from '../api.js';
+import { CheckList, CheckListHeader } from '../components/CheckList.js';
+import { StatusBadge } from '../components/StatusBadge.js';
+import { linkProps } from '../router.js';
+import { useConsole } from '../store.js';
+
+const ORDER: Status[] = ['down', 'grace', 'started', 'up', 'new', 'paused'];
+
+/** The global snooze: mute notifications for a while (issue 3's mute endpoint). */
+function MuteControl() {
+  const mutedUntil = useConsole((s) => s.mutedUntil);
+  const available = useConsole((s) => s.muteAvailable);
+  const now = useConsole((s) => s.now);
+  const [error, setError] = useState<string | null>(null);
+  const muted = mutedUntil !== null && Date.parse(mutedUntil) > now;
+  const mute = async (until: number | null) => {
+    setError(null);
+    try {
+      const r = await api.mute(until === null ? null : new Date(until).toISOString());
+      useConsole.getState().setMuted(r.muted_until ?? null);
+    } catch (e) {
+      if (e instanceof ApiFailure && e.status === 404) useConsole.setState({ muteAvailable: false });
+      else setError((e as Error).message);
+    }
+  };
+  if (!available) {
+    return (
+      <div className="mute" role="group" aria-label="Mute notifications">
+        <span className="muted">Snooze is not available from this service.</span>
+      </div>
+    );
+  }
+  const tomorrow9 = new Date(now);
+  tomorrow9.setDate(tomorrow9.getDate() + 1);
+  tomorrow9.setHours(9, 0, 0, 0);
+  return (
+    <div className="mute" role="group" aria-label="Mute notifications">
+      {muted ? (
+        <>
+          <span className="muted-note" title={absoluteTime(Date.parse(mutedUntil!))}>
+            🔕 Notifications muted until {new Date(mutedUntil!).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })}
+          </span>
+          <button type="button" className="small" onClick={() => mute(null)}>
+            Unmute
+          </button>
+        </>
+      ) : (
+        <>
+          <span>Mute notifications:</span>
+          <button type="button" className="small" onClick={() => mute(now + 3600_000)}>
+            1 h
+          </button>
+          <button type="button" className="small" onClick={() => mute(now + 8 * 3600_000)}>
+            8 h
+          </button>
+          <button type="button" className="small" onClick={() => mute(tomorrow9.getTime())}>
+            until 09:00
+          </button>
+        </>
+      )}
+      {error && <span className="field-error">{error}</span>}
+    </div>
+  );
+}
+
+/**
+ * The overview: is anything wrong, in one look (counts by status, the worst state, problems
+ * pinned first), then the filterable list of every check with its heartbeat bar.
+ */
+export function Overview() {
+  const checksMap = useConsole((s) => s.checks);
+  const beats = useConsole((s) => s.beats);
+  const now = useConsole((s) => s.now);
+  const loaded = useConsole((s) => s.loaded);
+  const loadError = useConsole((s) => s.loadError);
+  const filter = useConsole((s) => s.filter);
+  const setFilter = useConsole((s) => s.setFilter);
+  const mutedUntil = useConsole((s) => s.mutedUntil);
+
+  const checks = useMemo(() => Object.values(checksMap), [checksMap]);
+  const summary = useMemo(() => summarize(checks, mutedUntil), [checks, mutedUntil]);
+  const shown = useMemo(() => filterChecks(checks, filter), [checks, filter]);
+  const tags = useMemo(() => allTags(checks), [checks]);
+  const attention = summary.counts.down + summary.counts.grace;
+
+  const headline =
+    summary.total === 0
+      ? 'No checks yet'
+      : summary.worst === 'down'
+        ? `${summary.counts.down} ${summary.counts.down === 1 ? 'check is' : 'checks are'} down`
+        : summary.worst === 'grace'
+          ? `${summary.counts.grace} ${summary.counts.grace === 1 ? 'check is' : 'checks are'} late`
+          : `All ${summary.total === 1 ? '' : summary.total + ' '}${summary.total === 1 ? 'check is' : 'checks are'} fine`;
+
+  return (
+    <div className="overview">
+      <section className={`glance glance-${summary.worst}`} aria-label="Summary">
+        <div className="glance-head">
+          <h1 data-testid="headline">{headline}</h1>
+          <MuteControl />
+        </div>
+        <ul className="counts" aria-label="Checks by status">
+          {ORDER.map((s) => (
+            <li key={s}>
+              <button
+                type="button"
+                className={`count${filter.status === s ? ' active' : ''}${summary.counts[s] === 0 ? ' zero' : ''}`}
+                aria-pressed={filter.status === s}
+                onClick={() => setFilter({ status: filter.status === s ? 'all' : s })}
+              >
+                <StatusBadge status={s} compact />
+                <span className="count-n" data-status={s}>
+                  {summary.counts[s]}
+                </span>
+                <span className="sr-only"> {STATUS_WORDS[s]}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <div className="toolbar" role="search">
+        <label className="sr-only" htmlFor="search">
+          Search checks
+        </label>
+        <input id="search" type="search" placeholder="Search by name, slug or tag" value={filter.search} onChange={(e) => setFilter({ search: e.target.value })} />
+        <label htmlFor="status-filter">Status</label>
+        <select id="status-filter" value={filter.status} onChange={(e) => setFilter({ status: e.target.value as typeof filter.status })}>
+          <option value="all">All</option>
+          <option value="attention">Needs attention ({attention})</option>
+          {ORDER.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_WORDS[s]}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="tag-filter">Tag</label>
+        <select id="tag-filter" value={filter.tag} onChange={(e) => setFilter({ tag: e.target.value })}>
+          <option value="">Any</option>
+          {tags.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <span className="muted count-shown" aria-live="polite">
+          {shown.length} of {checks.length}
+        </span>
+      </div>
+
+      {loadError && (
+        <p className="banner error" role="alert">
+          Could not load checks: {loadError}
+        </p>
+      )}
+      {!loaded ? (
+        <p className="muted">Loading…</p>
+      ) : checks.length === 0 ? (
+        <div className="empty">
+          <p>Nothing is being watched yet. Create a check, then ping its URL from your job.</p>
+          <a className="button primary" {...linkProps('/checks/new')}>
+            Create your first check
+          </a>
+        </div>
+      ) : shown.length === 0 ? (
+        <p className="empty muted">No check matches this filter.</p>
+      ) : (
+        <div className="list-box">
+          <CheckListHeader />
+          <CheckList checks={shown} beats={beats} now={now} />
+        </div>
+      )}
+    </div>
+  );
+}

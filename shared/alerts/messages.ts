@@ -1,0 +1,195 @@
+import { graceStart } from '../domain/check-state.js';
+import { DAY, HOUR, MINUTE, SECOND, type CheckState, type FlipReason } from '../domain/types.js';
+
+/** What an alert is about. */
+export type AlertKind = 'down' | 'up' | 'reminder' | 'summary' | 'test';
+
+/** One check as alerts describe it (webhook JSON field names). All strings are plain text. */
+export interface AlertCheck {
+  uuid: string;
+  name: string;
+  status: string;
+  /** why it is down, in words ("exit status 3", "missed 03:00 run"), or "" */
+  reason: string;
+  /** ISO time of the last ping, or null */
+  last_ping: string | null;
+  /** first line of the last ping's body, as text */
+  last_body: string;
+  /** where the console shows this check */
+  console_url: string;
+}
+
+/** A rendered alert: the same words go to every channel and every retry. */
+export interface AlertMessage {
+  kind: AlertKind;
+  title: string;
+  /** one line of plain text */
+  body: string;
+  /** the check this is about, or null for summaries and tests */
+  check: AlertCheck | null;
+  /** the checks a summary lists */
+  checks: AlertCheck[];
+  /** ISO time of the event */
+  at: string;
+}
+
+/** The JSON a webhook receives (SPEC §8, issue 3). */
+export interface WebhookPayload {
+  kind: AlertKind;
+  title: string;
+  message: string;
+  name: string | null;
+  uuid: string | null;
+  status: string | null;
+  reason: string | null;
+  last_ping: string | null;
+  last_body: string | null;
+  console_url: string | null;
+  checks: AlertCheck[];
+  at: string;
+  /** stable across retries: a receiver can drop a repeat */
+  delivery_id: string;
+}
+
+// C0/C1 controls and bidi overrides: a ping body must not reorder or hide the words around it.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+
+/** A string from a ping or a user, made safe to show as one line of plain text. */
+export function plainText(s: string, max = 300): string {
+  const t = s.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+/** "3 h 12 m", "45 s", "2 d 4 h": the two largest units of a duration. */
+export function formatDuration(ms: number): string {
+  const units: [number, string][] = [
+    [DAY, 'd'],
+    [HOUR, 'h'],
+    [MINUTE, 'm'],
+    [SECOND, 's'],
+  ];
+  let rest = Math.max(0, Math.round(ms / SECOND) * SECOND);
+  if (rest < SECOND) return '0 s';
+  const parts: string[] = [];
+  for (const [size, unit] of units) {
+    if (parts.length === 2) break;
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      parts.push(`${n} ${unit}`);
+      rest -= n * size;
+    } else if (parts.length === 1) break; // "3 h", not "3 h 0 m 5 s"
+  }
+  return parts.join(' ');
+}
+
+/** "03:00" in the check's zone (its schedule's wall clock). */
+export function clockTime(ms: number, tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+}
+
+/**
+ * The words for why the scheduler turned a check down: healthchecks says only "timeout";
+ * users want to read which run was missed ("missed 03:00 run") or how long it was silent.
+ */
+export function deadlineReasonText(c: CheckState, reason: FlipReason, at: number): string {
+  if (reason === 'missed while Lubdub was offline') return reason;
+  if (reason === 'run exceeded grace' && c.lastStart !== null) {
+    return `run started ${formatDuration(at - c.lastStart)} ago did not finish`;
+  }
+  const expected = graceStart({ ...c, lastStart: null }, false);
+  if (c.kind === 'cron' && expected !== null) return `missed ${clockTime(expected, c.tz)} run (${c.tz})`;
+  if (c.lastPing !== null) return `no ping for ${formatDuration(at - c.lastPing)}`;
+  return 'no ping';
+}
+
+function line(check: AlertCheck): string {
+  const parts = [check.reason || 'down'];
+  if (check.last_body) parts.push(`last output: ${check.last_body}`);
+  return parts.join('; ');
+}
+
+/** "backup is down": the reason and the first line of the last ping. */
+export function downMessage(check: AlertCheck, at: string): AlertMessage {
+  return { kind: 'down', title: `${check.name || 'unnamed check'} is down`, body: line(check), check, checks: [], at };
+}
+
+/** "backup is back up": how long it was down. */
+export function upMessage(check: AlertCheck, downForMs: number | null, at: string): AlertMessage {
+  const body = downForMs === null ? 'back up' : `back up after ${formatDuration(downForMs)}`;
+  return { kind: 'up', title: `${check.name || 'unnamed check'} is back up`, body, check, checks: [], at };
+}
+
+/** A repeat while a check stays down. */
+export function reminderMessage(check: AlertCheck, downForMs: number, at: string): AlertMessage {
+  return {
+    kind: 'reminder',
+    title: `${check.name || 'unnamed check'} is still down`,
+    body: `down for ${formatDuration(downForMs)}: ${line(check)}`,
+    check,
+    checks: [],
+    at,
+  };
+}
+
+function names(checks: AlertCheck[]): string {
+  const shown = checks.slice(0, 10).map((c) => c.name || c.uuid);
+  return shown.join(', ') + (checks.length > 10 ? ` and ${checks.length - 10} more` : '');
+}
+
+const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
+/** The one notification of a monitor-offline gap: what is still missing after the catch-up window. */
+export function offlineSummary(checks: AlertCheck[], fromMs: number, toMs: number, at: string): AlertMessage {
+  return {
+    kind: 'summary',
+    title: `${plural(checks.length, 'check')} missed while Lubdub was offline`,
+    body: `Lubdub was not watching for ${formatDuration(toMs - fromMs)}; still missing: ${names(checks)}`,
+    check: null,
+    checks,
+    at,
+  };
+}
+
+/** The one notification when a snooze ends: what is still down. */
+export function snoozeSummary(checks: AlertCheck[], at: string): AlertMessage {
+  return {
+    kind: 'summary',
+    title: `Snooze ended: ${plural(checks.length, 'check')} still down`,
+    body: `still down: ${names(checks)}`,
+    check: null,
+    checks,
+    at,
+  };
+}
+
+/** A channel test from the console or API. */
+export function testMessage(channelName: string, at: string): AlertMessage {
+  return {
+    kind: 'test',
+    title: 'Lubdub test notification',
+    body: `This is a test of the channel "${plainText(channelName, 100)}".`,
+    check: null,
+    checks: [],
+    at,
+  };
+}
+
+/** The webhook body for a message. */
+export function webhookPayload(m: AlertMessage, deliveryId: string): WebhookPayload {
+  return {
+    kind: m.kind,
+    title: m.title,
+    message: m.body,
+    name: m.check?.name ?? null,
+    uuid: m.check?.uuid ?? null,
+    status: m.check?.status ?? null,
+    reason: m.check?.reason ?? null,
+    last_ping: m.check?.last_ping ?? null,
+    last_body: m.check?.last_body ?? null,
+    console_url: m.check?.console_url ?? null,
+    checks: m.checks,
+    at: m.at,
+    delivery_id: deliveryId,
+  };
+}

@@ -1,0 +1,51 @@
+import type { FlipJson, PingJson } from './types.js';
+
+/** How many events the heartbeat bar shows per check. */
+export const BEATS_PER_CHECK = 50;
+
+/** One pill of the heartbeat bar: a ping, or a deadline that passed without one. */
+export interface BeatJson {
+  /** ISO time of the event */
+  t: string;
+  kind: PingJson['type'] | 'missed' | 'down';
+  /** ping number, for pings */
+  n?: number;
+  exitstatus?: number;
+  /** run duration in seconds, when the ping closed a run */
+  duration?: number;
+  /** first line of the body, as text; or the reason of a down flip */
+  text?: string;
+}
+
+/** `GET /api/lubdub/heartbeats`: the last events of every check, oldest first. */
+export interface HeartbeatsJson {
+  beats: Record<string, BeatJson[]>;
+}
+
+/** A ping as a heartbeat pill. */
+export function pingBeat(p: PingJson): BeatJson {
+  const b: BeatJson = { t: p.date, kind: p.type, n: p.n };
+  if (p.exitstatus !== undefined) b.exitstatus = p.exitstatus;
+  if (p.duration !== undefined) b.duration = p.duration;
+  if (p.body_preview) b.text = p.body_preview;
+  return b;
+}
+
+/** A flip to down as a pill ("missed" when nothing arrived in time), or null for other flips. */
+export function flipBeat(f: FlipJson): BeatJson | null {
+  if (f.new_status !== 'down') return null;
+  // A fail ping already has its own pill; only deadlines get one here.
+  if (f.reason === 'fail' || f.reason === 'assertion') return null;
+  const missed = f.reason === 'timeout' || f.reason.startsWith('missed');
+  return { t: f.timestamp, kind: missed ? 'missed' : 'down', text: f.reason || undefined };
+}
+
+/** Adds a beat to a bar, keeping time order and the last `max` beats. */
+export function appendBeat(bar: readonly BeatJson[], b: BeatJson, max = BEATS_PER_CHECK): BeatJson[] {
+  const out = [...bar];
+  let i = out.length;
+  // Late pings (sent with ?ts=) land where they happened, not at the end.
+  while (i > 0 && out[i - 1].t > b.t) i--;
+  out.splice(i, 0, b);
+  return out.length > max ? out.slice(out.length - max) : out;
+}

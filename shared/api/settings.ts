@@ -1,0 +1,58 @@
+/** `GET /api/lubdub/settings`: what the console's Settings page shows. */
+export interface SettingsJson {
+  /** the base of ping URLs as shown to users, e.g. http://nas.local:8420 */
+  base_url: string;
+  /** what base_url is when nothing is saved: http://<hostname>.local:<ping port> */
+  base_url_default: string;
+  /** bytes of a ping body kept */
+  ping_body_limit: number;
+  /** seconds of catch-up after Lubdub was not running */
+  catchup_window: number;
+  ping_key: string;
+  api_key: string;
+  /** base URLs this machine can be reached at: its LAN addresses and <hostname>.local */
+  detected_urls: string[];
+  /** settings fixed by a flag or environment variable at start (read-only here) */
+  locked: ('base_url' | 'ping_body_limit' | 'catchup_window' | 'ping_key' | 'api_key')[];
+}
+
+/** `POST /api/lubdub/settings`: any subset; base_url "" goes back to the default. */
+export interface SettingsInput {
+  base_url?: string;
+  ping_body_limit?: number;
+  catchup_window?: number;
+}
+
+/** Limits shared by the CLI flags and the console. */
+export const SETTINGS_LIMITS = {
+  ping_body_limit: { min: 0, max: 10_000_000 },
+  catchup_window: { min: 0, max: 7 * 86400 },
+} as const;
+
+/** Validates a settings change; returns the error text after "json validation error: ", or null. */
+export function settingsInputError(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'json root is not an object';
+  for (const [k, v] of Object.entries(body)) {
+    if (k === 'base_url') {
+      if (typeof v !== 'string') return 'base_url is not a string';
+      if (v === '') continue;
+      if (v.length > 300) return 'base_url is too long';
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        return 'base_url must be an http(s) URL';
+      }
+      if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) {
+        return 'base_url must be an http(s) URL without credentials, query or fragment';
+      }
+    } else if (k === 'ping_body_limit' || k === 'catchup_window') {
+      const { min, max } = SETTINGS_LIMITS[k];
+      if (typeof v !== 'number' || !Number.isInteger(v)) return `${k} is not an integer`;
+      if (v < min || v > max) return `${k} must be ${min}-${max}`;
+    } else if (k !== 'api_key') {
+      return `${k} is not a setting`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,20 @@
+/** Where the install lines put lubdub-run by default. */
+export const WRAPPER_DEST = '/usr/local/bin/lubdub-run';
+
+/**
+ * The one-line installs of lubdub-run from a Lubdub ping base URL (e.g.
+ * `http://nas.local:8420`), for the README and the console's snippets: curl, and
+ * BusyBox/GNU wget for NAS firmware without curl.
+ */
+export function wrapperInstallLines(pingBase: string, dest = WRAPPER_DEST): { curl: string; wget: string } {
+  const url = `${pingBase.replace(/\/+$/, '')}/wrap.sh`;
+  return {
+    curl: `curl -fsS ${url} -o ${dest} && chmod +x ${dest}`,
+    wget: `wget -q -O ${dest} ${url} && chmod +x ${dest}`,
+  };
+}
+
+/** A crontab line that runs `command` under lubdub-run, reporting to `pingUrl`. */
+export function wrappedCronLine(schedule: string, pingUrl: string, command: string, dest = WRAPPER_DEST): string {
+  return `${schedule.trim().split(/\s+/).join(' ')} ${dest} ${pingUrl} -- ${command}`;
+}

@@ -1,0 +1,78 @@
+import type { CheckJson } from '../api/types.js';
+import type { Status } from '../domain/types.js';
+import { describeCron } from './cron-describe.js';
+import { formatDuration } from './duration.js';
+import { relativeTime } from './time-format.js';
+
+/** The order the overview shows statuses in: what needs attention first. */
+export const ATTENTION_ORDER: Record<Status, number> = { down: 0, grace: 1, started: 2, up: 3, new: 4, paused: 5 };
+
+/** The word shown beside every status colour (never colour alone). */
+export const STATUS_WORDS: Record<Status, string> = {
+  down: 'Down',
+  grace: 'Late',
+  started: 'Running',
+  up: 'Up',
+  new: 'New',
+  paused: 'Paused',
+};
+
+/** What the list filter asks for. */
+export interface ListFilter {
+  status: Status | 'all' | 'attention';
+  tag: string;
+  search: string;
+}
+
+/** The default filter: everything. */
+export const NO_FILTER: ListFilter = { status: 'all', tag: '', search: '' };
+
+/** Does the check need a look (down, late, or held because Lubdub was offline)? */
+export function needsAttention(c: Pick<CheckJson, 'status' | 'monitor_offline'>): boolean {
+  return c.status === 'down' || c.status === 'grace' || c.monitor_offline;
+}
+
+/** Checks matching a filter, problems first, then by name. */
+export function filterChecks<C extends CheckJson>(checks: readonly C[], f: ListFilter): C[] {
+  const q = f.search.trim().toLowerCase();
+  const out = checks.filter((c) => {
+    if (f.status === 'attention' ? !needsAttention(c) : f.status !== 'all' && c.status !== f.status) return false;
+    if (f.tag && !c.tags.split(' ').includes(f.tag)) return false;
+    if (q && !c.name.toLowerCase().includes(q) && !c.slug.includes(q) && !c.tags.toLowerCase().includes(q)) return false;
+    return true;
+  });
+  return out.sort((a, b) => ATTENTION_ORDER[a.status] - ATTENTION_ORDER[b.status] || a.name.localeCompare(b.name) || a.uuid.localeCompare(b.uuid));
+}
+
+/** Every tag in use, sorted. */
+export function allTags(checks: readonly Pick<CheckJson, 'tags'>[]): string[] {
+  const s = new Set<string>();
+  for (const c of checks) for (const t of c.tags.split(' ')) if (t) s.add(t);
+  return [...s].sort();
+}
+
+/** The schedule in words, timezone included: "At 03:00 every day (Europe/Berlin)", "every 1 day". */
+export function scheduleText(c: Pick<CheckJson, 'kind' | 'schedule' | 'tz' | 'timeout' | 'grace'>): string {
+  if (c.kind === 'cron') {
+    const d = describeCron(c.schedule ?? '') ?? c.schedule ?? '';
+    return `${d} (${c.tz ?? 'UTC'})`;
+  }
+  return `every ${formatDuration(c.timeout ?? 86400)}`;
+}
+
+/** Why a check needs attention, in words ("exit status 3", "no ping for 2 h"), or "". */
+export function reasonText(c: CheckJson, now: number): string {
+  if (c.monitor_offline) return 'Lubdub was not running at the deadline: waiting for late pings';
+  if (c.status === 'down') {
+    const r = c.down_reason;
+    const since = c.last_ping ? `last ping ${relativeTime(Date.parse(c.last_ping), now)}` : 'never pinged';
+    if (r === 'timeout' || r === '') return c.kind === 'cron' ? `missed its run (${since})` : `no ping in time (${since})`;
+    if (r === 'run exceeded grace') return 'run started but did not finish in time';
+    if (r === 'fail' || r === 'fail signal') return 'reported a failure';
+    return r;
+  }
+  if (c.status === 'grace') {
+    return c.next_ping ? `late: expected ${relativeTime(Date.parse(c.next_ping), now)}` : 'late';
+  }
+  return '';
+}

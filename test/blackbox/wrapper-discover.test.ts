@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, serve, tempDir, type Served } from '../helpers/serve.js';
+import { COMBOS, runWrapper, WRAPPER, type Combo } from '../helpers/wrapper.js';
+
+const FIX = path.join(ROOT, 'test/fixtures/cron');
+
+/** A fake `crontab` that lists the fixture as the user's crontab, put first on PATH. */
+function withFakeCrontab(combo: Combo): Combo {
+  const dir = tempDir('lubdub-crontab-');
+  fs.writeFileSync(path.join(dir, 'crontab'), `#!/bin/sh\n[ "$1" = -l ] && exec cat '${FIX}/user.crontab'\nexit 1\n`, { mode: 0o755 });
+  return { ...combo, path: () => `${dir}:${combo.path()}` };
+}
+
+const discoverEnv = {
+  LUBDUB_CRONTAB_FILES: `${FIX}/crontab ${FIX}/cron.d/*`,
+  LUBDUB_SYSTEM_TZ: 'Asia/Tokyo',
+};
+
+/** The checks the fixtures should yield: slug, schedule, timezone, grace. */
+const EXPECTED = [
+  ['backup-db', '30 2 * * *', 'Europe/Riga', 3600],
+  ['sync', '*/15 * * * *', 'Europe/Riga', 300],
+  ['uname', '*/5 * * * *', 'Europe/Riga', 300],
+  ['generate-report', '0 */6 * * 1-5', 'America/New_York', 900],
+  ['certbot', '0 0 * * *', 'America/New_York', 3600],
+  ['mail', '0 6 * * *', 'America/New_York', 3600],
+  ['cron-hourly', '17 * * * *', 'Asia/Tokyo', 900],
+  ['cron-daily', '25 6 * * *', 'Asia/Tokyo', 3600],
+  ['restic', '0 3 * * 0', 'Europe/Berlin', 3600],
+  ['rotate', '0 5 * * *', 'UTC', 3600], // a file with CRLF line ends
+] as const;
+
+function parseBlocks(out: string): { check: string; schedule: string; timezone: string; grace: string; from: string; command: string }[] {
+  return out
+    .split(/\n\n+/)
+    .filter((b) => b.startsWith('check: '))
+    .map((b) => {
+      const f: Record<string, string> = {};
+      for (const line of b.split('\n')) {
+        const m = /^\s*(check|schedule|timezone|grace|from|command):\s+(.*)$/.exec(line);
+        if (m) f[m[1]] = m[2];
+      }
+      return f as never;
+    });
+}
+
+let s: Served;
+beforeAll(async () => {
+  s = await serve({ env: { LUBDUB_PING_KEY: 'discoverykey' } });
+});
+afterAll(async () => {
+  await s?.stop();
+});
+
+describe.each([COMBOS[0], COMBOS[3]])('lubdub-run --discover under $name', (base) => {
+  const combo = withFakeCrontab(base);
+
+  it('prints a suggested check per cron job with its schedule and timezone', async () => {
+    const r = await runWrapper(combo, ['--discover'], { env: discoverEnv });
+    expect(r.code, r.stderr).toBe(0);
+    const blocks = parseBlocks(r.stdout);
+    expect(blocks.map((b) => [b.check, b.schedule, b.timezone, Number(b.grace.replace(' s', ''))])).toEqual(EXPECTED.map((e) => [...e]));
+    expect(blocks.find((b) => b.check === 'restic')!.from).toBe(`${FIX}/cron.d/restic (user backup)`);
+    expect(blocks.find((b) => b.check === 'backup-db')!.command).toBe('/usr/local/bin/backup-db.sh --all > /var/log/backup.log 2>&1');
+    // skipped: @reboot jobs, environment lines, package leftovers, jobs already wrapped
+    expect(r.stdout).not.toMatch(/on-boot|mount-nas|should-be-ignored|MAILTO/);
+    expect(r.stdout).toMatch(/# already wrapped .*restic forget --prune/);
+    expect(r.stdout).toMatch(/--discover --apply/);
+  });
+
+  it('--grace overrides the suggested grace', async () => {
+    const r = await runWrapper(combo, ['--discover', '--grace', '120'], { env: discoverEnv });
+    expect(r.code).toBe(0);
+    expect(new Set(parseBlocks(r.stdout).map((b) => b.grace))).toEqual(new Set(['120 s']));
+  });
+});
+
+describe('lubdub-run --discover --apply', () => {
+  const combo = withFakeCrontab(COMBOS[3]); // busybox sh with BusyBox wget only
+
+  it('creates the checks with their schedules through slug URLs and prints the wrapped lines', async () => {
+    const keyUrl = `${s.pingUrl}/ping/${s.pingKey}`;
+    const r = await runWrapper(combo, ['--discover', '--apply', keyUrl], { env: discoverEnv });
+    expect(r.code, r.stderr).toBe(0);
+    const list = ((await (await s.api('/api/v3/checks/')).json()) as { checks: Record<string, any>[] }).checks;
+    const got = EXPECTED.map(([slug]) => list.find((c) => c.slug === slug));
+    expect(got.map((c) => c && [c.slug, c.schedule, c.tz, c.grace, c.status])).toEqual(EXPECTED.map(([a, b, c, d]) => [a, b, c, d, 'new']));
+    for (const c of got) expect(c!.n_pings).toBe(1); // a log ping: created, not yet "up"
+
+    const wrapped = r.stdout.slice(r.stdout.indexOf('# Wrapped lines'));
+    const lines = wrapped.split('\n');
+    expect(lines).toContain('CRON_TZ=Europe/Riga');
+    expect(lines).toContain(`30 2 * * * ${WRAPPER} ${keyUrl}/backup-db -- sh -c '/usr/local/bin/backup-db.sh --all > /var/log/backup.log 2>&1'`);
+    expect(lines).toContain(`0 0 * * * ${WRAPPER} ${keyUrl}/certbot -- /usr/bin/certbot renew --quiet`);
+    expect(lines).toContain(`17 * * * * root ${WRAPPER} ${keyUrl}/cron-hourly -- sh -c 'cd / && run-parts --report /etc/cron.hourly'`);
+    expect(lines).toContain(`0 3 * * 0 backup ${WRAPPER} ${keyUrl}/restic -- restic -r /mnt/nas backup /home`);
+    // cron turns \% into %, inside sh -c as well; an unescaped % (stdin) is left to the user
+    expect(lines).toContain(`0 5 * * * root ${WRAPPER} ${keyUrl}/rotate -- sh -c '/usr/local/bin/rotate.sh \\%Y-\\%m'`);
+    expect(lines).toContain('# mail: wrap by hand, its % lines go to stdin: mail -s report me%hello from cron');
+    // CRON_TZ lines keep each wrapped job in its zone: New York follows the Riga jobs
+    expect(lines.indexOf('CRON_TZ=America/New_York')).toBeGreaterThan(lines.indexOf('CRON_TZ=Europe/Riga'));
+
+    // A second --apply leaves existing checks alone.
+    const again = await runWrapper(combo, ['--discover', '--apply', keyUrl, '--grace', '60'], { env: discoverEnv });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/exists: .*\/restic \(its schedule was left as it is\)/);
+    const after = ((await (await s.api('/api/v3/checks/')).json()) as { checks: Record<string, any>[] }).checks;
+    expect(after.find((c) => c.slug === 'restic')!.grace).toBe(3600);
+
+    // A wrapped line runs as cron would run it (sh -c with the command part) and reports.
+    const unameLine = lines.find((l) => l.includes(`${keyUrl}/uname `))!;
+    const command = unameLine.split(' ').slice(5).join(' ');
+    const run = spawnSync('/bin/sh', ['-c', command], { env: { PATH: '/usr/bin:/bin', HOME: tempDir() }, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Linux/);
+    const uname = ((await (await s.api('/api/v3/checks/?slug=uname')).json()) as { checks: Record<string, any>[] }).checks[0];
+    expect(uname.status).toBe('up');
+  });
+
+  it('reports a failed creation and exits 1 when Lubdub cannot be reached', async () => {
+    const r = await runWrapper(combo, ['--discover', '--apply', 'http://127.0.0.1:9/ping/nokey'], { env: discoverEnv });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAILED: .*(can't connect|refused)/);
+    expect(r.stderr).toMatch(/cannot reach Lubdub at http:\/\/127.0.0.1:9\/ping\/nokey/);
+    expect(r.stdout.match(/FAILED/g)).toHaveLength(1); // stops at the first unreachable try
+  });
+});
+
+describe('lubdub-run usage', () => {
+  it('prints help and refuses unknown options with exit 2', () => {
+    const help = spawnSync('/usr/bin/dash', [WRAPPER, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/usage: lubdub-run <ping-url>/);
+    const bad = spawnSync('/usr/bin/dash', [WRAPPER, '--bogus'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown option: --bogus/);
+  });
+});

@@ -1,0 +1,318 @@
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCheck, ROOT, serve, type Served } from '../helpers/serve.js';
+
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** Writes a screenshot of the page in light and in dark (the OS preference, via colorScheme). */
+async function screenshots(page: Page, name: string, fullPage = false): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  // The header is sticky: a full-page shot taken while scrolled would paint it mid-page.
+  if (fullPage) await page.evaluate("scrollTo(0, 0)");
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** The JSON body of a response (tests read it loosely). */
+async function json(r: Response | Promise<Response>): Promise<any> {
+  return (await r).json();
+}
+
+const ping = (s: Served, uuid: string, suffix = '', body?: string) =>
+  fetch(`${s.pingUrl}/ping/${uuid}${suffix}`, { method: body === undefined ? 'GET' : 'POST', body }).then((r) => {
+    expect(r.status).toBe(200);
+  });
+
+test.describe.configure({ mode: 'serial' });
+
+test.describe('the console, as a new user meets it', () => {
+  let s: Served;
+  let context: BrowserContext;
+  let page: Page;
+  const dialogs: string[] = [];
+
+  test.beforeAll(async ({ browser }: { browser: Browser }) => {
+    s = await serve();
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+  });
+  test.afterAll(async () => {
+    await context?.close();
+    await s?.stop();
+  });
+
+  test('without a session the console is refused and says how to log in', async ({ browser }) => {
+    const stranger = await browser.newContext();
+    const p = await stranger.newPage();
+    const r = await p.goto(s.uiUrl + '/');
+    expect(r!.status()).toBe(401);
+    await expect(p.getByRole('heading', { name: 'Log in to Lubdub' })).toBeVisible();
+    await expect(p.locator('#root')).toHaveCount(0);
+    await stranger.close();
+  });
+
+  test('logs in with the one-time URL printed at start', async () => {
+    await page.goto(s.loginUrl);
+    await expect(page).toHaveURL(s.uiUrl + '/');
+    await expect(page.getByTestId('headline')).toHaveText('No checks yet');
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    const cookie = (await context.cookies()).find((c) => c.name === 'lubdub_session')!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Strict');
+  });
+
+  let uuid = '';
+  test('creates a cron check in the editor, which explains the schedule', async () => {
+    await page.getByRole('link', { name: 'Create your first check' }).click();
+    await expect(page.getByRole('heading', { name: 'New check' })).toBeVisible();
+    await page.getByLabel('Name').fill('nightly backup');
+    await page.getByLabel('Tags').fill('nas backup');
+    await page.getByLabel('Cron schedule').check();
+    // the timezone picker starts on the browser's zone
+    await expect(page.getByLabel('Timezone')).toHaveValue('Europe/Berlin');
+    await page.getByLabel('Cron expression').fill('* 9 * * *');
+    await expect(page.getByTestId('cron-warning')).toContainText('60 runs a day');
+    await page.getByLabel('Cron expression').fill('0 3 * * *');
+    await expect(page.getByTestId('cron-desc')).toHaveText('At 03:00 every day (Europe/Berlin)');
+    await expect(page.getByTestId('cron-warning')).toHaveCount(0);
+    await expect(page.getByTestId('next-runs').getByRole('listitem')).toHaveCount(5);
+    await expect(page.getByTestId('next-runs').getByRole('listitem').first()).toContainText('03:00');
+    await page.getByLabel('Grace').fill('2 h');
+    await page.getByLabel('Grace').blur();
+    // the schedule part, just below the sticky header
+    await page.getByLabel('Simple period').evaluate((el) => {
+      el.closest('fieldset')!.scrollIntoView();
+      (globalThis as unknown as { scrollBy: (x: number, y: number) => void }).scrollBy(0, -70);
+    });
+    await screenshots(page, 'editor');
+    await page.getByRole('button', { name: 'Create check' }).click();
+    await expect(page).toHaveURL(/\/checks\/[0-9a-f-]{36}$/);
+    uuid = page.url().split('/').pop()!;
+    await expect(page.getByRole('heading', { name: /nightly backup/ })).toBeVisible();
+    await expect(page.getByText('At 03:00 every day (Europe/Berlin), grace 2 h')).toBeVisible();
+    const check = await json(s.api(`/api/v3/checks/${uuid}`));
+    expect(check).toMatchObject({ name: 'nightly backup', tags: 'nas backup', schedule: '0 3 * * *', tz: 'Europe/Berlin', grace: 7200, status: 'new' });
+  });
+
+  test('shows the API\'s validation error beside the field', async () => {
+    await page.goto(`${s.uiUrl}/checks/${uuid}/edit`);
+    await page.getByLabel('Slug').fill('Not A Slug');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByRole('alert')).toHaveText('slug does not match pattern ^[a-z0-9-_]+$');
+    await expect(page.getByLabel('Slug')).toHaveAttribute('aria-invalid', 'true');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page).toHaveURL(`${s.uiUrl}/checks/${uuid}`);
+  });
+
+  test('a ping sent with an HTTP client shows up live, within a second, without reload', async () => {
+    await page.getByRole('link', { name: 'Overview' }).first().click();
+    const row = page.locator(`a.row[data-uuid="${uuid}"]`);
+    await expect(row.locator('.status-word')).toHaveText('New');
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
+    const sent = Date.now();
+    await ping(s, uuid, '', 'backup ok: 1.2 GB written');
+    await expect(row.locator('.status-word')).toHaveText('Up', { timeout: 1000 });
+    const ms = Date.now() - sent;
+    await expect(row.locator('.pill[data-kind="success"]')).toHaveCount(1);
+    await expect(row.locator('.col-last')).toHaveText(/just now|\d+ s ago/);
+    // same document: no reload happened
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42);
+    console.log(`ping → row turned Up in ${ms} ms`);
+  });
+
+  test('a body of <img src=x onerror=alert(1)> is shown as text and no dialog fires', async () => {
+    await ping(s, uuid, '/log', XSS);
+    await page.locator(`a.row[data-uuid="${uuid}"]`).click();
+    await expect(page).toHaveURL(`${s.uiUrl}/checks/${uuid}`);
+    const previews = page.getByTestId('body-preview');
+    await expect(previews.first()).toHaveText(XSS);
+    await expect(previews.nth(1)).toHaveText('backup ok: 1.2 GB written');
+    await page.getByRole('button', { name: /^Show/ }).first().click();
+    await expect(page.getByTestId('body-full')).toHaveText(XSS);
+    await expect(page.locator('main img')).toHaveCount(0);
+    // hovering the heartbeat pill shows the same text
+    await page.getByRole('link', { name: 'Overview' }).first().click();
+    const pill = page.locator(`a.row[data-uuid="${uuid}"] .pill[data-kind="log"]`);
+    await expect(pill).toHaveAttribute('title', new RegExp(`\\n${XSS.replace(/[()]/g, '\\$&')}$`));
+    await pill.hover();
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
+  });
+
+  test('the detail shows the ping with its body, the timeline and the download of raw bytes', async () => {
+    // a few timed runs for the durations chart
+    for (let i = 0; i < 4; i++) {
+      await ping(s, uuid, '/start');
+      await ping(s, uuid, '', `run ${i}: 12${i} files`);
+    }
+    await page.goto(`${s.uiUrl}/checks/${uuid}`);
+    const log = page.locator('table.log tbody tr.ping');
+    await expect(log).toHaveCount(10);
+    const first = log.first();
+    await expect(first.locator('.kind')).toHaveText('Success');
+    await expect(first).toContainText('127.0.0.1');
+    await expect(first).toContainText('POST');
+    await expect(first).toContainText('node');
+    await expect(page.getByRole('img', { name: /Run durations: 4 runs/ })).toBeVisible();
+    await expect(page.getByRole('img', { name: /Timeline: 10 pings/ })).toBeVisible();
+    const [download] = await Promise.all([page.waitForEvent('download'), first.getByRole('link', { name: 'Download' }).click()]);
+    const file = await download.path();
+    expect(fs.readFileSync(file, 'utf8')).toBe('run 3: 123 files');
+    await expect(page.getByTestId('ping-url')).toHaveText(`http://lubdub.test:8420/ping/${uuid}`);
+    await screenshots(page, 'detail', true);
+  });
+
+  test('the overview leads with what is wrong', async () => {
+    const dump = await createCheck(s, { name: 'db dump', tags: 'office', timeout: 86400, grace: 3600 });
+    await ping(s, dump.uuid, '/3', 'pg_dump: error: connection to server failed');
+    const cert = await createCheck(s, { name: 'cert renewal', tags: 'pi', schedule: '17 4 * * 1', tz: 'Europe/Berlin', grace: 3600 });
+    await ping(s, cert.uuid);
+    const sensor = await createCheck(s, { name: 'sensor script', tags: 'pi', timeout: 300, grace: 120 });
+    for (let i = 0; i < 30; i++) await ping(s, sensor.uuid);
+    await s.api(`/api/v3/checks/${(await createCheck(s, { name: 'old laptop sync', timeout: 3600 })).uuid}/pause`, { method: 'POST' });
+    await page.goto(s.uiUrl + '/');
+    await expect(page.getByTestId('headline')).toHaveText('1 check is down');
+    const rows = page.locator('a.row');
+    await expect(rows.first()).toContainText('db dump');
+    await expect(rows.first()).toContainText('exit status 3');
+    await expect(page.getByTestId('worst')).toHaveText('Something is down');
+    await expect(page.locator('.count-n[data-status="up"]')).toHaveText('3');
+    // filter by tag and search by name
+    await page.getByLabel('Tag').selectOption('pi');
+    await expect(rows).toHaveCount(2);
+    await page.getByLabel('Tag').selectOption('');
+    await page.getByLabel('Search checks').fill('dump');
+    await expect(rows).toHaveCount(1);
+    await page.getByLabel('Search checks').fill('');
+    await expect(rows).toHaveCount(5);
+    // keyboard: tab to a row and open it with Enter
+    await rows.first().focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: /db dump/ })).toBeVisible();
+    await page.goBack();
+    await expect(rows).toHaveCount(5);
+    await screenshots(page, 'overview');
+  });
+
+  test('pause and resume, with a confirmation for pause', async () => {
+    await page.goto(`${s.uiUrl}/checks/${uuid}`);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await expect(dialog).toContainText('No alerts while paused');
+    await dialog.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.locator('#check-title .status-word')).toHaveText('Paused');
+    expect((await json(s.api(`/api/v3/checks/${uuid}`))).status).toBe('paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect(page.locator('#check-title .status-word')).not.toHaveText('Paused');
+    expect((await json(s.api(`/api/v3/checks/${uuid}`))).status).not.toBe('paused');
+  });
+
+  test('delete asks first, then removes the check', async () => {
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await expect(dialog).toContainText('Delete “nightly backup”?');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+    expect((await s.api(`/api/v3/checks/${uuid}`)).status).toBe(200);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete check' }).click();
+    await expect(page).toHaveURL(s.uiUrl + '/');
+    await expect(page.locator(`a.row[data-uuid="${uuid}"]`)).toHaveCount(0);
+    expect((await s.api(`/api/v3/checks/${uuid}`)).status).toBe(404);
+    expect(dialogs).toEqual([]);
+  });
+
+  test('settings: values fixed at start are read-only, the API key shows on demand, a change is saved', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+    // the helper sets LUBDUB_BASE_URL, so the field is fixed
+    await expect(page.getByLabel('Base URL shown in snippets and ping URLs')).toBeDisabled();
+    await expect(page.getByTestId('secret-API key')).not.toContainText(s.apiKey);
+    await page.getByRole('button', { name: 'Reveal' }).first().click();
+    await expect(page.getByTestId('secret-API key')).toHaveText(s.apiKey);
+    await page.getByLabel('Catch-up window').fill('15 min');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByText('Saved.')).toBeVisible();
+    expect((await json(s.api('/api/lubdub/settings'))).catchup_window).toBe(900);
+    // channels land with the alerts module: until then a clear message, not an error
+    await expect(page.getByText(/no notification channels API yet|No channels yet|Add a channel/).first()).toBeVisible();
+  });
+});
+
+test('1,000 checks: the overview loads and scrolls with a bounded DOM', async ({ browser }) => {
+  const s = await serve();
+  try {
+    for (let i = 0; i < 1000; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, k) => createCheck(s, { name: `job ${String(i + k).padStart(4, '0')}`, tags: `t${(i + k) % 7}`, timeout: 3600 })));
+    }
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const t0 = Date.now();
+    await page.goto(s.loginUrl);
+    await expect(page.locator('.count-shown')).toHaveText('1000 of 1000', { timeout: 15_000 });
+    await expect(page.locator('a.row').first()).toBeVisible();
+    const loadMs = Date.now() - t0;
+    const inDom = await page.locator('a.row').count();
+    expect(inDom).toBeLessThan(80);
+    const t1 = Date.now();
+    await page.mouse.wheel(0, 1000 * 64);
+    await expect(page.locator('a.row', { hasText: 'job 0999' })).toBeVisible();
+    const scrollMs = Date.now() - t1;
+    expect(await page.locator('a.row').count()).toBeLessThan(80);
+    console.log(`1,000 checks: overview ready in ${loadMs} ms with ${inDom} rows in the DOM; scroll to the end in ${scrollMs} ms`);
+    await ctx.close();
+  } finally {
+    await s.stop();
+  }
+});
+
+test('the tour of a new user: set the base URL, create a check, copy a snippet, run it, watch it go green, then red', async ({ browser }) => {
+  const s = await serve({ env: { LUBDUB_BASE_URL: '' } });
+  const ctx = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(s.loginUrl);
+    // Settings: the receiver listens on 127.0.0.1 here, so that is the address jobs use.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: s.pingUrl }).click();
+    await expect(page.getByLabel('Base URL shown in snippets and ping URLs')).toHaveValue(s.pingUrl);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByText('Saved.')).toBeVisible();
+
+    await page.getByRole('link', { name: 'New check' }).click();
+    await page.getByLabel('Name').fill('quick job');
+    await page.getByLabel('Period', { exact: true }).fill('2 s');
+    await page.getByLabel('Grace').fill('1 s');
+    await page.getByRole('button', { name: 'Create check' }).click();
+    await expect(page.locator('#check-title .status-word')).toHaveText('New');
+    await expect(page.getByTestId('ping-url')).toContainText(`${s.pingUrl}/ping/`);
+
+    await page.getByRole('tab', { name: 'shell (exit status)' }).click();
+    await page.getByRole('button', { name: 'Copy shell (exit status)' }).click();
+    await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
+    const snippet = await page.evaluate<string>("navigator.clipboard.readText()");
+    expect(snippet).toContain('/$?');
+    execFileSync('dash', ['-c', snippet.replace('/path/to/job.sh', 'echo backing up')]);
+
+    await expect(page.locator('#check-title .status-word')).toHaveText('Up', { timeout: 2000 });
+    await expect(page.locator('table.log tbody tr.ping')).toHaveCount(2);
+    // No ping for 2 s: late, then after the 1 s grace, down, without reloading.
+    await expect(page.locator('#check-title .status-word')).toHaveText('Late', { timeout: 5000 });
+    await expect(page.locator('#check-title .status-word')).toHaveText('Down', { timeout: 5000 });
+    await page.getByRole('link', { name: 'Overview' }).first().click();
+    await expect(page.getByTestId('headline')).toHaveText('1 check is down');
+  } finally {
+    await ctx.close();
+    await s.stop();
+  }
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { wrappedCronLine, wrapperInstallLines } from '../../shared/api/wrapper.js';
+
+describe('wrapper install lines', () => {
+  it('gives the curl and the wget install of /wrap.sh from the ping base URL', () => {
+    expect(wrapperInstallLines('http://nas.local:8420/')).toEqual({
+      curl: 'curl -fsS http://nas.local:8420/wrap.sh -o /usr/local/bin/lubdub-run && chmod +x /usr/local/bin/lubdub-run',
+      wget: 'wget -q -O /usr/local/bin/lubdub-run http://nas.local:8420/wrap.sh && chmod +x /usr/local/bin/lubdub-run',
+    });
+  });
+
+  it('installs elsewhere when asked (a NAS whose /usr is read-only)', () => {
+    expect(wrapperInstallLines('http://nas.local:8420', '/opt/bin/lubdub-run').wget).toBe(
+      'wget -q -O /opt/bin/lubdub-run http://nas.local:8420/wrap.sh && chmod +x /opt/bin/lubdub-run',
+    );
+  });
+
+  it('wraps a crontab command behind lubdub-run with a normalised schedule', () => {
+    expect(wrappedCronLine(' 30  2 * * *', 'http://nas.local:8420/ping/abc', '/usr/local/bin/backup.sh')).toBe(
+      '30 2 * * * /usr/local/bin/lubdub-run http://nas.local:8420/ping/abc -- /usr/local/bin/backup.sh',
+    );
+  });
+});
+
+describe('README "Wrapping a job"', () => {
+  it('shows the same install lines the console offers', async () => {
+    const fs = await import('node:fs');
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const lines = wrapperInstallLines('http://<host>:8420');
+    expect(readme).toContain('## Wrapping a job');
+    expect(readme).toContain(lines.curl);
+    expect(readme).toContain(lines.wget);
+  });
+});
