@@ -59,25 +59,27 @@ describe('desktop shell with the real in-process service', () => {
     await waitFor(() => tray.tooltip === '1 new');
     const ping = await fetch(`${running.pingListenUrl}/ping/${created.uuid}`);
     expect(ping.status).toBe(200);
+    expect(await ping.text()).toBe('OK');
     await waitFor(() => tray.tooltip === 'All 1 up · next: nightly-backup in 24 h');
     expect(path.basename(tray.image.path)).toBe('tray-up-light.png');
 
     // The real scheduler and desktop channel: the check goes down when its 1 s + 1 s run
     // out, the tray turns red and the service's notification is shown, once; a ping brings
     // it back with one recovery notification.
-    await api(`/api/v3/checks/${created.uuid}`, { method: 'POST', body: JSON.stringify({ timeout: 1, grace: 1 }) });
-    await fetch(`${running.pingListenUrl}/ping/${created.uuid}`);
+    expect((await api(`/api/v3/checks/${created.uuid}`, { method: 'POST', body: JSON.stringify({ timeout: 1, grace: 1 }) })).status).toBe(200);
+    expect(await (await fetch(`${running.pingListenUrl}/ping/${created.uuid}`)).text()).toBe('OK');
     await waitFor(() => path.basename(tray.image.path) === 'tray-down-light.png', 15_000);
     await waitFor(() => fake.notifications.length === 1, 10_000);
     expect(tray.tooltip).toMatch(/^1 down: nightly-backup/);
     expect(fake.notifications[0].options.title).toMatch(/nightly-backup/);
-    await fetch(`${running.pingListenUrl}/ping/${created.uuid}`);
+    expect(await (await fetch(`${running.pingListenUrl}/ping/${created.uuid}`)).text()).toBe('OK');
     await waitFor(() => fake.notifications.length === 2, 10_000);
     expect(fake.notifications[1].options.title).toMatch(/nightly-backup/);
     fake.notifications[0].click();
     await waitFor(() => win.loads.at(-1) === `${running.uiUrl}/checks/${created.uuid}`);
     const page = await fetch(win.loads.at(-1)!, { headers: { cookie: `${cookie.name}=${cookie.value}` } });
     expect(page.status).not.toBe(401);
+    await page.text();
 
     // Snooze and power go to the real routes.
     tray.click('Snooze notifications > For 1 hour');
