@@ -5,7 +5,7 @@ import { alertAfter, applyPing, pause, resume, type PingEvent } from '../../shar
 import { classify } from '../../shared/domain/classify.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { PingTarget } from '../../shared/domain/ping-url.js';
-import { DEFAULT_CONFIG, type FlipEvent, type PingAction } from '../../shared/domain/types.js';
+import { DEFAULT_CONFIG, type PingAction } from '../../shared/domain/types.js';
 import { writeTx } from './db/open.js';
 import type { CheckRow, NewPing, Repos } from './db/repos.js';
 import type { Bus } from './events.js';
@@ -203,8 +203,11 @@ export class Monitor {
     next.alertAfter = alertAfter(next);
     let flipId: number | null = null;
     if (out.flip) {
-      next.downReason = out.flip.newStatus === 'down' ? downReasonText(out.flip, req, ev) : '';
+      next.downReason = out.flip.newStatus === 'down' ? downReasonText(req, ev) : '';
       flipId = this.repos.flips.insert(check.id, out.flip);
+    } else if (out.applied && ev.kind === 'fail' && next.status === 'down') {
+      // Already down: the newest failure says best why (a failed assertion after a timeout).
+      next.downReason = downReasonText(req, ev);
     }
     this.repos.checks.update(next);
     const ping: NewPing = {
@@ -426,7 +429,7 @@ export class Monitor {
 }
 
 /** The words a user reads for why a ping turned the check down. */
-function downReasonText(flip: FlipEvent, req: IngestRequest, ev: PingEvent): string {
+function downReasonText(req: IngestRequest, ev: PingEvent): string {
   if (ev.failText) return ev.failText;
   if (req.exitStatus !== null && req.exitStatus !== 0) return `exit status ${req.exitStatus}`;
   if (req.action === 'success') return 'keyword filter';
