@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Summary, ServiceEvent } from '../../../shared/api/types.js';
 import { isoSeconds } from '../../../shared/api/format.js';
@@ -176,9 +177,19 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   // Server-Sent Events: check changes, pings, flips, deliveries (issue: live console and tray).
+  // An event stream never ends by itself, and close() waits for every open connection: a
+  // console tab or the desktop shell still connected would hang the service's stop (quit,
+  // SIGTERM). End the streams first; their clients reconnect or go away.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', (done) => {
+    for (const s of streams) s.destroy();
+    done();
+  });
   app.get('/api/events', (req, reply) => {
     reply.hijack();
     const res = reply.raw;
+    streams.add(res);
+    res.on('close', () => streams.delete(res));
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

@@ -1,0 +1,528 @@
+/**
+ * Wiring tests of the desktop shell: the real boot list and setupX() modules, a fake
+ * `electron` injected into boot(), and a stand-in service on a real loopback socket
+ * serving the JSON routes and the SSE stream.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CheckJson, ServiceEvent } from '../../shared/api/types.js';
+import { ManualClock } from '../../shared/domain/clock.js';
+import { boot, type BootDeps, type Shell } from '../../electron/app/boot.js';
+import { CONSOLE_PARTITION } from '../../electron/app/security.js';
+import { createFakeElectron, type FakeElectron } from '../helpers/fake-electron.js';
+import { checkJson, startFakeService, type FakeService } from '../helpers/fake-service.js';
+import { tempDir, waitFor } from '../helpers/serve.js';
+
+const UUID = '0b6a2f1e-4c7d-4e8a-9f10-1234567890ab';
+const NOW = Date.parse('2025-03-10T12:00:00Z');
+const MIN = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00');
+const ICONS = '/icons';
+/** A normal launch: the console window opens at start. */
+const SHOWN = ['/opt/lubdub/lubdub'];
+
+interface Booted {
+  fake: FakeElectron;
+  svc: FakeService;
+  shell: Shell;
+  userData: string;
+  localStarts: number;
+  localStops: number;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function bootShell(
+  opts: {
+    checks?: CheckJson[];
+    userData?: string;
+    svc?: FakeService;
+    platform?: NodeJS.Platform;
+    env?: NodeJS.ProcessEnv;
+    argv?: string[];
+    lock?: boolean;
+  } = {},
+): Promise<Booted> {
+  const svc = opts.svc ?? (await startFakeService(opts.checks ?? [checkJson({ uuid: UUID, name: 'nightly-backup', status: 'up', next_ping: iso(NOW + 14 * MIN) })]));
+  if (!opts.svc) cleanups.push(() => svc.close());
+  const userData = opts.userData ?? tempDir('lubdub-shell-');
+  const fake = createFakeElectron({ userData, lock: opts.lock });
+  const counters = { localStarts: 0, localStops: 0 };
+  const deps: BootDeps = {
+    electron: fake.electron,
+    clock: new ManualClock(NOW),
+    platform: {
+      platform: opts.platform ?? 'linux',
+      env: opts.env ?? { XDG_CONFIG_HOME: path.join(userData, 'xdg') },
+      // Started at login (tray only) unless a test asks for the console window at start.
+      argv: opts.argv ?? ['/opt/lubdub/lubdub', '--hidden'],
+      execPath: '/opt/lubdub/lubdub',
+      iconsDir: ICONS,
+      preloadPath: '/app/dist-electron/electron/preload/preload.cjs',
+      timeZone: 'UTC',
+    },
+    startLocalService: async () => {
+      counters.localStarts++;
+      return {
+        target: { baseUrl: svc.url, apiKey: svc.apiKey },
+        stop: async () => {
+          counters.localStops++;
+        },
+      };
+    },
+    connectionOptions: { minBackoffMs: 20, maxBackoffMs: 100 },
+    trayRedrawMs: 5,
+    powerRetryMs: 20,
+  };
+  const shell = await boot(deps);
+  if (shell) cleanups.push(() => shell.shutdown());
+  return {
+    fake,
+    svc,
+    shell: shell as Shell,
+    userData,
+    get localStarts() {
+      return counters.localStarts;
+    },
+    get localStops() {
+      return counters.localStops;
+    },
+  };
+}
+
+const tray = (b: Booted) => b.fake.trays[0];
+const image = (b: Booted) => path.basename(tray(b).image.path);
+const consoleWin = (b: Booted) => b.fake.windows.find((w) => w.options.title === 'Lubdub')!;
+
+function down(reason = 'timeout'): ServiceEvent[] {
+  return [
+    { type: 'check', data: checkJson({ uuid: UUID, name: 'nightly-backup', status: 'down', down_reason: reason }) },
+    { type: 'flip', data: { check: UUID, name: 'nightly-backup', flip: { timestamp: iso(NOW), up: 0, old_status: 'up', new_status: 'down', reason } } },
+    { type: 'notification', data: { id: 'n-down', kind: 'down', title: 'nightly-backup is down', body: 'no ping in time', check: UUID } },
+  ];
+}
+function up(): ServiceEvent[] {
+  return [
+    { type: 'check', data: checkJson({ uuid: UUID, name: 'nightly-backup', status: 'up', next_ping: iso(NOW + 24 * 60 * MIN) }) },
+    { type: 'flip', data: { check: UUID, name: 'nightly-backup', flip: { timestamp: iso(NOW), up: 1, old_status: 'down', new_status: 'up', reason: '' } } },
+    { type: 'notification', data: { id: 'n-up', kind: 'up', title: 'nightly-backup is up again', body: 'ping received', check: UUID } },
+  ];
+}
+
+describe('desktop shell: tray and notifications from the event stream', () => {
+  it('a check going down and up sets the tray image and tooltip and shows exactly one notification each', async () => {
+    const b = await bootShell();
+    await waitFor(() => tray(b).tooltip === 'All 1 up · next: nightly-backup in 14 min');
+    expect(image(b)).toBe('tray-up-light.png');
+    expect(b.svc.streams()).toBe(1);
+
+    down().forEach((e) => b.svc.push(e));
+    await waitFor(() => image(b) === 'tray-down-light.png');
+    await waitFor(() => b.fake.notifications.length === 1);
+    expect(tray(b).tooltip).toBe('1 down: nightly-backup');
+    expect(tray(b).labels()[0]).toBe('Down: nightly-backup — no ping in time');
+    expect(b.fake.notifications[0].options).toMatchObject({ title: 'nightly-backup is down', body: 'no ping in time', icon: '/icons/icon.png' });
+    expect(b.fake.notifications[0].shown).toBe(true);
+
+    up().forEach((e) => b.svc.push(e));
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    await waitFor(() => b.fake.notifications.length === 2);
+    expect(tray(b).tooltip).toBe('All 1 up · next: nightly-backup in 24 h');
+    expect(b.fake.notifications[1].options).toMatchObject({ title: 'nightly-backup is up again', silent: true });
+
+    // The same notification seen again (a replay) is not shown twice; nothing else appears.
+    b.svc.push(up()[2]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(b.fake.notifications).toHaveLength(2);
+    expect(b.shell.notifications.shown()).toBe(2);
+  });
+
+  it('flips and checks without a notification event show no notification (the service decides: snooze, mute)', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    down().slice(0, 2).forEach((e) => b.svc.push(e));
+    await waitFor(() => image(b) === 'tray-down-light.png');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(b.fake.notifications).toHaveLength(0);
+  });
+
+  it('clicking a notification opens the check detail in a logged-in console window, no token in the URL', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    expect(b.fake.windows).toHaveLength(0); // started at login: tray only
+    down().forEach((e) => b.svc.push(e));
+    await waitFor(() => b.fake.notifications.length === 1);
+
+    b.fake.notifications[0].click();
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    const win = consoleWin(b);
+    expect(win.loads).toEqual([`${b.svc.url}/checks/${UUID}`]);
+    expect(win.visible).toBe(true);
+    const session = b.svc.received.find((r) => r.path === '/api/lubdub/session')!;
+    expect(session.method).toBe('POST');
+    const cookie = b.fake.sessions.get(CONSOLE_PARTITION)!.cookieJar[0];
+    expect(cookie).toMatchObject({ url: b.svc.url, name: 'lubdub_session', httpOnly: true, sameSite: 'strict', secure: false, path: '/' });
+    expect(cookie.value).toMatch(/^sid-/);
+    expect(win.loads[0]).not.toContain(cookie.value);
+    expect(win.loads[0]).not.toMatch(/token|key/i);
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, partition: CONSOLE_PARTITION });
+  });
+
+  it('the one summary after a monitor-offline gap is shown once; its click opens the overview', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    b.svc.push({ type: 'offline-summary', data: { from: iso(NOW - 60 * MIN), to: iso(NOW), checks: [{ uuid: UUID, name: 'nightly-backup' }] } });
+    b.svc.push({ type: 'notification', data: { id: 'gap-1', kind: 'summary', title: '1 check missed while Lubdub was offline', body: 'nightly-backup', check: null } });
+    await waitFor(() => b.fake.notifications.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.fake.notifications).toHaveLength(1);
+    b.fake.notifications[0].click();
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    expect(consoleWin(b).loads).toEqual([`${b.svc.url}/`]);
+  });
+
+  it('a ping body with markup reaches a Linux notification as escaped text', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    b.svc.push({ type: 'notification', data: { id: 'x', kind: 'down', title: 'backup is down', body: '<img src=x onerror=alert(1)> & more', check: UUID } });
+    await waitFor(() => b.fake.notifications.length === 1);
+    expect(b.fake.notifications[0].options.body).toBe('&lt;img src=x onerror=alert(1)&gt; &amp; more');
+  });
+
+  it('clicking a check in the tray menu opens its detail', async () => {
+    const b = await bootShell();
+    down().forEach((e) => b.svc.push(e));
+    await waitFor(() => tray(b).labels()[0] === 'Down: nightly-backup — no ping in time');
+    tray(b).click('Down: nightly-backup — no ping in time');
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    expect(consoleWin(b).loads[0]).toBe(`${b.svc.url}/checks/${UUID}`);
+  });
+
+  it('dark panels get the dark icons, macOS the template images', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    b.fake.nativeTheme.shouldUseDarkColors = true;
+    b.fake.nativeTheme.emit('updated');
+    await waitFor(() => image(b) === 'tray-up-dark.png');
+    expect(tray(b).image.path).toBe(path.join(ICONS, 'tray', 'tray-up-dark.png'));
+
+    const mac = await bootShell({ platform: 'darwin' });
+    await waitFor(() => image(mac) === 'tray-upTemplate.png');
+  });
+});
+
+describe('desktop shell: connection', () => {
+  it('the service going away shows "disconnected"; it comes back on its own', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    const seen = tray(b).imageHistory.length;
+    b.svc.failNext('/api/events', 503, 3);
+    b.svc.dropStreams();
+    await waitFor(() => tray(b).imageHistory.slice(seen).map((p) => path.basename(p)).includes('tray-disconnected-light.png'));
+    expect(tray(b).tooltipHistory.some((t) => /^Not connected to Lubdub at 127\.0\.0\.1:\d+ · retrying$/.test(t))).toBe(true);
+    await waitFor(() => image(b) === 'tray-up-light.png', 5000);
+    expect(tray(b).imageHistory.slice(seen).map((p) => path.basename(p))).toEqual(['tray-disconnected-light.png', 'tray-up-light.png']);
+    await waitFor(() => b.svc.streams() === 1);
+  });
+
+  it('after a reconnect the console window is logged in again (a restarted service forgot the session)', async () => {
+    const b = await bootShell({ argv: SHOWN });
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    const jar = b.fake.sessions.get(CONSOLE_PARTITION)!.cookieJar;
+    expect(jar).toHaveLength(1);
+    b.svc.dropStreams();
+    await waitFor(() => jar.length === 2, 5000);
+    expect(jar[1].value).not.toBe(jar[0].value);
+  });
+
+  it('a change while the snapshot loads is not lost', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    // Reconnect, and push a change as soon as the stream is open (before the snapshot lands).
+    b.svc.dropStreams();
+    await waitFor(() => b.svc.streams() === 1, 5000);
+    b.svc.push(down()[0]);
+    await waitFor(() => image(b) === 'tray-down-light.png');
+  });
+
+  it('remote mode: no local service; tray and console use the remote one', async () => {
+    const svc = await startFakeService([checkJson({ uuid: UUID, name: 'office-db-dump', status: 'grace', alert_after: iso(NOW + 5 * MIN) })]);
+    cleanups.push(() => svc.close());
+    const userData = tempDir('lubdub-shell-');
+    fs.writeFileSync(path.join(userData, 'shell-settings.json'), JSON.stringify({ mode: 'remote', url: svc.url, apiKey: svc.apiKey }));
+    const b = await bootShell({ svc, userData, argv: SHOWN });
+    expect(b.localStarts).toBe(0);
+    await waitFor(() => image(b) === 'tray-late-light.png');
+    expect(tray(b).tooltip).toBe('1 late: office-db-dump');
+    expect(tray(b).labels()).toContain(`Watch > Remote: ${new URL(svc.url).host}`);
+    expect(tray(b).menu!.template.find((i: any) => i.label === 'Watch').submenu[1]).toMatchObject({ type: 'radio', checked: true });
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    expect(consoleWin(b).loads[0]).toBe(`${svc.url}/`);
+
+    // Switching back to this computer saves the choice (remembering the remote) and relaunches.
+    tray(b).click('Watch > This computer');
+    expect(b.fake.app.relaunched).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(userData, 'shell-settings.json'), 'utf8'))).toEqual({ mode: 'local', url: svc.url, apiKey: svc.apiKey });
+  });
+
+  it('"Edit connection settings…" opens an editable settings file', async () => {
+    const b = await bootShell();
+    await waitFor(() => tray(b).menu !== null);
+    tray(b).click('Watch > Edit connection settings…');
+    const file = path.join(b.userData, 'shell-settings.json');
+    expect(b.fake.openedPaths).toEqual([file]);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ mode: 'local', url: '', apiKey: '' });
+  });
+
+  it('a broken settings file: watch this computer and say why', async () => {
+    const userData = tempDir('lubdub-shell-');
+    fs.writeFileSync(path.join(userData, 'shell-settings.json'), '{"mode":"remote","url":"file:///x","apiKey":"k"}');
+    const b = await bootShell({ userData });
+    expect(b.localStarts).toBe(1);
+    expect(b.fake.errors[0].title).toBe('Lubdub settings');
+    expect(b.fake.errors[0].content).toMatch(/remote mode: "url" must be an http\(s\) URL/);
+  });
+});
+
+describe('desktop shell: snooze, start at login, power', () => {
+  it('snoozing from the tray posts the mute and the tray shows it; "Off" ends it', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    tray(b).click('Snooze notifications > For 1 hour');
+    await waitFor(() => tray(b).tooltip.includes('snoozed until 13:00'));
+    expect(b.svc.received.filter((r) => r.path === '/api/lubdub/mute').map((r) => r.body)).toEqual([{ until: '2025-03-10T13:00:00.000Z' }]);
+    expect(tray(b).labels()).toContain('Notifications snoozed > Snoozed until 13:00');
+
+    tray(b).click('Notifications snoozed > Off');
+    await waitFor(() => tray(b).tooltip === 'All 1 up · next: nightly-backup in 14 min');
+    expect(b.svc.received.filter((r) => r.path === '/api/lubdub/mute').at(-1)!.body).toEqual({ until: null });
+  });
+
+  it('snooze "until tomorrow" asks for 09:00 the next day', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    tray(b).click('Snooze notifications > Until tomorrow 09:00');
+    await waitFor(() => b.svc.received.some((r) => r.path === '/api/lubdub/mute'));
+    expect(b.svc.received.find((r) => r.path === '/api/lubdub/mute')!.body).toEqual({ until: '2025-03-11T09:00:00.000Z' });
+  });
+
+  it('a failed snooze is reported, not swallowed', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    b.svc.failNext('/api/lubdub/mute', 500);
+    tray(b).click('Snooze notifications > For 4 hours');
+    await waitFor(() => b.fake.errors.length === 1);
+    expect(b.fake.errors[0].content).toMatch(/^Could not change the snooze: POST \/api\/lubdub\/mute: 500/);
+  });
+
+  it('"Start at login" on Linux writes the XDG autostart entry and shows the tick', async () => {
+    const b = await bootShell();
+    await waitFor(() => tray(b).menu !== null);
+    tray(b).click('Start at login');
+    const file = path.join(b.userData, 'xdg', 'autostart', 'lubdub.desktop');
+    expect(fs.readFileSync(file, 'utf8')).toContain('Exec=/opt/lubdub/lubdub --hidden\n');
+    expect(tray(b).menu!.template.find((i: any) => i.label === 'Start at login')).toMatchObject({ type: 'checkbox', checked: true });
+    tray(b).click('Start at login');
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('suspend, resume, lock and unlock reach the service', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    const power = () => b.svc.received.filter((r) => r.path === '/api/lubdub/power').map((r) => (r.body as { event: string }).event);
+    b.fake.powerMonitor.emit('suspend');
+    await waitFor(() => power().length === 1);
+    b.svc.dropStreams(); // the stream died while asleep
+    b.fake.powerMonitor.emit('resume');
+    b.fake.powerMonitor.emit('lock-screen');
+    b.fake.powerMonitor.emit('unlock-screen');
+    await waitFor(() => power().length === 4);
+    expect(power().sort()).toEqual(['lock', 'resume', 'suspend', 'unlock']);
+    expect(power()[0]).toBe('suspend');
+    for (const r of b.svc.received.filter((x) => x.path === '/api/lubdub/power')) expect(r.headers['x-api-key']).toBe(b.svc.apiKey);
+    await waitFor(() => b.svc.streams() === 1);
+  });
+
+  it('resume is retried while the service is not reachable yet', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    b.svc.failNext('/api/lubdub/power', 503, 2);
+    b.fake.powerMonitor.emit('resume');
+    await waitFor(() => b.shell.power.reported.includes('resume'));
+    expect(b.svc.received.filter((r) => r.path === '/api/lubdub/power')).toHaveLength(3);
+  });
+
+  it('a system shutdown is reported, then the app quits and stops the local service', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    b.fake.powerMonitor.emit('shutdown');
+    await waitFor(() => b.fake.app.quitted);
+    expect(b.svc.received.some((r) => r.path === '/api/lubdub/power' && (r.body as { event: string }).event === 'shutdown')).toBe(true);
+    expect(b.localStops).toBe(1);
+  });
+});
+
+describe('desktop shell: lifecycle and windows', () => {
+  it('a second instance quits at once without starting a service or a tray', async () => {
+    const b = await bootShell({ lock: false });
+    expect(b.shell).toBeNull();
+    expect(b.fake.app.quitRequests).toBe(1);
+    expect(b.localStarts).toBe(0);
+    expect(b.fake.trays).toHaveLength(0);
+  });
+
+  it('a second launch focuses the first instance\'s console window', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    expect(b.fake.windows).toHaveLength(0);
+    b.fake.app.simulateSecondInstance(['/opt/lubdub/lubdub']);
+    await waitFor(() => consoleWin(b)?.visible === true);
+    const focused = consoleWin(b).focused;
+    consoleWin(b).hide();
+    b.fake.app.simulateSecondInstance();
+    await waitFor(() => consoleWin(b).visible && consoleWin(b).focused > focused);
+    expect(b.fake.windows).toHaveLength(1);
+    await waitFor(() => consoleWin(b).loads.length === 2);
+  });
+
+  it('closing the console hides it to the tray; Quit stops the stream, the tray and the local service', async () => {
+    const b = await bootShell({ argv: SHOWN });
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    expect(consoleWin(b).loads).toEqual([`${b.svc.url}/`]);
+    consoleWin(b).close();
+    expect(consoleWin(b).destroyed).toBe(false);
+    expect(consoleWin(b).visible).toBe(false);
+    // "Open Lubdub" shows the same window again.
+    tray(b).click('Open Lubdub');
+    await waitFor(() => consoleWin(b).visible);
+    expect(b.fake.windows).toHaveLength(1);
+
+    tray(b).click('Quit Lubdub');
+    await waitFor(() => b.fake.app.quitted);
+    expect(b.localStops).toBe(1);
+    expect(tray(b).destroyed).toBe(true);
+    await waitFor(() => b.svc.streams() === 0);
+    consoleWin(b).close();
+    expect(consoleWin(b).destroyed).toBe(true);
+  });
+
+  it('"New check…" opens the editor window on the console origin, sandboxed', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    tray(b).click('New check…');
+    await waitFor(() => b.fake.windows.length === 1 && b.fake.windows[0].loads.length === 1);
+    const editor = b.fake.windows[0];
+    expect(editor.options.title).toBe('New check — Lubdub');
+    expect(editor.loads).toEqual([`${b.svc.url}/checks/new`]);
+    expect(editor.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+    // Closing the editor really closes it.
+    editor.close();
+    expect(editor.destroyed).toBe(true);
+  });
+
+  it('the console window comes back where it was left', async () => {
+    const userData = tempDir('lubdub-shell-');
+    const first = await bootShell({ userData, argv: SHOWN });
+    await waitFor(() => consoleWin(first)?.loads.length === 1);
+    consoleWin(first).setBoundsByUser({ x: 300, y: 200, width: 1000, height: 700 });
+    consoleWin(first).close(); // hide; the state is saved on close
+    await first.shell.shutdown();
+
+    const second = await bootShell({ userData, argv: SHOWN });
+    await waitFor(() => consoleWin(second)?.loads.length === 1);
+    expect(consoleWin(second).options).toMatchObject({ x: 300, y: 200, width: 1000, height: 700 });
+  });
+
+  it('a start error is shown and the app exits', async () => {
+    const fake = createFakeElectron({ userData: tempDir() });
+    const shell = await boot({
+      electron: fake.electron,
+      clock: new ManualClock(NOW),
+      platform: { platform: 'linux', env: {}, argv: [], execPath: '/x', iconsDir: ICONS, preloadPath: '/p', timeZone: 'UTC' },
+      startLocalService: async () => {
+        throw new Error('console port 8421 on 127.0.0.1 is already in use (set --ui-port / LUBDUB_UI_PORT)');
+      },
+    });
+    expect(shell).toBeNull();
+    expect(fake.app.exitCode).toBe(1);
+    expect(fake.errors[0]).toMatchObject({ title: 'Lubdub could not start' });
+    expect(fake.errors[0].content).toMatch(/already in use/);
+    expect(fake.trays).toHaveLength(0);
+  });
+
+  it('Windows: notifications are attributed to the app id; a left click on the tray opens the console', async () => {
+    const b = await bootShell({ platform: 'win32' });
+    expect(b.fake.app.appUserModelId).toBe('app.lubdub.desktop');
+    tray(b).emit('click');
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    expect(consoleWin(b).visible).toBe(true);
+  });
+
+  it('Linux: a click on the tray does not open a window (indicators show the menu)', async () => {
+    const b = await bootShell();
+    tray(b).emit('click');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(b.fake.windows).toHaveLength(0);
+  });
+});
+
+describe('desktop shell: security wiring', () => {
+  it('console windows cannot leave the console origin; links open in the OS browser, only http(s)', async () => {
+    const b = await bootShell({ argv: SHOWN });
+    await waitFor(() => consoleWin(b)?.loads.length === 1);
+    const wc = consoleWin(b).webContents;
+    expect(wc.tryNavigate(`${b.svc.url}/checks`)).toBe(true);
+    expect(wc.tryNavigate('http://localhost.evil.com/')).toBe(false);
+    expect(wc.tryNavigate(`http://${new URL(b.svc.url).host}@evil.com/`)).toBe(false);
+    expect(wc.tryNavigate('file:///etc/passwd')).toBe(false);
+    expect(wc.tryNavigate('https://evil.com/', false)).toBe(false); // a subframe: blocked, not opened
+    expect(wc.tryRedirect('http://evil.com/')).toBe(false);
+    expect(wc.tryRedirect(`${b.svc.url}/`)).toBe(true);
+    expect(wc.tryAttachWebview()).toBe(false);
+    expect(b.fake.external).toEqual(['http://localhost.evil.com/']);
+
+    expect(wc.windowOpenHandler!({ url: 'https://healthchecks.io/docs/' })).toEqual({ action: 'deny' });
+    expect(wc.windowOpenHandler!({ url: 'file:///C:/Windows/System32/calc.exe' })).toEqual({ action: 'deny' });
+    expect(wc.windowOpenHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(b.fake.external).toEqual(['http://localhost.evil.com/', 'https://healthchecks.io/docs/']);
+    // window.open of a console page shows it in the console window instead of a new window.
+    expect(wc.windowOpenHandler!({ url: `${b.svc.url}/checks/${UUID}` })).toEqual({ action: 'deny' });
+    await waitFor(() => consoleWin(b).loads.at(-1) === `${b.svc.url}/checks/${UUID}`);
+    expect(b.fake.windows).toHaveLength(1);
+  });
+
+  it('the console partition denies permissions and adds the CSP', async () => {
+    const b = await bootShell();
+    const ses = b.fake.sessions.get(CONSOLE_PARTITION)!;
+    const ask = (perm: string, url: string) => new Promise<boolean>((r) => ses.permissionRequest!(null, perm, r, { requestingUrl: url, isMainFrame: true }));
+    expect(await ask('media', `${b.svc.url}/`)).toBe(false);
+    expect(await ask('geolocation', `${b.svc.url}/`)).toBe(false);
+    expect(await ask('clipboard-sanitized-write', `${b.svc.url}/`)).toBe(true);
+    expect(await ask('clipboard-sanitized-write', 'http://evil.com/')).toBe(false);
+    expect(ses.permissionCheck!(null, 'notifications', b.svc.url, {})).toBe(false);
+    const headers = await new Promise<any>((r) => ses.headersListener!({ responseHeaders: { 'Content-Type': ['text/html'] } }, r));
+    expect(headers.responseHeaders['Content-Security-Policy'][0]).toContain("script-src 'self'");
+  });
+
+  it('IPC answers only console frames with valid payloads', async () => {
+    const b = await bootShell();
+    await waitFor(() => image(b) === 'tray-up-light.png');
+    const page = `${b.svc.url}/checks`;
+    await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: UUID }, page)).resolves.toBe(true);
+    await waitFor(() => consoleWin(b)?.loads.at(-1) === `${b.svc.url}/checks/${UUID}`);
+    await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: UUID }, 'http://localhost.evil.com/')).rejects.toThrow(/sender not allowed/);
+    await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: UUID }, null)).rejects.toThrow(/sender not allowed/);
+    await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: UUID }, page, { subframe: true })).rejects.toThrow(/sender not allowed/);
+    await expect(b.fake.ipcMain.invoke('lubdub:open-check', { check: '../etc' }, page)).rejects.toThrow(/check must be a check UUID/);
+    await expect(b.fake.ipcMain.invoke('lubdub:open-external', { url: 'file:///etc/passwd' }, page)).rejects.toThrow(/http\(s\)/);
+    await expect(b.fake.ipcMain.invoke('lubdub:open-external', { url: 'https://example.com/' }, page)).resolves.toBe(true);
+    expect(b.fake.external).toEqual(['https://example.com/']);
+    await expect(b.fake.ipcMain.invoke('lubdub:open-editor', { check: UUID }, page)).resolves.toBe(true);
+    const editor = b.fake.windows.find((w) => w.options.title === 'Edit check — Lubdub')!;
+    expect(editor.loads).toEqual([`${b.svc.url}/checks/${UUID}/edit`]);
+  });
+});
