@@ -134,7 +134,9 @@ describe.each(COMBOS)('lubdub-run under $name', (combo) => {
     ['SIGTERM', 143],
   ] as const)('%s to the process group ends the job; the wrapper reports %i with the output so far', async (signal, code) => {
     const uuid = await newCheck(`${signal} ${combo.name}`);
-    const r = await runWrapper(combo, [`${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo warn >&2; echo working; sleep 20; echo never'], {
+    const r = await runWrapper(combo, [`${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo warn >&2; echo working; exec sleep 20'], {
+      // `exec`: the job is one process from the moment it says "working", so the group
+      // signal cannot land in a shell's fork-before-exec window and miss the sleep.
       signalGroup: { text: 'working', signal },
     });
     expect(r.code).toBe(code);

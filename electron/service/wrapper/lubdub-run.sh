@@ -315,21 +315,17 @@ _run_captured() {
     return
   fi
   # The helpers ignore HUP, INT and TERM: a signal to the process group ends the job,
-  # and they still pass on and keep what it wrote. They are forked while this shell
-  # ignores the signals, so they are immune from their first instant (a subshell opens
-  # its FIFO before it could run a trap of its own).
-  trap '' HUP INT TERM
-  (exec tail -c "$_limit") <"$_tmp/c" >"$_tmp/tail" &
+  # and they still pass on and keep what it wrote. Each opens its FIFO only after its
+  # trap is set (redirections inside the subshell), and the job's own opens block until
+  # both tees have theirs, so no signal can reach a helper that is not yet immune.
+  (trap '' HUP INT TERM && exec tail -c "$_limit" <"$_tmp/c" >"$_tmp/tail") &
   _tp=$!
   # Held open until both tees are done, so tail cannot see end-of-file early.
   exec 9>"$_tmp/c"
-  (exec tee "$_tmp/c") <"$_tmp/o" 9>&- &
+  (trap '' HUP INT TERM && exec tee "$_tmp/c" <"$_tmp/o" 9>&-) &
   _t1=$!
-  (exec tee "$_tmp/c") <"$_tmp/e2" >&2 9>&- &
+  (trap '' HUP INT TERM && exec tee "$_tmp/c" <"$_tmp/e2" >&2 9>&-) &
   _t2=$!
-  trap '_sig=HUP' HUP
-  trap '_sig=INT' INT
-  trap '_sig=TERM' TERM
   # exec: the command is always a program, never one of this script's functions or builtins.
   (exec "$@") >"$_tmp/o" 2>"$_tmp/e2" 9>&-
   _rc=$?
