@@ -6,6 +6,7 @@ import { classify } from '../../shared/domain/classify.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { PingTarget } from '../../shared/domain/ping-url.js';
 import { DEFAULT_CONFIG, type FlipEvent, type PingAction } from '../../shared/domain/types.js';
+import { GroupCommit } from './db/group-commit.js';
 import { writeTx } from './db/open.js';
 import type { CheckRow, NewPing, Repos } from './db/repos.js';
 import type { Bus } from './events.js';
@@ -42,7 +43,11 @@ export interface IngestResult {
   check?: string;
 }
 
-/** A hook run inside the ingest transaction before the state machine (assertions, metrics). */
+/**
+ * A hook run inside the ingest transaction before the state machine (assertions, metrics).
+ * `check` is the check's current state; within one batch the checks table is written once
+ * per check at the end of the batch, so read the check from the argument, not the table.
+ */
 export type PingHook = (check: CheckRow, req: IngestRequest, ev: PingEvent, repos: Repos) => void;
 
 /** A failed API operation with its HTTP status and healthchecks-style message. */
@@ -64,12 +69,63 @@ interface Pending {
 }
 
 /**
+ * The checks one ingest transaction touches, read once and written once.
+ * Why: many pings to one check in one batch would otherwise re-read and rewrite the same
+ * row (and its indexes) per ping; the final row and the pruned log are the same either way.
+ */
+class BatchRows {
+  /** lookup key (`u:<uuid>`, `p:<token>`) → check id, or null when not found */
+  private keys = new Map<string, number | null>();
+  private rows = new Map<number, CheckRow>();
+  private dirty = new Set<number>();
+
+  constructor(private repos: Repos) {}
+
+  /** The current row for a lookup, loading it on first use. */
+  get(key: string, load: () => CheckRow | null): CheckRow | null {
+    const id = this.keys.get(key);
+    if (id === null) return null;
+    if (id !== undefined) return this.rows.get(id)!;
+    return this.adopt(key, load());
+  }
+
+  /** Registers a row read by another path (slug lookup, creation) so later pings see its latest state. */
+  adopt(key: string | null, row: CheckRow | null): CheckRow | null {
+    if (row === null) {
+      if (key !== null) this.keys.set(key, null);
+      return null;
+    }
+    const known = this.rows.get(row.id);
+    if (known === undefined) this.rows.set(row.id, row);
+    if (key !== null) this.keys.set(key, row.id);
+    return known ?? row;
+  }
+
+  /** Records the check's new state; written by `writeBack`. */
+  set(row: CheckRow): void {
+    this.rows.set(row.id, row);
+    this.dirty.add(row.id);
+  }
+
+  /** Writes every changed check once and applies ping-log retention once per check. */
+  writeBack(pingLogLimit: number): void {
+    for (const id of this.dirty) {
+      const row = this.rows.get(id)!;
+      this.repos.checks.update(row);
+      if (row.nPings > pingLogLimit) this.repos.pings.prune(id, row.nPings - pingLogLimit);
+    }
+    this.dirty.clear();
+  }
+}
+
+/**
  * The monitoring core: applies pings and edits to checks in SQLite transactions and
  * tells the rest of the service (scheduler, outbox, event stream) after each commit.
  */
 export class Monitor {
   private queue: Pending[] = [];
   private flushScheduled = false;
+  private readonly commits: GroupCommit;
   /** Lubdub extension fields on checks: name → validator. Owners register them. */
   readonly extraRules: Record<string, (v: unknown, name: string) => string | null> = {};
   readonly pingHooks: PingHook[] = [];
@@ -82,7 +138,9 @@ export class Monitor {
     readonly clock: Clock,
     readonly bus: Bus,
     public urls: Urls,
-  ) {}
+  ) {
+    this.commits = new GroupCommit(repos.db);
+  }
 
   readContext(): ReadContext {
     return { now: this.clock.now(), urls: this.urls, offlineHold: this.offlineHold };
@@ -91,9 +149,10 @@ export class Monitor {
   // ---- ingestion ---------------------------------------------------------
 
   /**
-   * Queues a ping; resolves after the transaction holding it has committed.
+   * Queues a ping; resolves after the transaction holding it is committed and on disk.
    * Why batches: one fsync per ping caps near 2,000/s; the pings that arrived during
-   * one event-loop turn share a transaction, and each is answered only after that commit.
+   * one event-loop turn share a transaction, and each is answered only after that commit
+   * has been flushed (GroupCommit: the flush runs off the JavaScript thread).
    */
   submit(req: IngestRequest): Promise<IngestResult> {
     return new Promise((resolve) => {
@@ -112,32 +171,51 @@ export class Monitor {
     if (batch.length === 0) return;
     const publics: ServiceEvent[] = [];
     const want = this.bus.listenerCount('public') > 0;
-    let results: IngestResult[];
+    let results: IngestResult[] = [];
     let sawFlip = false;
     let sawDeadline = false;
     const note = (r: { flip: boolean; deadline: boolean }) => {
       sawFlip ||= r.flip;
       sawDeadline ||= r.deadline;
     };
+    const applyAll = (reqs: Pending[]) => {
+      const rows = new BatchRows(this.repos);
+      const out = reqs.map((p) => this.applyOne(p.req, want ? publics : null, note, rows));
+      rows.writeBack(this.pingLogLimit);
+      return out;
+    };
+    // Answers and events go out only once the batch is durable (see GroupCommit).
+    const finish = (err: Error | null) => {
+      const unsure: IngestResult = { status: 503, text: 'storage error' };
+      batch.forEach((p, i) => p.resolve(err ? unsure : results[i]));
+      if (sawDeadline) this.bus.emit('deadlines');
+      if (sawFlip) this.bus.emit('flips');
+      this.emitCoalesced(publics);
+    };
     try {
-      results = writeTx(this.repos.db, () => batch.map((p) => this.applyOne(p.req, want ? publics : null, note)));
+      this.commits.commit(() => {
+        results = applyAll(batch);
+      }, finish);
+      return;
     } catch {
       // One bad ping must not fail its neighbours: retry each in its own transaction.
       publics.length = 0;
       sawFlip = sawDeadline = false;
+      let failed = 0;
+      let lastError = '';
       results = batch.map((p) => {
         try {
-          return writeTx(this.repos.db, () => this.applyOne(p.req, want ? publics : null, note));
+          return writeTx(this.repos.db, () => applyAll([p])[0]);
         } catch (e) {
-          console.error(`lubdub: storage error, ping not stored: ${(e as Error).message}`);
+          failed++;
+          lastError = (e as Error).message;
           return { status: 503, text: 'storage error' } as IngestResult;
         }
       });
+      // One line per batch, not per ping: a full disk under a ping flood must not flood the log too.
+      if (failed) console.error(`lubdub: storage error, ${failed} ping(s) not stored, answered 503: ${storageHint(lastError)}`);
     }
-    batch.forEach((p, i) => p.resolve(results[i]));
-    if (sawDeadline) this.bus.emit('deadlines');
-    if (sawFlip) this.bus.emit('flips');
-    this.emitCoalesced(publics);
+    finish(null);
   }
 
   private emitCoalesced(events: ServiceEvent[]): void {
@@ -150,32 +228,33 @@ export class Monitor {
     });
   }
 
-  private resolveTarget(req: IngestRequest): { check: CheckRow; created: boolean } | IngestResult {
+  private resolveTarget(req: IngestRequest, rows: BatchRows): { check: CheckRow; created: boolean } | IngestResult {
     const t = req.target;
     const notFound: IngestResult = { status: 404, text: 'not found' };
     if (t.by === 'uuid') {
-      const c = this.repos.checks.byUuid(t.uuid);
+      const c = rows.get(`u:${t.uuid}`, () => this.repos.checks.byUuid(t.uuid));
       return c ? { check: c, created: false } : notFound;
     }
     if (t.by === 'push') {
-      const c = this.repos.checks.byPushToken(t.token);
+      const c = rows.get(`p:${t.token}`, () => this.repos.checks.byPushToken(t.token));
       return c ? { check: c, created: false } : notFound;
     }
     if (t.pingKey !== this.urls.pingKey) return notFound;
     const found = this.repos.checks.bySlug(t.slug);
     if (found.length > 1) return { status: 409, text: 'ambiguous slug' };
-    if (found.length === 1) return { check: found[0], created: false };
+    if (found.length === 1) return { check: rows.adopt(null, found[0])!, created: false };
     if (!req.create) return notFound;
     const check = this.insertCheck({ name: t.slug, slug: t.slug, ...req.create }, req.received);
-    return { check, created: true };
+    return { check: rows.adopt(null, check)!, created: true };
   }
 
   private applyOne(
     req: IngestRequest,
     publics: ServiceEvent[] | null,
     note: (r: { flip: boolean; deadline: boolean }) => void,
+    rows: BatchRows,
   ): IngestResult {
-    const found = this.resolveTarget(req);
+    const found = this.resolveTarget(req, rows);
     if ('status' in found) return found;
     const { check, created } = found;
     const kind = classify(
@@ -196,7 +275,7 @@ export class Monitor {
       next.downReason = out.flip.newStatus === 'down' ? downReasonText(out.flip, req, ev) : '';
       flipId = this.repos.flips.insert(check.id, out.flip);
     }
-    this.repos.checks.update(next);
+    rows.set(next);
     const ping: NewPing = {
       checkId: check.id,
       n: next.nPings,
@@ -215,7 +294,6 @@ export class Monitor {
       extra: req.extra ?? null,
     };
     const pingId = this.repos.pings.insert(ping);
-    if (next.nPings > this.pingLogLimit) this.repos.pings.prune(check.id, next.nPings - this.pingLogLimit);
     note({ flip: out.flip !== null, deadline: next.alertAfter !== check.alertAfter || next.status !== check.status });
     if (publics) {
       const ctx = this.readContext();
@@ -409,6 +487,13 @@ export class Monitor {
     this.bus.emit('deadlines');
     this.publishCheck(c);
   }
+}
+
+/** A storage error as a log line a user can act on. */
+export function storageHint(message: string): string {
+  if (/full|SQLITE_FULL|ENOSPC/i.test(message)) return `disk full (${message})`;
+  if (/readonly|read-only|EROFS|EACCES|EPERM/i.test(message)) return `database not writable (${message})`;
+  return message;
 }
 
 /** The words a user reads for why a ping turned the check down. */
