@@ -33,12 +33,16 @@ export function tempDir(prefix = 'lubdub-test-'): string {
  * Starts the service the way a user does (`npm run serve -- …`) with port 0 and waits
  * for its printed listeners. Resolves with URLs parsed from its own output.
  */
-export async function serve(opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<Served> {
+export async function serve(
+  opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number; user?: { uid: number; gid: number } } = {},
+): Promise<Served> {
   const dataDir = opts.dataDir ?? tempDir();
   const proc = spawn('npm', ['run', '--silent', 'serve', '--', ...(opts.args ?? [])], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // run as another (unprivileged) user, e.g. so file permissions apply to a root test run
+    ...(opts.user ?? {}),
     env: {
       ...process.env,
       LUBDUB_DATA_DIR: dataDir,
