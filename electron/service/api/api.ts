@@ -8,6 +8,7 @@ import { ApiError, type Monitor } from '../monitor.js';
 import { checkJson, flipJson, pingJson } from '../serialize.js';
 import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, type Sessions } from './auth.js';
 import { summarize } from '../../../shared/api/summary.js';
+import { isStorageError, storageHint } from '../db/storage-error.js';
 
 /** What the management API needs. */
 export interface ApiDeps {
@@ -49,7 +50,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     connectionTimeout: 0,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024 } as object,
+    // Slowloris defence (no idle-socket timeout: the event stream is long-lived): headers
+    // within 10 s, checked every second (Node's default check runs every 30 s); over 16 KB → 431.
+    http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: false,
   });
 
@@ -101,6 +104,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send({ error: err.message });
+    if (isStorageError(err)) {
+      // Disk full or database unwritable: the request was not applied; say so, keep running.
+      console.error(`lubdub: storage error, API change not saved, answered 503: ${storageHint(err.message)}`);
+      return reply.code(503).send({ error: 'storage error' });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) console.error(`lubdub: api error: ${err.stack ?? err.message}`);
     return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
