@@ -8,6 +8,7 @@ import type { PingTarget } from '../../shared/domain/ping-url.js';
 import { DEFAULT_CONFIG, type FlipEvent, type PingAction } from '../../shared/domain/types.js';
 import { GroupCommit } from './db/group-commit.js';
 import { writeTx } from './db/open.js';
+import { storageHint } from './db/storage-error.js';
 import type { CheckRow, NewPing, Repos } from './db/repos.js';
 import type { Bus } from './events.js';
 import { bodyText, checkJson, flipJson, pingJson, type ReadContext, type Urls } from './serialize.js';
@@ -126,6 +127,7 @@ export class Monitor {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private readonly commits: GroupCommit;
+  private storageErrors = { lastLog: -Infinity, pending: 0 };
   /** Lubdub extension fields on checks: name → validator. Owners register them. */
   readonly extraRules: Record<string, (v: unknown, name: string) => string | null> = {};
   readonly pingHooks: PingHook[] = [];
@@ -212,10 +214,21 @@ export class Monitor {
           return { status: 503, text: 'storage error' } as IngestResult;
         }
       });
-      // One line per batch, not per ping: a full disk under a ping flood must not flood the log too.
-      if (failed) console.error(`lubdub: storage error, ${failed} ping(s) not stored, answered 503: ${storageHint(lastError)}`);
+      if (failed) this.logStorageError(failed, lastError);
     }
     finish(null);
+  }
+
+  /**
+   * One log line per 10 s at most, with a count: a full disk under a ping flood must not
+   * fill what is left of it with log lines.
+   */
+  private logStorageError(failed: number, message: string): void {
+    const now = this.clock.now();
+    this.storageErrors.pending += failed;
+    if (now - this.storageErrors.lastLog < 10_000) return;
+    console.error(`lubdub: storage error, ${this.storageErrors.pending} ping(s) not stored, answered 503: ${storageHint(message)}`);
+    this.storageErrors = { lastLog: now, pending: 0 };
   }
 
   private emitCoalesced(events: ServiceEvent[]): void {
@@ -487,13 +500,6 @@ export class Monitor {
     this.bus.emit('deadlines');
     this.publishCheck(c);
   }
-}
-
-/** A storage error as a log line a user can act on. */
-export function storageHint(message: string): string {
-  if (/full|SQLITE_FULL|ENOSPC/i.test(message)) return `disk full (${message})`;
-  if (/readonly|read-only|EROFS|EACCES|EPERM/i.test(message)) return `database not writable (${message})`;
-  return message;
 }
 
 /** The words a user reads for why a ping turned the check down. */
