@@ -47,7 +47,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
-    connectionTimeout: 0,
+    // a socket silent for 10 s is closed (the event stream turns this off for its own socket)
+    connectionTimeout: 10_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     // Slowloris defence (no idle-socket timeout: the event stream is long-lived): headers
@@ -186,6 +187,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // Server-Sent Events: check changes, pings, flips, deliveries (issue: live console and tray).
   app.get('/api/events', (req, reply) => {
     reply.hijack();
+    req.raw.socket.setTimeout(0); // long-lived: its keep-alive comments are 25 s apart
     const res = reply.raw;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

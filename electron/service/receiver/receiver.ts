@@ -53,8 +53,9 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     exposeHeadRoutes: false,
     trustProxy: deps.trustedProxies.length ? deps.trustedProxies : false,
     // Slowloris defence: a client gets 10 s for its headers and 30 s for the whole request
-    // (checked every second: Node's default check runs every 30 s); headers over 16 KB → 431.
-    connectionTimeout: 60_000,
+    // (checked every second: Node's default check runs every 30 s); a socket silent for 10 s
+    // (e.g. one that never sends a byte) is closed; headers over 16 KB → 431.
+    connectionTimeout: 10_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
