@@ -68,6 +68,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new Error('forbidden key');
         return v;
       });
+      // `null` is not an empty body: healthchecks refuses any JSON root that is not an object
+      if (parsed === null) return done(new ApiError(400, 'json validation error: json root is not an object') as unknown as Error, undefined);
       done(null, parsed);
     } catch {
       done(new ApiError(400, 'could not parse request body') as unknown as Error, undefined);

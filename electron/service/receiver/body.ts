@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 
 /** A ping body as the receiver keeps it: the first bytes up to the body limit, and the size as sent. */
@@ -20,7 +20,7 @@ function tooLarge(): Error {
  */
 export function addPingBodyParser(app: FastifyInstance, limit: () => number, cap: number): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (req, payload: Readable, done) => {
+  const parse = (req: FastifyRequest, payload: Readable, done: (err: Error | null, body?: PingBody) => void) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > cap) {
       payload.resume();
@@ -56,5 +56,12 @@ export function addPingBodyParser(app: FastifyInstance, limit: () => number, cap
     payload.on('end', () => finish(null));
     // A client that goes away mid-body gets a 400 nobody reads, not a logged 500.
     payload.on('error', (e) => finish(Object.assign(e, { statusCode: 400 })));
+  };
+  app.addContentTypeParser('*', parse);
+  // The content type says nothing to us, but a malformed one ("garbage", ";;;") makes Fastify
+  // answer 415 before any parser runs: a heartbeat must never be lost to a sloppy header.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.headers['content-type'] !== undefined) req.headers['content-type'] = 'application/octet-stream';
+    done();
   });
 }
