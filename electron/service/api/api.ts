@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Summary, ServiceEvent } from '../../../shared/api/types.js';
+import { Readable } from 'node:stream';
+import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
 import { isoSeconds } from '../../../shared/api/format.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
@@ -128,11 +129,22 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // ---- healthchecks v3 ----
   app.get('/api/v3/status/', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
 
-  app.get('/api/v3/checks/', async (req) => {
+  app.get('/api/v3/checks/', async (req, reply) => {
     const q = req.query as { tag?: string | string[]; slug?: string };
     const tags = q.tag === undefined ? [] : Array.isArray(q.tag) ? q.tag : [q.tag];
     const c = ctx();
-    return { checks: monitor.list({ tags, slug: q.slug }).map((x) => checkJson(x, c)) };
+    // Streamed a page at a time: the same JSON, without holding 10,000 checks in memory.
+    function* json(): Generator<string> {
+      yield '{"checks":[';
+      let sep = '';
+      for (const page of monitor.pages({ tags, slug: q.slug })) {
+        if (page.length === 0) continue;
+        yield sep + page.map((x) => JSON.stringify(checkJson(x, c))).join(',');
+        sep = ',';
+      }
+      yield ']}';
+    }
+    return reply.type('application/json; charset=utf-8').send(Readable.from(json(), { highWaterMark: 1 }));
   });
   app.post('/api/v3/checks/', async (req, reply) => {
     const { check, created } = monitor.create(req.body ?? {});
@@ -181,7 +193,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // ---- Lubdub ----
   app.get('/api/lubdub/summary', async (): Promise<Summary> => {
     const c = ctx();
-    const checks = monitor.list().map((x) => checkJson(x, c));
+    const checks: Pick<CheckJson, 'status'>[] = [];
+    for (const page of monitor.pages()) for (const x of page) checks.push({ status: checkJson(x, c).status });
     const muted = deps.mutedUntil?.() ?? null;
     return summarize(checks, muted !== null && muted > c.now ? isoSeconds(muted) : null);
   });
