@@ -24,7 +24,7 @@ function readProc(pid: number): ProcInfo | null {
 
 /**
  * The pid of the Node process that runs the service inside the process group that
- * `npm run serve` leads (npm → sh → tsx → node): the one running cli.ts with no child.
+ * `npm run serve` leads (npm → sh → tsx → node): the deepest one running cli.[jt]s.
  * Its RSS and CPU time are the service's own, without npm's or the tsx launcher's.
  */
 export function servicePid(groupPid: number): number {
@@ -33,8 +33,10 @@ export function servicePid(groupPid: number): number {
     .filter((d) => /^\d+$/.test(d))
     .map((d) => readProc(Number(d)))
     .filter((p): p is ProcInfo => p !== null && p.pgid === groupPid);
-  const parents = new Set(all.map((p) => p.ppid));
-  const leaf = all.find((p) => p.cmdline.includes('cli.ts') && !parents.has(p.pid));
+  // tsx's own children (esbuild) do not count: the service is the cli.[jt]s process with no such child
+  const runners = all.filter((p) => /cli\.[jt]s/.test(p.cmdline));
+  const parents = new Set(runners.map((p) => p.ppid));
+  const leaf = runners.find((p) => !parents.has(p.pid));
   if (!leaf) throw new Error(`no service process in group ${groupPid}`);
   return leaf.pid;
 }

@@ -34,10 +34,19 @@ export function tempDir(prefix = 'lubdub-test-'): string {
  * for its printed listeners. Resolves with URLs parsed from its own output.
  */
 export async function serve(
-  opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number; user?: { uid: number; gid: number } } = {},
+  opts: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    args?: string[];
+    timeoutMs?: number;
+    user?: { uid: number; gid: number };
+    /** the command instead of `npm run serve --` (e.g. node on a compiled build); args are appended */
+    command?: string[];
+  } = {},
 ): Promise<Served> {
   const dataDir = opts.dataDir ?? tempDir();
-  const proc = spawn('npm', ['run', '--silent', 'serve', '--', ...(opts.args ?? [])], {
+  const [cmd, ...cmdArgs] = opts.command ?? ['npm', 'run', '--silent', 'serve', '--'];
+  const proc = spawn(cmd, [...cmdArgs, ...(opts.args ?? [])], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
