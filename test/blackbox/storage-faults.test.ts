@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { smallDisk, unprivilegedUser, type SmallDisk } from '../helpers/faults.js';
+import { serveCommandObeyingFileModes, smallDisk, type SmallDisk } from '../helpers/faults.js';
 import { createCheck, ROOT, serve, tempDir, waitFor, type Served } from '../helpers/serve.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -91,22 +91,15 @@ describe('storage faults (disk full, database unwritable)', () => {
   });
 
   it('answers 503 with a clear log line when the database file is read-only, and never crashes', async () => {
-    const user = unprivilegedUser();
-    const dataDir = tempDir();
-    const home = tempDir('lubdub-home-');
-    const env = { HOME: home };
-    if (user) {
-      // root ignores file modes: run the service as an unprivileged user so the fault is real
-      fs.chownSync(dataDir, user.uid, user.gid);
-      fs.chownSync(home, user.uid, user.gid);
-    }
-    const first = await serve({ dataDir, env, user: user ?? undefined });
+    // root ignores file modes: the service runs without that privilege, so the fault is real
+    const command = serveCommandObeyingFileModes();
+    const first = await serve({ command });
     const c = await createCheck(first, { name: 'read-only' });
     expect((await fetch(`${first.pingUrl}/ping/${c.uuid}`)).status).toBe(200);
     await first.stop();
 
-    fs.chmodSync(path.join(dataDir, 'lubdub.db'), 0o444);
-    const s = await started({ dataDir, env, user: user ?? undefined });
+    fs.chmodSync(path.join(first.dataDir, 'lubdub.db'), 0o444);
+    const s = await started({ dataDir: first.dataDir, command });
     for (const suffix of ['', '/fail', '/start']) {
       const r = await fetch(`${s.pingUrl}/ping/${c.uuid}${suffix}`);
       expect(`${r.status} ${await r.text()}`).toBe('503 storage error');

@@ -69,9 +69,12 @@ export function smallDisk(bytes = 2 * 1024 * 1024): SmallDisk {
 }
 
 /**
- * An unprivileged account to run the service as when the test runs as root (root ignores
- * file permissions, so a read-only database would still be writable). Null when not root.
+ * The command that runs `npm run serve` so that file modes apply to it. As root it drops
+ * the capabilities that let root ignore file permissions (CAP_DAC_OVERRIDE and
+ * CAP_DAC_READ_SEARCH) with setpriv, staying root otherwise (so it can still read the
+ * project wherever it was cloned); as anyone else file modes already apply.
  */
-export function unprivilegedUser(): { uid: number; gid: number } | null {
-  return isRoot ? { uid: 65534, gid: 65534 } : null;
+export function serveCommandObeyingFileModes(): string[] | undefined {
+  if (!isRoot) return undefined;
+  return ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', 'npm', 'run', '--silent', 'serve', '--'];
 }

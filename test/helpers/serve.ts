@@ -39,7 +39,6 @@ export async function serve(
     env?: Record<string, string>;
     args?: string[];
     timeoutMs?: number;
-    user?: { uid: number; gid: number };
     /** the command instead of `npm run serve --` (e.g. node on a compiled build); args are appended */
     command?: string[];
   } = {},
@@ -50,8 +49,6 @@ export async function serve(
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    // run as another (unprivileged) user, e.g. so file permissions apply to a root test run
-    ...(opts.user ?? {}),
     env: {
       ...process.env,
       LUBDUB_DATA_DIR: dataDir,
