@@ -31,11 +31,12 @@ function serveExpectingRefusal(dataDir: string): Promise<{ code: number | null; 
       cwd: ROOT,
       env: { ...process.env, LUBDUB_DATA_DIR: dataDir, LUBDUB_PING_HOST: '127.0.0.1', LUBDUB_PING_PORT: '0', LUBDUB_UI_PORT: '0', LUBDUB_DESKTOP_NOTIFIER: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: a service that did start is killed whole
     });
     let output = '';
     p.stdout.on('data', (d) => (output += d));
     p.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => process.kill(-p.pid!, 'SIGKILL'), 20_000);
     p.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
