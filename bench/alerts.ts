@@ -45,6 +45,11 @@ export async function benchAlerts(o: { checks: number; spreadSeconds: number; lo
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       res.end('ok');
+      // only the down alerts count (a channel may also send recovery notices or reminders)
+      try {
+        const kind = (JSON.parse(body) as { kind?: unknown }).kind;
+        if (kind !== undefined && kind !== 'down') return;
+      } catch {}
       const found = [...body.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g)].map((m) => m[0]).find((u) => uuids.has(u));
       if (!found) return;
       if (arrivals.has(found)) duplicates++;
