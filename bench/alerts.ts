@@ -35,7 +35,7 @@ export type AlertResult =
  * documented contract (channels at LUBDUB_ROUTES.channels; a webhook channel POSTs JSON
  * naming the check); skipped cleanly when the service has no channels API yet.
  */
-export async function benchAlerts(o: { checks: number; spreadSeconds: number; log: (l: string) => void }): Promise<AlertResult> {
+export async function benchAlerts(o: { checks: number; spreadSeconds: number; command?: string[]; log: (l: string) => void }): Promise<AlertResult> {
   const arrivals = new Map<string, number>();
   let duplicates = 0;
   let uuids = new Set<string>();
@@ -58,7 +58,7 @@ export async function benchAlerts(o: { checks: number; spreadSeconds: number; lo
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/alert`;
-  const s = await serve();
+  const s = await serve({ command: o.command });
   try {
     const ch = await s.api(LUBDUB_ROUTES.channels, { method: 'POST', json: { name: 'bench webhook', kind: 'webhook', config: { url: hookUrl } } });
     if (ch.status === 404) return { skipped: 'skipped: no scheduler/channels API (404)' };
