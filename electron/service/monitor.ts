@@ -6,7 +6,9 @@ import { classify } from '../../shared/domain/classify.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { PingTarget } from '../../shared/domain/ping-url.js';
 import { DEFAULT_CONFIG, type PingAction } from '../../shared/domain/types.js';
+import { GroupCommit } from './db/group-commit.js';
 import { writeTx } from './db/open.js';
+import { storageHint } from './db/storage-error.js';
 import type { CheckRow, NewPing, Repos } from './db/repos.js';
 import type { Bus } from './events.js';
 import { bodyText, checkJson, flipJson, pingJson, type ReadContext, type Urls } from './serialize.js';
@@ -42,7 +44,11 @@ export interface IngestResult {
   check?: string;
 }
 
-/** A hook run inside the ingest transaction before the state machine (assertions, metrics). */
+/**
+ * A hook run inside the ingest transaction before the state machine (assertions, metrics).
+ * `check` is the check's current state; within one batch the checks table is written once
+ * per check at the end of the batch, so read the check from the argument, not the table.
+ */
 export type PingHook = (check: CheckRow, req: IngestRequest, ev: PingEvent, repos: Repos) => void;
 
 /** A failed API operation with its HTTP status and healthchecks-style message. */
@@ -64,12 +70,64 @@ interface Pending {
 }
 
 /**
+ * The checks one ingest transaction touches, read once and written once.
+ * Why: many pings to one check in one batch would otherwise re-read and rewrite the same
+ * row (and its indexes) per ping; the final row and the pruned log are the same either way.
+ */
+class BatchRows {
+  /** lookup key (`u:<uuid>`, `p:<token>`) → check id, or null when not found */
+  private keys = new Map<string, number | null>();
+  private rows = new Map<number, CheckRow>();
+  private dirty = new Set<number>();
+
+  constructor(private repos: Repos) {}
+
+  /** The current row for a lookup, loading it on first use. */
+  get(key: string, load: () => CheckRow | null): CheckRow | null {
+    const id = this.keys.get(key);
+    if (id === null) return null;
+    if (id !== undefined) return this.rows.get(id)!;
+    return this.adopt(key, load());
+  }
+
+  /** Registers a row read by another path (slug lookup, creation) so later pings see its latest state. */
+  adopt(key: string | null, row: CheckRow | null): CheckRow | null {
+    if (row === null) {
+      if (key !== null) this.keys.set(key, null);
+      return null;
+    }
+    const known = this.rows.get(row.id);
+    if (known === undefined) this.rows.set(row.id, row);
+    if (key !== null) this.keys.set(key, row.id);
+    return known ?? row;
+  }
+
+  /** Records the check's new state; written by `writeBack`. */
+  set(row: CheckRow): void {
+    this.rows.set(row.id, row);
+    this.dirty.add(row.id);
+  }
+
+  /** Writes every changed check once and applies ping-log retention once per check. */
+  writeBack(pingLogLimit: number): void {
+    for (const id of this.dirty) {
+      const row = this.rows.get(id)!;
+      this.repos.checks.update(row);
+      if (row.nPings > pingLogLimit) this.repos.pings.prune(id, row.nPings - pingLogLimit);
+    }
+    this.dirty.clear();
+  }
+}
+
+/**
  * The monitoring core: applies pings and edits to checks in SQLite transactions and
  * tells the rest of the service (scheduler, outbox, event stream) after each commit.
  */
 export class Monitor {
   private queue: Pending[] = [];
   private flushScheduled = false;
+  private readonly commits: GroupCommit;
+  private storageErrors = { lastLog: -Infinity, pending: 0 };
   /** Lubdub extension fields on checks: name → validator. Owners register them. */
   readonly extraRules: Record<string, (v: unknown, name: string) => string | null> = {};
   readonly pingHooks: PingHook[] = [];
@@ -84,7 +142,9 @@ export class Monitor {
     readonly clock: Clock,
     readonly bus: Bus,
     public urls: Urls,
-  ) {}
+  ) {
+    this.commits = new GroupCommit(repos.db);
+  }
 
   readContext(): ReadContext {
     return { now: this.clock.now(), urls: this.urls, offlineHold: this.offlineHold };
@@ -93,9 +153,10 @@ export class Monitor {
   // ---- ingestion ---------------------------------------------------------
 
   /**
-   * Queues a ping; resolves after the transaction holding it has committed.
+   * Queues a ping; resolves after the transaction holding it is committed and on disk.
    * Why batches: one fsync per ping caps near 2,000/s; the pings that arrived during
-   * one event-loop turn share a transaction, and each is answered only after that commit.
+   * one event-loop turn share a transaction, and each is answered only after that commit
+   * has been flushed (GroupCommit: the flush runs off the JavaScript thread).
    */
   submit(req: IngestRequest): Promise<IngestResult> {
     if (this.beforeIngest.length > 0) {
@@ -122,32 +183,62 @@ export class Monitor {
     if (batch.length === 0) return;
     const publics: ServiceEvent[] = [];
     const want = this.bus.listenerCount('public') > 0;
-    let results: IngestResult[];
+    let results: IngestResult[] = [];
     let sawFlip = false;
     let sawDeadline = false;
     const note = (r: { flip: boolean; deadline: boolean }) => {
       sawFlip ||= r.flip;
       sawDeadline ||= r.deadline;
     };
+    const applyAll = (reqs: Pending[]) => {
+      const rows = new BatchRows(this.repos);
+      const out = reqs.map((p) => this.applyOne(p.req, want ? publics : null, note, rows));
+      rows.writeBack(this.pingLogLimit);
+      return out;
+    };
+    // Answers and events go out only once the batch is durable (see GroupCommit).
+    const finish = (err: Error | null) => {
+      const unsure: IngestResult = { status: 503, text: 'storage error' };
+      batch.forEach((p, i) => p.resolve(err ? unsure : results[i]));
+      if (sawDeadline) this.bus.emit('deadlines');
+      if (sawFlip) this.bus.emit('flips');
+      this.emitCoalesced(publics);
+    };
     try {
-      results = writeTx(this.repos.db, () => batch.map((p) => this.applyOne(p.req, want ? publics : null, note)));
+      this.commits.commit(() => {
+        results = applyAll(batch);
+      }, finish);
+      return;
     } catch {
       // One bad ping must not fail its neighbours: retry each in its own transaction.
       publics.length = 0;
       sawFlip = sawDeadline = false;
+      let failed = 0;
+      let lastError = '';
       results = batch.map((p) => {
         try {
-          return writeTx(this.repos.db, () => this.applyOne(p.req, want ? publics : null, note));
+          return writeTx(this.repos.db, () => applyAll([p])[0]);
         } catch (e) {
-          console.error(`lubdub: storage error, ping not stored: ${(e as Error).message}`);
+          failed++;
+          lastError = (e as Error).message;
           return { status: 503, text: 'storage error' } as IngestResult;
         }
       });
+      if (failed) this.logStorageError(failed, lastError);
     }
-    batch.forEach((p, i) => p.resolve(results[i]));
-    if (sawDeadline) this.bus.emit('deadlines');
-    if (sawFlip) this.bus.emit('flips');
-    this.emitCoalesced(publics);
+    finish(null);
+  }
+
+  /**
+   * One log line per 10 s at most, with a count: a full disk under a ping flood must not
+   * fill what is left of it with log lines.
+   */
+  private logStorageError(failed: number, message: string): void {
+    const now = this.clock.now();
+    this.storageErrors.pending += failed;
+    if (now - this.storageErrors.lastLog < 10_000) return;
+    console.error(`lubdub: storage error, ${this.storageErrors.pending} ping(s) not stored, answered 503: ${storageHint(message)}`);
+    this.storageErrors = { lastLog: now, pending: 0 };
   }
 
   private emitCoalesced(events: ServiceEvent[]): void {
@@ -160,32 +251,33 @@ export class Monitor {
     });
   }
 
-  private resolveTarget(req: IngestRequest): { check: CheckRow; created: boolean } | IngestResult {
+  private resolveTarget(req: IngestRequest, rows: BatchRows): { check: CheckRow; created: boolean } | IngestResult {
     const t = req.target;
     const notFound: IngestResult = { status: 404, text: 'not found' };
     if (t.by === 'uuid') {
-      const c = this.repos.checks.byUuid(t.uuid);
+      const c = rows.get(`u:${t.uuid}`, () => this.repos.checks.byUuid(t.uuid));
       return c ? { check: c, created: false } : notFound;
     }
     if (t.by === 'push') {
-      const c = this.repos.checks.byPushToken(t.token);
+      const c = rows.get(`p:${t.token}`, () => this.repos.checks.byPushToken(t.token));
       return c ? { check: c, created: false } : notFound;
     }
     if (t.pingKey !== this.urls.pingKey) return notFound;
     const found = this.repos.checks.bySlug(t.slug);
     if (found.length > 1) return { status: 409, text: 'ambiguous slug' };
-    if (found.length === 1) return { check: found[0], created: false };
+    if (found.length === 1) return { check: rows.adopt(null, found[0])!, created: false };
     if (!req.create) return notFound;
     const check = this.insertCheck({ name: t.slug, slug: t.slug, ...req.create }, req.received);
-    return { check, created: true };
+    return { check: rows.adopt(null, check)!, created: true };
   }
 
   private applyOne(
     req: IngestRequest,
     publics: ServiceEvent[] | null,
     note: (r: { flip: boolean; deadline: boolean }) => void,
+    rows: BatchRows,
   ): IngestResult {
-    const found = this.resolveTarget(req);
+    const found = this.resolveTarget(req, rows);
     if ('status' in found) return found;
     const { check, created } = found;
     const kind = classify(
@@ -209,7 +301,7 @@ export class Monitor {
       // Already down: the newest failure says best why (a failed assertion after a timeout).
       next.downReason = downReasonText(req, ev);
     }
-    this.repos.checks.update(next);
+    rows.set(next);
     const ping: NewPing = {
       checkId: check.id,
       n: next.nPings,
@@ -229,7 +321,6 @@ export class Monitor {
       extra: req.extra ?? null,
     };
     const pingId = this.repos.pings.insert(ping);
-    if (next.nPings > this.pingLogLimit) this.repos.pings.prune(check.id, next.nPings - this.pingLogLimit);
     note({ flip: out.flip !== null, deadline: next.alertAfter !== check.alertAfter || next.status !== check.status });
     if (publics) {
       const ctx = this.readContext();
@@ -329,14 +420,30 @@ export class Monitor {
 
   /** Lists checks, optionally filtered by tags (all must match) and slug. */
   list(filter: { tags?: string[]; slug?: string } = {}): CheckRow[] {
-    return this.repos.checks.all().filter((c) => {
+    return [...this.pages(filter)].flat();
+  }
+
+  /**
+   * The same checks a page at a time, each page read when asked for. Why: with 10,000
+   * checks, building every row and its JSON at once costs tens of MB of heap for a moment
+   * and leaves the process that much bigger; a page at a time keeps it to a few hundred.
+   * Each page is one complete query, so other statements may run between pages.
+   */
+  *pages(filter: { tags?: string[]; slug?: string } = {}, size = 500): Generator<CheckRow[]> {
+    const keep = (c: CheckRow) => {
       if (filter.slug !== undefined && c.slug !== filter.slug) return false;
       if (filter.tags?.length) {
         const have = new Set(c.tags.split(' '));
         if (!filter.tags.every((t) => have.has(t))) return false;
       }
       return true;
-    });
+    };
+    for (let after = 0; ; ) {
+      const page = this.repos.checks.page(after, size);
+      if (page.length === 0) return;
+      after = page[page.length - 1].id;
+      yield page.filter(keep);
+    }
   }
 
   get(uuid: string): CheckRow {

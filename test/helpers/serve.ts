@@ -38,11 +38,19 @@ export const SERVE_CMD = [path.join(ROOT, 'node_modules/.bin/tsx'), 'electron/se
  * for its printed listeners. Resolves with URLs parsed from its own output.
  */
 export async function serve(
-  opts: { dataDir?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number; wrap?: string[] } = {},
+  opts: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    args?: string[];
+    timeoutMs?: number;
+    /** runs the service inside another command (e.g. xvfb-run … dbus-run-session -- …) */
+    wrap?: string[];
+    /** the command instead of `npm run serve --`'s (e.g. node on a compiled build); args are appended */
+    command?: string[];
+  } = {},
 ): Promise<Served> {
   const dataDir = opts.dataDir ?? tempDir();
-  // `wrap` runs the service inside another command (e.g. xvfb-run … dbus-run-session -- …).
-  const cmd = [...(opts.wrap ?? []), ...SERVE_CMD, ...(opts.args ?? [])];
+  const cmd = [...(opts.wrap ?? []), ...(opts.command ?? SERVE_CMD), ...(opts.args ?? [])];
   const proc = spawn(cmd[0], cmd.slice(1), {
     cwd: ROOT,
     detached: true,

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Summary, ServiceEvent } from '../../../shared/api/types.js';
+import { Readable } from 'node:stream';
+import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
 import { isoSeconds } from '../../../shared/api/format.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
@@ -9,6 +10,7 @@ import { ApiError, type Monitor } from '../monitor.js';
 import { checkJson, flipJson, pingJson } from '../serialize.js';
 import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, type Sessions } from './auth.js';
 import { summarize } from '../../../shared/api/summary.js';
+import { isStorageError, storageHint } from '../db/storage-error.js';
 
 /** What the management API needs. */
 export interface ApiDeps {
@@ -47,10 +49,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
-    connectionTimeout: 0,
+    // a socket silent for 10 s is closed (the event stream turns this off for its own socket)
+    connectionTimeout: 10_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024 } as object,
+    // Slowloris defence (no idle-socket timeout: the event stream is long-lived): headers
+    // within 10 s, checked every second (Node's default check runs every 30 s); over 16 KB → 431.
+    http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: false,
   });
 
@@ -65,6 +70,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new Error('forbidden key');
         return v;
       });
+      // `null` is not an empty body: healthchecks refuses any JSON root that is not an object
+      if (parsed === null) return done(new ApiError(400, 'json validation error: json root is not an object') as unknown as Error, undefined);
       done(null, parsed);
     } catch {
       done(new ApiError(400, 'could not parse request body') as unknown as Error, undefined);
@@ -102,6 +109,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send({ error: err.message });
+    if (isStorageError(err)) {
+      // Disk full or database unwritable: the request was not applied; say so, keep running.
+      console.error(`lubdub: storage error, API change not saved, answered 503: ${storageHint(err.message)}`);
+      return reply.code(503).send({ error: 'storage error' });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) console.error(`lubdub: api error: ${err.stack ?? err.message}`);
     return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
@@ -118,11 +130,22 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // ---- healthchecks v3 ----
   app.get('/api/v3/status/', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
 
-  app.get('/api/v3/checks/', async (req) => {
+  app.get('/api/v3/checks/', async (req, reply) => {
     const q = req.query as { tag?: string | string[]; slug?: string };
     const tags = q.tag === undefined ? [] : Array.isArray(q.tag) ? q.tag : [q.tag];
     const c = ctx();
-    return { checks: monitor.list({ tags, slug: q.slug }).map((x) => checkJson(x, c)) };
+    // Streamed a page at a time: the same JSON, without holding 10,000 checks in memory.
+    function* json(): Generator<string> {
+      yield '{"checks":[';
+      let sep = '';
+      for (const page of monitor.pages({ tags, slug: q.slug })) {
+        if (page.length === 0) continue;
+        yield sep + page.map((x) => JSON.stringify(checkJson(x, c))).join(',');
+        sep = ',';
+      }
+      yield ']}';
+    }
+    return reply.type('application/json; charset=utf-8').send(Readable.from(json(), { highWaterMark: 1 }));
   });
   app.post('/api/v3/checks/', async (req, reply) => {
     const { check, created } = monitor.create(req.body ?? {});
@@ -171,7 +194,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // ---- Lubdub ----
   app.get('/api/lubdub/summary', async (): Promise<Summary> => {
     const c = ctx();
-    const checks = monitor.list().map((x) => checkJson(x, c));
+    const checks: Pick<CheckJson, 'status'>[] = [];
+    for (const page of monitor.pages()) for (const x of page) checks.push({ status: checkJson(x, c).status });
     const muted = deps.mutedUntil?.() ?? null;
     return summarize(checks, muted !== null && muted > c.now ? isoSeconds(muted) : null);
   });
@@ -187,6 +211,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   app.get('/api/events', (req, reply) => {
     reply.hijack();
+    req.raw.socket.setTimeout(0); // long-lived: its keep-alive comments are 25 s apart
     const res = reply.raw;
     streams.add(res);
     res.on('close', () => streams.delete(res));

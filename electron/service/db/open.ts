@@ -19,12 +19,28 @@ export function openDb(dataDir: string, file = 'lubdub.db'): Db {
   let db: Db;
   try {
     db = new Database(dbPath);
+  } catch (e) {
+    throw new StoreError(`cannot open database ${dbPath}: ${(e as Error).message}`);
+  }
+  try {
+    // A file with tables but no Lubdub schema version is someone else's: refuse before
+    // anything (even switching it to WAL) writes to it.
+    if ((db.pragma('user_version', { simple: true }) as number) === 0) {
+      const tables = db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+      if (tables > 0) throw new StoreError(`${dbPath} is not a Lubdub database (it has tables but no Lubdub schema version); it was left as it is`);
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
+    // better-sqlite3 builds SQLite with a 16 MB page cache; 2 MB (SQLite's own default) holds
+    // the hot pages (checks, recent pings) and keeps the service's memory small; the OS
+    // page cache serves the rest. This also bounds what the start-up quick_check leaves behind.
+    db.pragma('cache_size = -2000');
     db.pragma('foreign_keys = ON');
   } catch (e) {
-    throw new StoreError(`cannot open database ${dbPath}: ${(e as Error).message}`);
+    db.close();
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(`cannot open database ${dbPath}: ${(e as Error).message}; it was left as it is`);
   }
   try {
     migrate(db, dbPath);

@@ -159,6 +159,7 @@ export class CheckRepo {
   private bySlugStmt;
   private byPushStmt;
   private allStmt;
+  private pageStmt;
   private insertStmt;
   private updateStmt;
   private deleteStmt;
@@ -171,6 +172,7 @@ export class CheckRepo {
     this.bySlugStmt = db.prepare('SELECT * FROM checks WHERE slug = ? ORDER BY id LIMIT 2');
     this.byPushStmt = db.prepare('SELECT * FROM checks WHERE push_token = ?');
     this.allStmt = db.prepare('SELECT * FROM checks ORDER BY id');
+    this.pageStmt = db.prepare('SELECT * FROM checks WHERE id > ? ORDER BY id LIMIT ?');
     const cols = ['uuid', 'created', ...CHECK_COLS];
     this.insertStmt = db.prepare(`INSERT INTO checks (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
     this.updateStmt = db.prepare(`UPDATE checks SET ${CHECK_COLS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
@@ -199,6 +201,10 @@ export class CheckRepo {
   }
   all(): CheckRow[] {
     return (this.allStmt.all() as Raw[]).map(toCheck);
+  }
+  /** Up to `limit` checks with an id above `afterId`, in id order (keyset paging). */
+  page(afterId: number, limit: number): CheckRow[] {
+    return (this.pageStmt.all(afterId, limit) as Raw[]).map(toCheck);
   }
   insert(c: Omit<CheckRow, 'id'>): CheckRow {
     const info = this.insertStmt.run(checkParams(c));

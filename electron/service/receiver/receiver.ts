@@ -3,6 +3,8 @@ import { checkInputError, type CheckInput } from '../../../shared/api/check-inpu
 import type { Clock } from '../../../shared/domain/clock.js';
 import { parsePingPath, parseRid, parseTs } from '../../../shared/domain/ping-url.js';
 import type { IngestRequest, Monitor } from '../monitor.js';
+import { installBadTokenLimit } from './bad-token-limit.js';
+import { addPingBodyParser, type PingBody } from './body.js';
 
 /** Requests above this are refused with 413; bodies between the body limit and this are cut. */
 export const HARD_BODY_CAP = 10 * 1024 * 1024;
@@ -50,18 +52,21 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     bodyLimit: HARD_BODY_CAP,
     exposeHeadRoutes: false,
     trustProxy: deps.trustedProxies.length ? deps.trustedProxies : false,
-    // Slowloris defence: a client gets 10 s for its headers and 30 s for the whole request.
-    connectionTimeout: 60_000,
+    // Slowloris defence: a client gets 10 s for its headers and 30 s for the whole request
+    // (checked every second: Node's default check runs every 30 s); a socket silent for 10 s
+    // (e.g. one that never sends a byte) is closed; headers over 16 KB → 431.
+    connectionTimeout: 10_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024 } as object,
+    http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 600 },
   });
 
-  // The body is opaque bytes whatever its content type (healthchecks stores it as sent).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // The body is opaque bytes whatever its content type (healthchecks stores it as sent),
+  // cut at the body limit while it streams in; over HARD_BODY_CAP → 413.
+  addPingBodyParser(app, deps.bodyLimit, HARD_BODY_CAP);
+  const badTokens = installBadTokenLimit(app);
 
   const text = (reply: FastifyReply, status: number, body: string) =>
     reply
@@ -78,12 +83,17 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     method: [...METHODS],
     url: '*',
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
+      const blocked = await badTokens.blockedFor(req);
+      if (blocked) return text(reply.header('retry-after', String(blocked)), 429, 'too many unknown ping URLs, retry later');
       const url = req.url;
       const qpos = url.indexOf('?');
       const path = qpos === -1 ? url : url.slice(0, qpos);
       const parsed = parsePingPath(path);
       const isPush = 'target' in parsed && parsed.target.by === 'push';
-      if (!('target' in parsed)) return text(reply, parsed.status, parsed.message);
+      if (!('target' in parsed)) {
+        if (parsed.status === 404) await badTokens.count(req);
+        return text(reply, parsed.status, parsed.message);
+      }
       const q = req.query as Record<string, string | string[]>;
       const now = deps.clock.now();
 
@@ -105,7 +115,9 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
         extra = x;
       }
 
-      let body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const received = req.body as PingBody | undefined;
+      let body = received?.kept ?? Buffer.alloc(0);
+      let bodySize = received?.size ?? 0;
       let action = parsed.action;
       if (isPush) {
         // Uptime Kuma push: status=down is a failure, msg is the message (kept as the body).
@@ -115,10 +127,12 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
         }
         if (status === 'down') action = 'fail';
         const msg = first(q.msg);
-        if (body.length === 0 && msg) body = Buffer.from(msg, 'utf8');
+        if (bodySize === 0 && msg) {
+          body = Buffer.from(msg, 'utf8');
+          bodySize = body.length;
+        }
       }
       const limit = deps.bodyLimit();
-      const bodySize = body.length;
       if (body.length > limit) body = body.subarray(0, limit);
 
       const ingest: IngestRequest = {
@@ -139,6 +153,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
         extra,
       };
       const result = await deps.monitor.submit(ingest);
+      if (result.status === 404) await badTokens.count(req);
       if (isPush) {
         reply.header('ping-body-limit', String(limit)).header('cache-control', 'no-cache');
         if (result.status === 200) return reply.code(200).send({ ok: true });
@@ -149,7 +164,10 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     },
   });
 
-  app.setNotFoundHandler((_req, reply) => text(reply, 404, 'not found'));
+  app.setNotFoundHandler(async (req, reply) => {
+    await badTokens.count(req);
+    return text(reply, 404, 'not found');
+  });
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) console.error(`lubdub: ping receiver error: ${err.message}`);

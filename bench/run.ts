@@ -1,0 +1,147 @@
+/**
+ * `npm run bench [-- --quick] [--compiled] [--only=ingest,scale,alerts]`: Lubdub's benchmark (SPEC §9).
+ * `--compiled` also runs the scale section on the service compiled with tsc (no tsx loader).
+ *
+ * Drives real `npm run serve` processes on loopback with autocannon (and wrk when installed),
+ * prints a table per section and the SPEC targets, and writes everything as JSON under
+ * bench/results/. The load generator shares the machine's cores with the service: compare
+ * figures from one run, and read `machine.loadAvgAtStart` for other work on the machine.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { benchAlerts, type AlertResult } from './alerts.js';
+import { benchIngest, type IngestResult } from './ingest.js';
+import { buildService } from './build.js';
+import { benchScale, type ScaleResult } from './scale.js';
+import { machine, table } from './util.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const compiled = args.includes('--compiled');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['ingest', 'scale', 'alerts'];
+const unknown = args.filter((a) => a !== '--quick' && a !== '--compiled' && !a.startsWith('--only='));
+if (unknown.length || only.some((s) => !['ingest', 'scale', 'alerts'].includes(s))) {
+  console.error('usage: npm run bench [-- --quick] [--compiled] [--only=ingest,scale,alerts]');
+  process.exit(2);
+}
+
+const plan = quick
+  ? { seconds: 3, checks: 10_000, pingsPerCheck: 20, idleSeconds: 15, loadSeconds: 3, alertChecks: 2_000, spreadSeconds: 20 }
+  : { seconds: 10, checks: 10_000, pingsPerCheck: 100, idleSeconds: 60, loadSeconds: 10, alertChecks: 10_000, spreadSeconds: 180 };
+
+const log = (l: string) => console.log(`  · ${l}`);
+const started = new Date();
+const results: { machine: ReturnType<typeof machine>; quick: boolean; started: string; seconds?: number; ingest?: IngestResult; scale?: ScaleResult; scaleCompiled?: ScaleResult; alerts?: AlertResult } = {
+  machine: machine(),
+  quick,
+  started: started.toISOString(),
+};
+const m = results.machine;
+console.log(`Lubdub benchmark${quick ? ' (quick)' : ''}: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load average ${m.loadAvgAtStart} at start`);
+
+const out: string[] = [];
+if (only.includes('ingest')) {
+  console.log('\ningestion');
+  const r = (results.ingest = await benchIngest({ seconds: plan.seconds, log }));
+  out.push(
+    table(
+      `Ingestion: ${plan.seconds} s per run, GET /ping/<uuid>, autocannon on the same machine`,
+      ['target', 'connections', 'pings/s', 'p50 ms', 'p99 ms', 'answered 200', 'committed'],
+      [
+        ...r.throughput.map((x) => [x.target, x.connections, x.perSecond, x.p50ms, x.p99ms, x.ok, x.committed]),
+        ...(r.wrkOneCheck50 ? [['one check (wrk)', 50, r.wrkOneCheck50.perSecond, '', '', r.wrkOneCheck50.requests, r.wrkOneCheck50.committed]] : []),
+      ],
+    ),
+    table(
+      'Latency at a fixed 1,000 pings/s to one check (10 connections; autocannon, 1 ms resolution)',
+      ['body', 'pings/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
+      r.fixedRate.map((x) => [x.bodyBytes ? '10 KB' : 'none', x.perSecond, x.p50ms, x.p99ms, x.p999ms, x.maxMs]),
+    ),
+  );
+}
+if (only.includes('scale')) {
+  console.log('\nscale: checks, stored pings, idle CPU, memory');
+  results.scale = await benchScale({ checks: plan.checks, pingsPerCheck: plan.pingsPerCheck, idleSeconds: plan.idleSeconds, loadSeconds: plan.loadSeconds, log });
+  if (compiled) {
+    console.log('\nscale again, on the service compiled with tsc (node cli.js, no tsx)');
+    const command = buildService();
+    results.scaleCompiled = await benchScale({ checks: plan.checks, pingsPerCheck: plan.pingsPerCheck, idleSeconds: plan.idleSeconds, loadSeconds: plan.loadSeconds, command, log });
+  }
+}
+if (only.includes('alerts')) {
+  console.log('\nalert latency');
+  results.alerts = await benchAlerts({ checks: plan.alertChecks, spreadSeconds: plan.spreadSeconds, log });
+}
+
+const scaleTable = (sc: ScaleResult, how: string) =>
+  table(
+    `Scale (${how}): ${sc.checks.toLocaleString('en-US')} checks, ${sc.pings.toLocaleString('en-US')} stored pings (${sc.dbSizeMB} MB database)`,
+    ['figure', 'value'],
+    [
+      ['start-up (spawn → listening)', `${sc.startMs} ms`],
+      [`service CPU while idle (${sc.idleSeconds} s)`, `${sc.idleCpuPercent} % of a core`],
+      ['RSS idle', `${sc.idleRssMB} MB`],
+      [`pings/s round robin over all checks (50 conn, ${sc.load.seconds.toFixed(0)} s)`, sc.load.perSecond],
+      ['list all checks (GET /api/v3/checks/)', `${sc.load.listAllMs} ms`],
+      ['RSS right after load', `${sc.rssAfterLoadMB} MB`],
+      ['RSS 10 s later', `${sc.rssSettledMB} MB`],
+      ['peak RSS (VmHWM)', `${sc.peakRssMB} MB`],
+    ],
+  );
+const sc = results.scale;
+if (sc) out.push(scaleTable(sc, 'npm run serve'));
+if (results.scaleCompiled) out.push(scaleTable(results.scaleCompiled, 'compiled, node cli.js'));
+const al = results.alerts;
+if (al) {
+  out.push(
+    'skipped' in al
+      ? `\nAlert latency: ${al.skipped}`
+      : table(
+          `Alert latency: ${al.checks.toLocaleString('en-US')} checks, deadlines over ${al.spreadSeconds} s, webhook channel`,
+          ['figure', 'value'],
+          [
+            ['alerts received', `${al.received} of ${al.checks}`],
+            ['alert − deadline p50 / p99 / max', `${al.p50ms} / ${al.p99ms} / ${al.maxMs} ms`],
+            ['within 1 s', `${al.within1s}`],
+            ['duplicates', `${al.duplicates}`],
+            ['service CPU during the wave', `${al.cpuPercent} % of a core`],
+          ],
+        ),
+  );
+}
+
+// SPEC §9 targets
+const targets: [string, string, boolean | null][] = [];
+const ing = results.ingest;
+if (ing) {
+  const best = Math.max(...ing.throughput.filter((x) => x.target === 'one check').map((x) => x.perSecond), ing.wrkOneCheck50?.perSecond ?? 0);
+  targets.push(['≥ 15,000 pings/s to one check', `${best.toLocaleString('en-US')}/s`, best >= 15_000]);
+  const p99 = ing.fixedRate.find((x) => x.bodyBytes === 0)!.p99ms;
+  targets.push(['p99 < 10 ms at 1,000 pings/s', `${p99} ms`, p99 < 10]);
+}
+if (sc) {
+  targets.push(['idle CPU near zero (10,000 checks)', `${sc.idleCpuPercent} %`, sc.idleCpuPercent < 1]);
+  const rss = Math.max(sc.idleRssMB, sc.rssAfterLoadMB, sc.rssSettledMB);
+  targets.push(['RSS < 100 MB (idle and after load)', `${sc.idleRssMB} / ${sc.rssAfterLoadMB} MB`, rss < 100]);
+  const cc = results.scaleCompiled;
+  if (cc) {
+    const rssC = Math.max(cc.idleRssMB, cc.rssAfterLoadMB, cc.rssSettledMB);
+    targets.push(['RSS < 100 MB, compiled service', `${cc.idleRssMB} / ${cc.rssAfterLoadMB} MB`, rssC < 100]);
+  }
+}
+if (al) {
+  targets.push('skipped' in al ? ['alert within 1 s of its deadline', al.skipped, null] : ['alert within 1 s of its deadline', `max ${al.maxMs} ms`, al.missed === 0 && al.maxMs <= 1000]);
+}
+out.push(table('SPEC §9 targets', ['target', 'measured', 'met'], targets.map(([t, v, ok]) => [t, v, ok === null ? '—' : ok ? 'yes' : 'NO'])));
+
+const problems = [...(ing?.problems ?? []), ...(sc?.problems ?? []), ...(results.scaleCompiled?.problems ?? []), ...(al && !('skipped' in al) ? al.problems : [])];
+if (problems.length) out.push(`\nProblems:\n  ${problems.join('\n  ')}`);
+results.seconds = Math.round((Date.now() - started.getTime()) / 1000);
+console.log(out.join('\n'));
+
+const dir = path.join(import.meta.dirname, 'results');
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `bench-${started.toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+console.log(`\n${results.seconds} s; figures written to ${path.relative(process.cwd(), file)}`);
+process.exit(problems.length ? 1 : 0);

@@ -1,0 +1,41 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Unknown ping URLs (404s) one address may cause per window before it is refused for the rest of it. */
+export const BAD_TOKEN_MAX = 60;
+/** The window of BAD_TOKEN_MAX, in ms. */
+export const BAD_TOKEN_WINDOW_MS = 60_000;
+
+/** Per-address accounting of unknown-token 404s on the ping port. */
+export interface BadTokenLimit {
+  /** seconds until the address may ping again, or 0 when it is not blocked */
+  blockedFor(req: FastifyRequest): Promise<number>;
+  /** counts one 404 answered to the address */
+  count(req: FastifyRequest): Promise<void>;
+}
+
+/**
+ * Stops token guessing and 404 floods from one LAN address (@fastify/rate-limit, keyed by
+ * `req.ip`, which is the socket address unless a trusted proxy is configured, so a forged
+ * X-Forwarded-For cannot dodge it). Only 404s count: a busy host with valid pings is never
+ * limited. An address over the limit gets 429 for everything until its window ends; other
+ * addresses are unaffected.
+ */
+export function installBadTokenLimit(app: FastifyInstance, max = BAD_TOKEN_MAX, windowMs = BAD_TOKEN_WINDOW_MS): BadTokenLimit {
+  app.register(rateLimit, { global: false });
+  let limiter: ReturnType<FastifyInstance['createRateLimit']> | null = null;
+  app.addHook('onReady', async () => {
+    limiter = app.createRateLimit({ max, timeWindow: windowMs });
+  });
+  return {
+    async blockedFor(req) {
+      if (!limiter) return 0;
+      const r = await limiter(req, { increment: false });
+      if (r.isAllowed || r.remaining > 0) return 0;
+      return Math.max(1, r.ttlInSeconds);
+    },
+    async count(req) {
+      if (limiter) await limiter(req);
+    },
+  };
+}

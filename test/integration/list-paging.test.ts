@@ -1,0 +1,60 @@
+import crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { buildApi } from '../../electron/service/api/api.js';
+import { Sessions } from '../../electron/service/api/auth.js';
+import { openDb } from '../../electron/service/db/open.js';
+import { makeRepos } from '../../electron/service/db/repos.js';
+import { Bus } from '../../electron/service/events.js';
+import { Monitor } from '../../electron/service/monitor.js';
+import { ManualClock } from '../../shared/domain/clock.js';
+import { DEFAULT_CONFIG } from '../../shared/domain/types.js';
+import { tempDir } from '../helpers/serve.js';
+
+describe('listing checks a page at a time', () => {
+  it('returns every check once, in order, across page boundaries, with tag and slug filters', async () => {
+    const db = openDb(tempDir());
+    const repos = makeRepos(db);
+    const clock = new ManualClock(Date.parse('2026-03-01T12:00:00Z'));
+    db.transaction(() => {
+      for (let i = 0; i < 1203; i++) {
+        repos.checks.insert({
+          ...DEFAULT_CONFIG,
+          uuid: crypto.randomUUID(),
+          name: `job ${i}`,
+          slug: `job-${i}`,
+          tags: i % 3 === 0 ? 'nas backup' : 'pi',
+          desc: '',
+          pushToken: null,
+          channels: '',
+          status: 'new',
+          nPings: 0,
+          lastPing: null,
+          lastStart: null,
+          lastStartRid: null,
+          lastDuration: null,
+          alertAfter: null,
+          downReason: '',
+          created: clock.now(),
+          extra: {},
+        });
+      }
+    })();
+    const monitor = new Monitor(repos, clock, new Bus(), { ping: 'http://nas.local:8420', ui: 'http://127.0.0.1:8421', pingKey: 'k'.repeat(22) });
+    const app = buildApi({ monitor, clock, sessions: new Sessions(), apiKey: () => 'key-0123456789abcdef', guardPort: () => null });
+    const get = async (q: string) => {
+      const r = await app.inject({ url: `/api/v3/checks/${q}`, headers: { 'x-api-key': 'key-0123456789abcdef' } });
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+      return (JSON.parse(r.body) as { checks: { name: string }[] }).checks.map((c) => c.name);
+    };
+    expect(await get('')).toEqual(Array.from({ length: 1203 }, (_, i) => `job ${i}`));
+    expect(await get('?tag=nas&tag=backup')).toEqual(Array.from({ length: 401 }, (_, i) => `job ${i * 3}`));
+    expect(await get('?slug=job-1202')).toEqual(['job 1202']);
+    expect(await get('?tag=none')).toEqual([]);
+    expect(monitor.list({ tags: ['pi'] })).toHaveLength(802);
+    const summary = await app.inject({ url: '/api/lubdub/summary', headers: { 'x-api-key': 'key-0123456789abcdef' } });
+    expect(JSON.parse(summary.body)).toMatchObject({ total: 1203, counts: { new: 1203 }, worst: 'idle' });
+    await app.close();
+    db.close();
+  });
+});
