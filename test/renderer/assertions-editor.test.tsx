@@ -1,42 +1,20 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CheckInput } from '../../shared/api/check-input.js';
-import type { PresetsReply } from '../../shared/api/silent.js';
-import { ASSERTION_PRESETS } from '../../shared/domain/assertions.js';
-import { EXTRACT_PRESETS } from '../../shared/domain/extract.js';
 import { ApiFailure, errorField } from '../../renderer/api.js';
-import { CheckEditor, timezoneList, type EditableCheck } from '../../renderer/components/CheckEditor.js';
-import { checkJson, NOW } from './fixtures.js';
+import type { EditableCheck } from '../../renderer/components/CheckEditor.js';
+import { checkJson } from './fixtures.js';
+import { renderEditor } from './render-editor.js';
 
 afterEach(cleanup);
 
-/** What GET /api/lubdub/presets answers (the service serves these very lists). */
-const PRESETS: PresetsReply = { extract: EXTRACT_PRESETS, assertions: ASSERTION_PRESETS };
-
-function editor(over: Partial<Parameters<typeof CheckEditor>[0]> = {}) {
-  const onSubmit = vi.fn(async (input: CheckInput) => checkJson({ name: String(input.name) }));
-  const onSaved = vi.fn();
-  render(
-    <CheckEditor
-      channels={[]}
-      presets={PRESETS}
-      now={NOW}
-      localTz="Europe/Berlin"
-      timezones={timezoneList()}
-      onSubmit={onSubmit}
-      onSaved={onSaved}
-      onCancel={() => {}}
-      {...over}
-    />,
-  );
-  return { onSubmit, onSaved };
-}
+const editor = renderEditor;
 
 const input = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
 const type = (label: string, value: string) => fireEvent.change(input(label), { target: { value } });
 const presetButton = (label: string) => screen.getByRole('button', { name: new RegExp(label) }) as HTMLButtonElement;
-async function save(onSubmit: ReturnType<typeof editor>['onSubmit'], label = 'Create check'): Promise<CheckInput> {
+async function save(onSubmit: ReturnType<typeof renderEditor>['onSubmit'], label = 'Create check'): Promise<CheckInput> {
   fireEvent.click(screen.getByRole('button', { name: label }));
   await waitFor(() => expect(onSubmit).toHaveBeenCalled());
   return onSubmit.mock.calls.at(-1)![0];
