@@ -367,6 +367,8 @@ test.describe('the console, as a new user meets it', () => {
       const reason = 'backup wrote 0 B (written_bytes > 0)';
       await expect(page.locator('#check-title .status-word')).toHaveText('Down');
       await expect(page.getByTestId('down-reason')).toHaveText(reason);
+      // the Desktop channel (on for new checks) shows in the open console: headless, that is where it appears
+      await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(`restic home is down${reason}`);
       await expect(page.locator('table.log tbody tr.ping').first().getByTestId('ping-reason')).toHaveText(reason);
       await expect(page.getByRole('img', { name: 'written_bytes: 2 runs, last 0 B' })).toBeVisible();
       await expect(page.getByRole('list', { name: 'Assertions' })).toContainText('written_bytes > 0');
