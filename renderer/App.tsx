@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { summarize } from '../shared/api/summary.js';
+import { Notices } from './components/Notices.js';
 import { linkProps, useRoute } from './router.js';
 import { connect, useConsole } from './store.js';
 import { CheckDetail } from './views/CheckDetail.js';
@@ -67,6 +68,7 @@ export function App() {
           Your console session has ended. Open the one-time login URL that Lubdub printed at start (restart it for a new one).
         </p>
       )}
+      <Notices />
       <main id="main">
         {route.name === 'overview' && <Overview />}
         {route.name === 'new' && <EditorPage />}

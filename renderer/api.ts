@@ -1,5 +1,7 @@
-import type { CheckJson, FlipJson, PingJson, Summary } from '../shared/api/types.js';
+import type { ChannelJson, CheckJson, FlipJson, PingJson, Summary } from '../shared/api/types.js';
 import { LUBDUB_ROUTES } from '../shared/api/types.js';
+import { SILENT_ROUTES, type MetricsReply, type PresetsReply } from '../shared/api/silent.js';
+import type { ChannelInput } from '../shared/alerts/channel-input.js';
 import type { HeartbeatsJson } from '../shared/api/heartbeats.js';
 import type { SettingsJson, SettingsInput } from '../shared/api/settings.js';
 import type { CheckInput } from '../shared/api/check-input.js';
@@ -15,14 +17,6 @@ export class ApiFailure extends Error {
   }
 }
 
-/** A notification channel as Lubdub's channels API describes it (issue 3 contract). */
-export interface ChannelJson {
-  id: string;
-  name: string;
-  kind: 'desktop' | 'webhook' | 'ntfy';
-  config: Record<string, unknown>;
-}
-
 /** Called when the session is gone (401), so the app can say how to log in again. */
 let onUnauthorized: () => void = () => {};
 /** Sets what happens on a 401. */
@@ -30,9 +24,12 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-/** The field a healthchecks-style "json validation error: <field> …" message is about. */
+/**
+ * The field a healthchecks-style "json validation error: <field> …" message is about;
+ * a list entry keeps its index ("assertions[0]: cannot read …" → "assertions[0]").
+ */
 export function errorField(message: string): string | null {
-  const m = /^json validation error: ([a-z_]+) /.exec(message);
+  const m = /^json validation error: ([a-z_]+(?:\[\d+\])?)[ :]/.exec(message);
   return m ? m[1] : null;
 }
 
@@ -88,14 +85,22 @@ export const api = {
   settings: () => call<SettingsJson>(LUBDUB_ROUTES.settings),
   saveSettings: (input: SettingsInput) => call<SettingsJson>(LUBDUB_ROUTES.settings, { method: 'POST', json: input }),
   rotateKey: (which: 'api_key' | 'ping_key') => call<{ which: string; value: string }>(LUBDUB_ROUTES.rotateKey, { method: 'POST', json: { which } }),
-  /** v3 channel list (id, name, kind): what a check can be attached to */
-  channelChoices: () => call<{ channels: { id: string; name: string; kind: string }[] }>('/api/v3/channels/').then((r) => r.channels),
-  channels: () => call<ChannelJson[] | { channels: ChannelJson[] }>(LUBDUB_ROUTES.channels).then((r) => (Array.isArray(r) ? r : r.channels)),
-  createChannel: (c: Omit<ChannelJson, 'id'>) => call<ChannelJson>(LUBDUB_ROUTES.channels, { method: 'POST', json: c }),
-  updateChannel: (id: string, c: Omit<ChannelJson, 'id'>) => call<ChannelJson>(`${LUBDUB_ROUTES.channels}/${encodeURIComponent(id)}`, { method: 'POST', json: c }),
-  deleteChannel: (id: string) => call<unknown>(`${LUBDUB_ROUTES.channels}/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-  testChannel: (id: string) => call<unknown>(`${LUBDUB_ROUTES.channels}/${encodeURIComponent(id)}/test`, { method: 'POST' }),
+  /** Lubdub's channels (with config and `new_checks`): Settings, and what a check can notify */
+  channels: () => call<{ channels: ChannelJson[] }>(LUBDUB_ROUTES.channels).then((r) => r.channels),
+  createChannel: (c: ChannelInput) => call<ChannelJson>(LUBDUB_ROUTES.channels, { method: 'POST', json: c }),
+  updateChannel: (id: string, c: ChannelInput) => call<ChannelJson>(channelPath(id), { method: 'POST', json: c }),
+  deleteChannel: (id: string) => call<ChannelJson>(channelPath(id), { method: 'DELETE' }),
+  /** sends a test message now; `ok: false` with the error when the channel could not deliver it */
+  testChannel: (id: string) => call<{ ok: boolean; error: string | null }>(`${channelPath(id)}/test`, { method: 'POST' }),
+  /** snooze one check: until an ISO time, or null to end it */
+  muteCheck: (uuid: string, until: string | null) => call<CheckJson>(LUBDUB_ROUTES.checkMute.replace(':uuid', encodeURIComponent(uuid)), { method: 'POST', json: { until } }),
+  /** extraction presets and the editor's assertion presets */
+  presets: () => call<PresetsReply>(SILENT_ROUTES.presets),
+  /** the last runs' metrics (oldest first) and each assertion's baseline state */
+  metrics: (uuid: string, limit = 100) => call<MetricsReply>(`${SILENT_ROUTES.metrics.replace(':uuid', encodeURIComponent(uuid))}?limit=${limit}`),
 };
+
+const channelPath = (id: string) => `${LUBDUB_ROUTES.channels}/${encodeURIComponent(id)}`;
 
 /** Same-origin path of a ping body download (the API's body_url names the loopback host). */
 export function pingBodyPath(uuid: string, n: number): string {

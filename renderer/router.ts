@@ -22,9 +22,25 @@ export function parseRoute(path: string): Route {
   return { name: 'missing' };
 }
 
+/**
+ * Where a link from outside the console points: alerts link to `<console>/?check=<uuid>`
+ * (webhook `console_url`, notifications), which opens that check's detail. Null for
+ * every other address.
+ */
+export function externalLinkPath(path: string, search: string): string | null {
+  if (path !== '/' && path !== '') return null;
+  const uuid = new URLSearchParams(search).get('check')?.toLowerCase();
+  return uuid && new RegExp(`^${UUID}$`).test(uuid) ? `/checks/${uuid}` : null;
+}
+
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
-if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
+if (typeof window !== 'undefined') {
+  window.addEventListener('popstate', notify);
+  // Replaced, not pushed: Back leaves the console rather than bouncing to the same check.
+  const target = externalLinkPath(location.pathname, location.search);
+  if (target) history.replaceState(null, '', target);
+}
 
 /** Goes to a console path without a page load. */
 export function navigate(path: string): void {

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { appendBeat, flipBeat, pingBeat, type BeatJson } from '../shared/api/heartbeats.js';
-import type { CheckJson, FlipJson, PingJson, ServiceEvent } from '../shared/api/types.js';
+import type { CheckJson, FlipJson, NotificationJson, PingJson, ServiceEvent } from '../shared/api/types.js';
 import { NO_FILTER, type ListFilter } from '../shared/console/check-list.js';
 import { api, ApiFailure, setUnauthorizedHandler } from './api.js';
 
@@ -23,6 +23,9 @@ export interface ConsoleState {
   lastFlip: { check: string; flip: FlipJson; seq: number } | null;
   /** bumped when settings change (ping URLs may have changed) */
   settingsSeq: number;
+  /** desktop notifications the service decided to show, newest last (the console shows them in-page) */
+  notices: NotificationJson[];
+  dismiss: (id: string) => void;
   filter: ListFilter;
   setFilter: (f: Partial<ListFilter>) => void;
   load: () => Promise<void>;
@@ -34,6 +37,8 @@ export interface ConsoleState {
 }
 
 let seq = 0;
+/** Notices on screen at once; older ones give way. */
+const MAX_NOTICES = 4;
 
 /** The one store of the console (zustand). */
 export const useConsole = create<ConsoleState>()((set, get) => ({
@@ -49,6 +54,8 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   lastPing: null,
   lastFlip: null,
   settingsSeq: 0,
+  notices: [],
+  dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   filter: NO_FILTER,
   setFilter: (f) => set({ filter: { ...get().filter, ...f } }),
 
@@ -117,6 +124,10 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
       case 'settings':
         set({ settingsSeq: s.settingsSeq + 1 });
         void s.load();
+        break;
+      case 'notification':
+        // The desktop channel counts an alert as shown when a console is connected: show it.
+        if (!s.notices.some((n) => n.id === e.data.id)) set({ notices: [...s.notices, e.data].slice(-MAX_NOTICES) });
         break;
       default:
         break;

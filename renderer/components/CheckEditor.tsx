@@ -1,17 +1,19 @@
 import { useId, useMemo, useState, type ReactNode } from 'react';
 import { slugify, type CheckInput } from '../../shared/api/check-input.js';
-import type { CheckJson } from '../../shared/api/types.js';
+import type { CheckSilentFields, PresetsReply } from '../../shared/api/silent.js';
+import type { ChannelJson, CheckJson } from '../../shared/api/types.js';
 import { formatDuration, parseDuration } from '../../shared/console/duration.js';
+import { silentDraftOf, silentInput, type SilentDraft } from '../../shared/console/silent.js';
 import { cronError } from '../../shared/domain/schedule.js';
 import { ApiFailure } from '../api.js';
+import { AssertionsEditor } from './AssertionsEditor.js';
 import { CronPreview } from './CronPreview.js';
 
-/** A channel a check can notify. */
-export interface ChannelChoice {
-  id: string;
-  name: string;
-  kind: string;
-}
+/** A channel a check can notify: Lubdub's channel list (`new_checks` preselects it on a new check). */
+export type ChannelChoice = Pick<ChannelJson, 'id' | 'name' | 'kind'> & { new_checks?: boolean };
+
+/** A check as the editor reads it: v3 fields plus the Lubdub ones it edits. */
+export type EditableCheck = CheckJson & CheckSilentFields & { reminder_every?: number };
 
 interface Draft {
   name: string;
@@ -33,13 +35,14 @@ interface Draft {
   channels: string[];
   push_token: string;
   remind: string;
+  silent: SilentDraft;
 }
 
-/** The extension field for repeat reminders (seconds, 0 = off), owned by the alerts module. */
-export const REMIND_FIELD = 'remind_every';
+/** The check field for repeat reminders (seconds, at least 60, 0 = off), as the alerts module names it. */
+export const REMIND_FIELD = 'reminder_every';
 
-function draftOf(c: CheckJson | undefined, localTz: string): Draft {
-  const remind = c ? (c as unknown as Record<string, unknown>)[REMIND_FIELD] : undefined;
+function draftOf(c: EditableCheck | undefined, localTz: string, channels: ChannelChoice[] | null): Draft {
+  const remind = c?.[REMIND_FIELD];
   return {
     name: c?.name ?? '',
     slug: c?.slug ?? '',
@@ -57,9 +60,11 @@ function draftOf(c: CheckJson | undefined, localTz: string): Draft {
     filter_default_fail: c?.filter_default_fail ?? false,
     post_only: c?.methods === 'POST',
     manual_resume: c?.manual_resume ?? false,
-    channels: c?.channels ? c.channels.split(',').filter(Boolean) : [],
+    // A new check gets the channels marked for new checks, as one made through the API does.
+    channels: c ? c.channels.split(',').filter(Boolean) : (channels ?? []).filter((x) => x.new_checks).map((x) => x.id),
     push_token: c?.push_token ?? '',
     remind: typeof remind === 'number' && remind > 0 ? formatDuration(remind) : '',
+    silent: silentDraftOf(c),
   };
 }
 
@@ -102,8 +107,10 @@ function Field(props: { label: string; id: string; error?: string | null; hint?:
  * the field they name.
  */
 export function CheckEditor(props: {
-  initial?: CheckJson;
+  initial?: EditableCheck;
   channels: ChannelChoice[] | null;
+  /** assertion and extraction presets (null: not loaded; the lists stay editable) */
+  presets?: PresetsReply | null;
   now: number;
   localTz: string;
   timezones: string[];
@@ -112,7 +119,7 @@ export function CheckEditor(props: {
   onSaved: (c: CheckJson) => void;
   onCancel: () => void;
 }) {
-  const [d, setD] = useState<Draft>(() => draftOf(props.initial, props.localTz));
+  const [d, setD] = useState<Draft>(() => draftOf(props.initial, props.localTz, props.channels));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [general, setGeneral] = useState<string | null>(null);
@@ -155,6 +162,7 @@ export function CheckEditor(props: {
       channels: d.channels.join(','),
       push_token: d.push_token.trim() === '' ? null : d.push_token.trim(),
       [REMIND_FIELD]: remind ?? 0,
+      ...silentInput(d.silent),
     };
     if (d.slug.trim() !== '' || props.initial) input.slug = d.slug.trim();
     if (d.kind === 'simple') input.timeout = period!;
@@ -169,7 +177,8 @@ export function CheckEditor(props: {
       props.onSaved(saved);
     } catch (err) {
       if (err instanceof ApiFailure && err.field) {
-        setErrors({ [err.field]: err.message.replace(/^json validation error: /, '') });
+        // "assertions[1]: cannot read …" is shown under that row, without its address
+        setErrors({ [err.field]: err.message.replace(/^json validation error: /, '').replace(/^[a-z_]+\[\d+\]: /, '') });
         document.getElementById(id(err.field))?.focus();
       } else setGeneral((err as Error).message);
     } finally {
@@ -298,6 +307,8 @@ export function CheckEditor(props: {
           <input {...aria(REMIND_FIELD)} value={d.remind} placeholder="off" onChange={(e) => set('remind', e.target.value)} />
         </Field>
       </fieldset>
+
+      <AssertionsEditor value={d.silent} onChange={(v) => set('silent', v)} presets={props.presets ?? null} errors={errors} idOf={id} />
 
       {general && (
         <p className="field-error" role="alert">

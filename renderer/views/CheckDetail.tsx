@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { MetricsReply, PingSilentFields } from '../../shared/api/silent.js';
 import type { CheckJson, FlipJson, PingJson } from '../../shared/api/types.js';
 import { reasonText, scheduleText, STATUS_WORDS } from '../../shared/console/check-list.js';
 import { formatRunDuration } from '../../shared/console/duration.js';
@@ -7,6 +8,7 @@ import type { Status } from '../../shared/domain/types.js';
 import { api, pingBodyPath } from '../api.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { MetricCharts } from '../components/MetricCharts.js';
 import { RelTime } from '../components/RelTime.js';
 import { Snippets } from '../components/Snippets.js';
 import { StatusBadge } from '../components/StatusBadge.js';
@@ -94,7 +96,7 @@ function DurationChart({ pings, from }: { pings: PingJson[]; from: number }) {
 }
 
 /** One ping in the log; the full body is fetched on demand and shown as plain text. */
-function PingRow({ uuid, p, now }: { uuid: string; p: PingJson; now: number }) {
+function PingRow({ uuid, p, now }: { uuid: string; p: PingJson & PingSilentFields; now: number }) {
   const [body, setBody] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
   const toggle = async () => {
@@ -113,8 +115,13 @@ function PingRow({ uuid, p, now }: { uuid: string; p: PingJson; now: number }) {
             </span>
           )}
         </td>
-        <td>
+        <td className="kind-cell">
           <span className={`kind kind-${p.type}`}>{KIND_WORDS[p.type]}</span>
+          {p.assertion_failed && (
+            <span className="ping-reason" data-testid="ping-reason" title="A success turned into a failure by an assertion">
+              {p.assertion_failed}
+            </span>
+          )}
         </td>
         <td className="num">{p.exitstatus ?? ''}</td>
         <td className="mono">{p.remote_addr}</td>
@@ -175,6 +182,28 @@ export function CheckDetail({ uuid }: { uuid: string }) {
   const [confirm, setConfirm] = useState<'delete' | 'pause' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [logLimit, setLogLimit] = useState(100);
+  const [metrics, setMetrics] = useState<MetricsReply | null>(null);
+  const metricsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  // Metrics and baselines: read on open, and again shortly after this check's pings
+  // (at most every half second, however fast they come).
+  useEffect(() => {
+    let alive = true;
+    setMetrics(null);
+    api.metrics(uuid).then((m) => alive && setMetrics(m), () => alive && setMetrics({ runs: [], assertions: [] }));
+    return () => {
+      alive = false;
+      if (metricsTimer.current) clearTimeout(metricsTimer.current);
+      metricsTimer.current = null;
+    };
+  }, [uuid]);
+  useEffect(() => {
+    if (lastPing?.check !== uuid || metricsTimer.current) return;
+    metricsTimer.current = setTimeout(() => {
+      metricsTimer.current = null;
+      api.metrics(uuid).then(setMetrics, () => {});
+    }, 500);
+  }, [lastPing, uuid]);
 
   useEffect(() => {
     let alive = true;
@@ -220,7 +249,9 @@ export function CheckDetail({ uuid }: { uuid: string }) {
   );
 
   const r = RANGES.find((x) => x.id === range)!;
-  const from = now - r.ms;
+  // The console's clock ticks every few seconds: a ping that just arrived is not in the future.
+  const to = Math.max(now, pings.length ? Date.parse(pings[0].date) : 0);
+  const from = to - r.ms;
   const snippetCheck = useMemo(
     () => check && { name: check.name, pingUrl: check.ping_url, kind: check.kind, schedule: check.schedule, tz: check.tz, timeout: check.timeout, slug: check.slug },
     [check],
@@ -249,7 +280,11 @@ export function CheckDetail({ uuid }: { uuid: string }) {
           <h1 id="check-title">
             {check.name || 'unnamed'} <StatusBadge status={check.status} offline={check.monitor_offline} />
           </h1>
-          {why && <p className="why big">{why}</p>}
+          {why && (
+            <p className={`why big${check.status === 'down' ? ' reason-down' : ''}`} data-testid="down-reason">
+              {why}
+            </p>
+          )}
           <p className="schedule-line">
             {scheduleText(check)}, grace {formatRunDuration(check.grace)}
           </p>
@@ -351,9 +386,14 @@ export function CheckDetail({ uuid }: { uuid: string }) {
             ))}
           </div>
         </div>
-        <Timeline pings={pings} flips={flips} from={from} to={now} status={check.status} created={Date.parse(check.created)} />
+        <Timeline pings={pings} flips={flips} from={from} to={to} status={check.status} created={Date.parse(check.created)} />
         <h3>Run durations</h3>
         <DurationChart pings={pings} from={from} />
+      </section>
+
+      <section aria-labelledby="metrics-h">
+        <h2 id="metrics-h">Metrics and assertions</h2>
+        <MetricCharts reply={metrics} />
       </section>
 
       <section aria-labelledby="log-h">

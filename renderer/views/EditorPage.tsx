@@ -1,26 +1,30 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { CheckJson } from '../../shared/api/types.js';
+import type { PresetsReply } from '../../shared/api/silent.js';
 import { api } from '../api.js';
-import { CheckEditor, timezoneList, type ChannelChoice } from '../components/CheckEditor.js';
+import { CheckEditor, timezoneList, type ChannelChoice, type EditableCheck } from '../components/CheckEditor.js';
 import { linkProps, navigate } from '../router.js';
 import { useConsole } from '../store.js';
 
 /** The editor as a page: a new check, or an existing one by uuid. */
 export function EditorPage({ uuid }: { uuid?: string }) {
-  const check = useConsole((s) => (uuid ? s.checks[uuid] : undefined)) as CheckJson | undefined;
+  const check = useConsole((s) => (uuid ? s.checks[uuid] : undefined)) as EditableCheck | undefined;
   const loaded = useConsole((s) => s.loaded);
   const now = useConsole((s) => s.now);
-  const [channels, setChannels] = useState<ChannelChoice[] | null>(null);
+  // undefined while loading: a new check's default channels need the list first
+  const [channels, setChannels] = useState<ChannelChoice[] | null | undefined>(undefined);
+  const [presets, setPresets] = useState<PresetsReply | null | undefined>(undefined);
   const [pingBase, setPingBase] = useState<string | undefined>(undefined);
   const timezones = useMemo(timezoneList, []);
   const localTz = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', []);
 
   useEffect(() => {
-    api.channelChoices().then(setChannels, () => setChannels(null));
+    api.channels().then(setChannels, () => setChannels(null));
+    api.presets().then(setPresets, () => setPresets(null));
     api.settings().then((s) => setPingBase(s.base_url), () => {});
   }, []);
 
   if (uuid && !check) return loaded ? <p>Check not found. <a {...linkProps('/')}>Back</a></p> : <p className="muted">Loading…</p>;
+  if (channels === undefined || presets === undefined) return <p className="muted">Loading…</p>;
   return (
     <div className="editor-page">
       <p className="crumbs">
@@ -36,6 +40,7 @@ export function EditorPage({ uuid }: { uuid?: string }) {
         key={uuid ?? 'new'}
         initial={check}
         channels={channels}
+        presets={presets}
         now={now}
         localTz={localTz}
         timezones={timezones}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { SettingsJson } from '../../shared/api/settings.js';
 import { formatDuration, parseDuration } from '../../shared/console/duration.js';
-import { api, ApiFailure, type ChannelJson } from '../api.js';
+import { api, ApiFailure } from '../api.js';
+import { ChannelSettings } from '../components/ChannelSettings.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { useConsole } from '../store.js';
@@ -25,145 +26,6 @@ function Secret({ label, value, locked, onRotate }: { label: string; value: stri
         </button>
       </div>
     </div>
-  );
-}
-
-/** Notification channels (issue 3's API): list, create, edit, test, delete; a clear note when absent. */
-function Channels() {
-  const [list, setList] = useState<ChannelJson[] | null | 'absent'>(null);
-  const [editing, setEditing] = useState<ChannelJson | 'new' | null>(null);
-  const [msg, setMsg] = useState<string | null>(null);
-  const load = () =>
-    api.channels().then(setList, (e) => {
-      if (e instanceof ApiFailure && e.status === 404) setList('absent');
-      else setMsg((e as Error).message);
-    });
-  useEffect(() => void load(), []);
-
-  if (list === 'absent') {
-    return <p className="muted">This Lubdub has no notification channels API yet: alerts use the desktop notification only.</p>;
-  }
-  if (list === null) return <p className="muted">Loading…</p>;
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    setMsg(null);
-    try {
-      await fn();
-      setMsg(ok);
-      await load();
-    } catch (e) {
-      setMsg((e as Error).message);
-    }
-  };
-  return (
-    <>
-      {list.length === 0 ? (
-        <p className="muted">No channels yet.</p>
-      ) : (
-        <ul className="channels">
-          {list.map((c) => (
-            <li key={c.id}>
-              <strong>{c.name}</strong> <span className="muted">{c.kind}</span>
-              {typeof c.config.url === 'string' && <code className="url">{c.config.url}</code>}
-              <span className="row-actions">
-                <button type="button" className="small" onClick={() => run(() => api.testChannel(c.id), `Test sent to ${c.name}.`)}>
-                  Send test
-                </button>
-                <button type="button" className="small" onClick={() => setEditing(c)}>
-                  Edit
-                </button>
-                <button type="button" className="small danger" onClick={() => run(() => api.deleteChannel(c.id), `Deleted ${c.name}.`)}>
-                  Delete
-                </button>
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {msg && (
-        <p className="hint" role="status">
-          {msg}
-        </p>
-      )}
-      {editing ? (
-        <ChannelForm
-          initial={editing === 'new' ? undefined : editing}
-          onDone={async (c) => {
-            await (editing === 'new' ? api.createChannel(c) : api.updateChannel(editing.id, c));
-            setEditing(null);
-            await load();
-          }}
-          onCancel={() => setEditing(null)}
-        />
-      ) : (
-        <button type="button" onClick={() => setEditing('new')}>
-          Add a channel
-        </button>
-      )}
-    </>
-  );
-}
-
-function ChannelForm({ initial, onDone, onCancel }: { initial?: ChannelJson; onDone: (c: Omit<ChannelJson, 'id'>) => Promise<void>; onCancel: () => void }) {
-  const [name, setName] = useState(initial?.name ?? '');
-  const [kind, setKind] = useState<ChannelJson['kind']>(initial?.kind ?? 'webhook');
-  const [url, setUrl] = useState(String(initial?.config.url ?? ''));
-  const [priority, setPriority] = useState(String(initial?.config.priority ?? 'default'));
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    const config: Record<string, unknown> = kind === 'desktop' ? {} : { url };
-    if (kind === 'ntfy') config.priority = priority;
-    try {
-      await onDone({ name, kind, config });
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
-  return (
-    <form className="channel-form" onSubmit={submit} aria-label={initial ? `Edit channel ${initial.name}` : 'New channel'}>
-      <div className="field">
-        <label htmlFor="ch-name">Name</label>
-        <input id="ch-name" value={name} onChange={(e) => setName(e.target.value)} required />
-      </div>
-      <div className="field">
-        <label htmlFor="ch-kind">Kind</label>
-        <select id="ch-kind" value={kind} onChange={(e) => setKind(e.target.value as ChannelJson['kind'])}>
-          <option value="desktop">Desktop notification</option>
-          <option value="webhook">Webhook (POST JSON)</option>
-          <option value="ntfy">ntfy topic</option>
-        </select>
-      </div>
-      {kind !== 'desktop' && (
-        <div className="field">
-          <label htmlFor="ch-url">{kind === 'ntfy' ? 'Topic URL' : 'URL'}</label>
-          <input id="ch-url" type="url" value={url} placeholder={kind === 'ntfy' ? 'https://ntfy.sh/my-topic' : 'https://example.com/hook'} onChange={(e) => setUrl(e.target.value)} required />
-        </div>
-      )}
-      {kind === 'ntfy' && (
-        <div className="field">
-          <label htmlFor="ch-prio">Priority</label>
-          <select id="ch-prio" value={priority} onChange={(e) => setPriority(e.target.value)}>
-            {['min', 'low', 'default', 'high', 'urgent'].map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </div>
-      )}
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary">
-          {initial ? 'Save channel' : 'Add channel'}
-        </button>
-      </div>
-    </form>
   );
 }
 
@@ -309,7 +171,7 @@ export function Settings() {
 
       <section aria-labelledby="channels-h">
         <h2 id="channels-h">Notification channels</h2>
-        <Channels />
+        <ChannelSettings />
       </section>
 
       {rotate && (

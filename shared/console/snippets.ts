@@ -1,3 +1,5 @@
+import { wrappedCronLine, wrapperInstallLines } from '../api/wrapper.js';
+
 /**
  * Copy-paste snippets that ping a check, one per platform (issue 4 §6). Pure: the console
  * shows them and the tests run them. Every URL is the check's own ping URL, so pointing
@@ -25,9 +27,6 @@ export interface Snippet {
   note?: string;
 }
 
-/** Where the wrapper script is installed on the job's machine. */
-export const WRAPPER_PATH = '/usr/local/bin/lubdub-run';
-
 const CURL = 'curl -fsS -m 10 --retry 5 -o /dev/null';
 
 /** A crontab schedule for a check: its own cron line, or a line that fits a simple period. */
@@ -53,11 +52,6 @@ function unitName(c: SnippetCheck): string {
   return s || 'job';
 }
 
-/** The install line of the Lubdub wrapper, fetched from the ping port itself. */
-export function wrapperInstallLine(pingUrl: string): string {
-  return `curl -fsS ${pingBase(pingUrl)}/wrap.sh -o ${WRAPPER_PATH} && chmod +x ${WRAPPER_PATH}`;
-}
-
 /** All snippets for a check, in the order the console shows them. */
 export function snippets(c: SnippetCheck): Snippet[] {
   const url = c.pingUrl;
@@ -69,6 +63,8 @@ export function snippets(c: SnippetCheck): Snippet[] {
         ? 'Pick a schedule that pings at least as often as the check\'s period.'
         : undefined;
   const unit = unitName(c);
+  // The wrapper's lines come from its own module (shared/api/wrapper.ts), as in the README.
+  const install = wrapperInstallLines(pingBase(url));
   return [
     {
       id: 'crontab',
@@ -86,8 +82,10 @@ export function snippets(c: SnippetCheck): Snippet[] {
     {
       id: 'wrapper',
       label: 'lubdub-run wrapper',
-      code: `# once, on the job's machine:\n${wrapperInstallLine(url)}\n\n# in crontab: start, exit status, duration and output are reported\n${schedule} ${WRAPPER_PATH} ${url} -- /path/to/job.sh`,
-      note: 'The wrapper sends /start, runs the command, then reports its exit status with the last lines of output. Plain POSIX sh: works with dash and BusyBox.',
+      code:
+        `# once, on the job's machine:\n${install.curl}\n# or, with BusyBox wget only:\n${install.wget}\n\n` +
+        `# in crontab: start, exit status, duration, output and its counts are reported\n${wrappedCronLine(schedule, url, '/path/to/job.sh')}`,
+      note: 'The wrapper sends /start, runs the command, then reports its exit status with the last lines of output and metrics (output_bytes, lines, warnings, errors). Plain POSIX sh: works with dash and BusyBox.',
     },
     {
       id: 'shell',

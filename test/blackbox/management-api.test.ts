@@ -58,10 +58,11 @@ async function rawStatus(base: string, request: string): Promise<number> {
 describe('checks CRUD', () => {
   it('creates a simple check with healthchecks field names (201)', async () => {
     const c = await createCheck(s, { name: 'Backups', tags: 'prod  www', desc: 'nightly', timeout: 3600, grace: 60 });
-    expect(c).toMatchObject({ name: 'Backups', slug: 'backups', tags: 'prod www', desc: 'nightly', timeout: 3600, grace: 60, status: 'new', n_pings: 0, started: false, last_ping: null, next_ping: null, manual_resume: false, methods: '' });
-    // Lubdub assigns the channels marked for new checks (the built-in desktop channel) by default
-    const channels = ((await (await s.api('/api/v3/channels/')).json()) as { channels: { id: string }[] }).channels;
-    expect(c.channels.split(',').filter(Boolean).every((id: string) => channels.some((ch) => ch.id === id))).toBe(true);
+    // Lubdub's one difference (README, Alerts and channels): without `channels` a new check gets
+    // the channels marked for new checks, the Desktop channel made on first start.
+    const { channels } = (await (await s.api('/api/v3/channels/')).json()) as { channels: { id: string; kind: string }[] };
+    const desktop = channels.find((ch) => ch.kind === 'desktop')!.id;
+    expect(c).toMatchObject({ name: 'Backups', slug: 'backups', tags: 'prod www', desc: 'nightly', timeout: 3600, grace: 60, status: 'new', n_pings: 0, started: false, last_ping: null, next_ping: null, manual_resume: false, methods: '', channels: desktop });
     expect(c.ping_url).toBe(`http://lubdub.test:8420/ping/${c.uuid}`);
     expect(c.update_url).toBe(`${s.uiUrl}/api/v3/checks/${c.uuid}`);
     expect(c.pause_url).toBe(`${c.update_url}/pause`);

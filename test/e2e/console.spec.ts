@@ -1,6 +1,8 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createCheck, ROOT, serve, type Served } from '../helpers/serve.js';
 
@@ -28,6 +30,26 @@ const ping = (s: Served, uuid: string, suffix = '', body?: string) =>
   fetch(`${s.pingUrl}/ping/${uuid}${suffix}`, { method: body === undefined ? 'GET' : 'POST', body }).then((r) => {
     expect(r.status).toBe(200);
   });
+
+/** A local webhook receiver: records every POST body as JSON. */
+async function hookReceiver(): Promise<{ url: string; posts: any[]; close: () => Promise<void> }> {
+  const posts: any[] = [];
+  const server = http.createServer((req, res) => {
+    let b = '';
+    req.on('data', (d) => (b += d));
+    req.on('end', () => {
+      posts.push(JSON.parse(b));
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return { url, posts, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** A restic-like `restic backup` summary that added `added` to the repository. */
+const resticOutput = (added: string) =>
+  ['using parent snapshot 4a8c1f2e', 'Files:           0 new,     0 changed,  1023 unmodified', `Added to the repository: ${added} (${added} stored)`, 'snapshot 8f2d1a3b saved'].join('\n');
 
 test.describe.configure({ mode: 'serial' });
 
@@ -244,8 +266,130 @@ test.describe('the console, as a new user meets it', () => {
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.getByText('Saved.')).toBeVisible();
     expect((await json(s.api('/api/lubdub/settings'))).catchup_window).toBe(900);
-    // channels land with the alerts module: until then a clear message, not an error
-    await expect(page.getByText(/no notification channels API yet|No channels yet|Add a channel/).first()).toBeVisible();
+    // the desktop channel made on first start is listed
+    await expect(page.getByRole('list', { name: 'Channels' })).toContainText('Desktop notification');
+  });
+
+  test('channels: add a webhook, send a test, delete it (the real channels API)', async () => {
+    const rx = await hookReceiver();
+    try {
+      await page.goto(`${s.uiUrl}/settings`);
+      await page.getByRole('button', { name: 'Add a channel' }).click();
+      const form = page.getByRole('form', { name: 'New channel' });
+      await form.getByLabel('Name').fill('ops hook');
+      await form.getByLabel('Kind').selectOption('webhook');
+      // the API's refusal shows beside the URL
+      await form.getByLabel('URL').fill('ftp://example.com/hook');
+      await form.getByRole('button', { name: 'Add channel' }).click();
+      await expect(form.getByRole('alert')).toHaveText('config.url scheme ftp is not allowed (http or https only)');
+      await form.getByLabel('URL').fill(rx.url);
+      await form.getByLabel('New checks notify this channel').uncheck();
+      await form.getByRole('button', { name: 'Add channel' }).click();
+      const item = page.getByRole('list', { name: 'Channels' }).getByRole('listitem').filter({ hasText: 'ops hook' });
+      await expect(item).toContainText(rx.url);
+      const created = (await json(s.api('/api/lubdub/channels'))).channels.find((c: any) => c.name === 'ops hook');
+      expect(created).toMatchObject({ kind: 'webhook', config: { url: rx.url }, new_checks: false });
+
+      await item.getByRole('button', { name: 'Send test' }).click();
+      await expect(page.getByText('Test sent to ops hook.')).toBeVisible();
+      expect(rx.posts).toEqual([expect.objectContaining({ kind: 'test', title: 'Lubdub test notification' })]);
+
+      await item.getByRole('button', { name: 'Delete' }).click();
+      const dialog = page.getByRole('alertdialog');
+      await expect(dialog).toContainText('Delete the channel “ops hook”?');
+      await dialog.getByRole('button', { name: 'Delete channel' }).click();
+      await expect(page.getByText('Deleted ops hook.')).toBeVisible();
+      await expect(item).toHaveCount(0);
+      expect((await json(s.api('/api/lubdub/channels'))).channels.map((c: any) => c.name)).toEqual(['Desktop']);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  test('snooze on the overview: 1 h shows "muted until …", unmute clears it (the real mute route)', async () => {
+    await page.goto(s.uiUrl + '/');
+    const mute = page.getByRole('group', { name: 'Mute notifications' });
+    const before = Date.now();
+    await mute.getByRole('button', { name: '1 h' }).click();
+    await expect(mute).toContainText(/muted until \w{3} \d{2}:\d{2}/);
+    const until = Date.parse((await json(s.api('/api/lubdub/mute'))).muted_until);
+    expect(until).toBeGreaterThanOrEqual(before + 3600_000 - 2000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 3600_000 + 2000);
+    // the summary (what the tray shows) agrees
+    expect((await json(s.api('/api/lubdub/summary'))).muted_until).not.toBeNull();
+    await page.reload();
+    await expect(mute).toContainText('muted until');
+    await mute.getByRole('button', { name: 'Unmute' }).click();
+    await expect(mute).not.toContainText('muted until');
+    await expect(mute.getByRole('button', { name: '1 h' })).toBeVisible();
+    expect((await json(s.api('/api/lubdub/mute'))).muted_until).toBeNull();
+  });
+
+  test('"Backup must write data": a restic run that added 0 B turns the check down, with the reason in the list, the detail, the ping log and the alert link', async () => {
+    const rx = await hookReceiver();
+    try {
+      // a channel for new checks: the editor preselects it
+      const hook = await json(s.api('/api/lubdub/channels', { method: 'POST', json: { name: 'backup hook', kind: 'webhook', config: { url: rx.url } } }));
+      await page.goto(s.uiUrl + '/checks/new');
+      await page.getByLabel('Name').fill('restic home');
+      await page.getByRole('button', { name: /Backup must write data/ }).click();
+      await expect(page.getByLabel('Assertion 1', { exact: true })).toHaveValue('written_bytes > 0');
+      await expect(page.getByTestId('metric-source')).toContainText('Nothing produces written_bytes yet');
+      await page.getByTestId('metric-source').getByRole('button', { name: 'restic backup' }).click();
+      await expect(page.getByTestId('metric-source')).toHaveCount(0);
+      await expect(page.getByRole('group', { name: 'Channels' }).getByLabel(/backup hook/)).toBeChecked();
+      await page.getByLabel('Repeat reminder while down').fill('2 h');
+      // the assertions part, just below the sticky header
+      await page.getByRole('group', { name: 'Assertion presets' }).evaluate((el) => {
+        el.closest('fieldset')!.scrollIntoView();
+        (globalThis as unknown as { scrollBy: (x: number, y: number) => void }).scrollBy(0, -70);
+      });
+      await screenshots(page, 'assertions-editor');
+      await page.getByRole('button', { name: 'Create check' }).click();
+      await expect(page).toHaveURL(/\/checks\/[0-9a-f-]{36}$/);
+      const uuid = page.url().split('/').pop()!;
+      const saved = await json(s.api(`/api/v3/checks/${uuid}`));
+      expect(saved).toMatchObject({
+        assertions: [{ expr: 'written_bytes > 0', message: 'backup wrote {value}' }],
+        extract: [{ preset: 'restic' }],
+        reminder_every: 7200,
+        channels: expect.stringContaining(hook.id),
+      });
+      // the reminder round-trips: the editor reads back what it saved
+      await page.goto(`${s.uiUrl}/checks/${uuid}/edit`);
+      await expect(page.getByLabel('Repeat reminder while down')).toHaveValue('2 h');
+      await expect(page.getByLabel('Assertion 1', { exact: true })).toHaveValue('written_bytes > 0');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+
+      await ping(s, uuid, '/0', resticOutput('1.234 MiB'));
+      await expect(page.locator('#check-title .status-word')).toHaveText('Up');
+      await ping(s, uuid, '/0', resticOutput('0 B'));
+      const reason = 'backup wrote 0 B (written_bytes > 0)';
+      await expect(page.locator('#check-title .status-word')).toHaveText('Down');
+      await expect(page.getByTestId('down-reason')).toHaveText(reason);
+      // the Desktop channel (on for new checks) shows in the open console: headless, that is where it appears
+      await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(`restic home is down${reason}`);
+      await expect(page.locator('table.log tbody tr.ping').first().getByTestId('ping-reason')).toHaveText(reason);
+      await expect(page.getByRole('img', { name: 'written_bytes: 2 runs, last 0 B' })).toBeVisible();
+      await expect(page.getByRole('list', { name: 'Assertions' })).toContainText('written_bytes > 0');
+      await screenshots(page, 'silent-failure', true);
+
+      await page.getByRole('link', { name: 'Overview' }).first().click();
+      const row = page.locator(`a.row[data-uuid="${uuid}"]`);
+      await expect(row.locator('.status-word')).toHaveText('Down');
+      await expect(row.locator('.why')).toHaveText(reason);
+
+      // the alert carries the same words and links straight to this check's detail
+      await expect.poll(() => rx.posts.filter((p) => p.kind === 'down').length).toBe(1);
+      const down = rx.posts.find((p) => p.kind === 'down');
+      expect(down).toMatchObject({ reason, uuid, console_url: `${s.uiUrl}/?check=${uuid}` });
+      await page.goto(down.console_url);
+      await expect(page).toHaveURL(`${s.uiUrl}/checks/${uuid}`);
+      await expect(page.getByRole('heading', { name: /restic home/ })).toBeVisible();
+      await expect(page.getByTestId('down-reason')).toHaveText(reason);
+    } finally {
+      await rx.close();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { alertsFeature, type Alerting, type AlertsOptions } from '../../electron/service/alerts/feature.js';
 import { defaults } from '../../electron/service/config.js';
-import { startService, type RunningService } from '../../electron/service/service.js';
+import { startService, type Feature, type RunningService } from '../../electron/service/service.js';
 import { ManualClock } from '../../shared/domain/clock.js';
 import type { ServiceEvent } from '../../shared/api/types.js';
 import { FakeTimers } from './fake-timers.js';
@@ -28,7 +28,15 @@ export interface Harness {
 
 /** Starts the service with the alerts feature on a ManualClock at `start`. */
 export async function harness(
-  opts: { start?: string | number; dataDir?: string; config?: Partial<ReturnType<typeof defaults>>; alerts?: AlertsOptions; clock?: ManualClock } = {},
+  opts: {
+    start?: string | number;
+    dataDir?: string;
+    config?: Partial<ReturnType<typeof defaults>>;
+    alerts?: AlertsOptions;
+    clock?: ManualClock;
+    /** more features, set up before the alerts (e.g. silent failures) */
+    features?: Feature[];
+  } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new ManualClock(typeof opts.start === 'number' ? opts.start : Date.parse(opts.start ?? '2024-01-01T00:00:00Z'));
   const timers = new FakeTimers(clock);
@@ -47,7 +55,7 @@ export async function harness(
       ...opts.config,
     },
     clock,
-    [feature],
+    [...(opts.features ?? []), feature],
   );
   const events: ServiceEvent[] = [];
   const h: Harness = {

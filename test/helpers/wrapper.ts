@@ -70,8 +70,11 @@ export function runWrapper(
     input?: string;
     script?: string;
     timeoutMs?: number;
-    /** once stdout shows `text`, send `signal` to the wrapper's whole process group (Ctrl-C, systemd stop) */
-    signalGroup?: { text: string; signal: NodeJS.Signals };
+    /**
+     * once stdout shows `text` (and `delayMs` later), send `signal` to the wrapper's whole
+     * process group (Ctrl-C, systemd stop)
+     */
+    signalGroup?: { text: string; signal: NodeJS.Signals; delayMs?: number };
   } = {},
 ): Promise<RunResult> {
   const stateDir = opts.stateDir ?? tempDir('lubdub-state-');
@@ -96,7 +99,14 @@ export function runWrapper(
       stdout += d;
       if (opts.signalGroup && !signalled && stdout.includes(opts.signalGroup.text)) {
         signalled = true;
-        process.kill(-p.pid!, opts.signalGroup.signal);
+        const { signal, delayMs } = opts.signalGroup;
+        setTimeout(() => {
+          try {
+            process.kill(-p.pid!, signal);
+          } catch {
+            /* the group is already gone */
+          }
+        }, delayMs ?? 0);
       }
     });
     p.stderr.on('data', (d) => (stderr += d));

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RETRY_DELAYS_MS } from '../../electron/service/alerts/outbox.js';
 import { postAlert } from '../../electron/service/alerts/http.js';
+import { silentFailures } from '../../electron/service/silent/feature.js';
 import type { NotificationJson } from '../../shared/api/types.js';
 import { harness, receiver, recordEvents, settle, type Harness, type Receiver } from '../helpers/in-process.js';
 
@@ -62,6 +63,30 @@ describe('outbox delivery', () => {
       ['up', 'sent', 1],
       ['down', 'sent', 1],
     ]);
+  });
+
+  it('a run that fails an assertion alerts with what the assertion found (down_reason), in the webhook and the desktop notification', async () => {
+    rx = await receiver();
+    const shown: NotificationJson[] = [];
+    h = await harness({ alerts: { aliveEveryMs: 0, hasSession: () => true, show: async (n) => void shown.push(n) }, config: { desktopNotifier: true }, features: [silentFailures()] });
+    const hook = await h.api('POST', '/api/lubdub/channels', { name: 'hook', kind: 'webhook', config: { url: `${rx.url}/hook` } });
+    const desk = (await h.api('GET', '/api/lubdub/channels')).json.channels.find((c: { kind: string }) => c.kind === 'desktop');
+    const c = await h.api('POST', '/api/v3/checks/', {
+      name: 'restic home',
+      timeout: 86400,
+      grace: 3600,
+      channels: `${hook.json.id},${desk.id}`,
+      assertions: [{ expr: 'written_bytes > 0', message: 'backup wrote {value}' }],
+    });
+    const uuid = c.json.uuid as string;
+    expect(await h.ping(uuid, '/0', { query: 'metric=written_bytes:1048576', body: 'snapshot saved' })).toBe(200);
+    expect(await h.ping(uuid, '/0', { query: 'metric=written_bytes:0', body: 'snapshot saved' })).toBe(200);
+    await settle(h);
+    const reason = 'backup wrote 0 B (written_bytes > 0)';
+    expect((await h.api('GET', `/api/v3/checks/${uuid}`)).json.down_reason).toBe(reason);
+    expect(rx.requests).toHaveLength(1);
+    expect(JSON.parse(rx.requests[0].body)).toMatchObject({ kind: 'down', reason, message: `${reason}; last output: snapshot saved` });
+    expect(shown).toEqual([expect.objectContaining({ title: 'restic home is down', body: `${reason}; last output: snapshot saved` })]);
   });
 
   it('failed sends retry with backoff, then give up; every attempt is visible in the API and the event stream', async () => {

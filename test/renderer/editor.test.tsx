@@ -1,30 +1,14 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CheckInput } from '../../shared/api/check-input.js';
 import { ApiFailure } from '../../renderer/api.js';
-import { CheckEditor, timezoneList } from '../../renderer/components/CheckEditor.js';
-import { checkJson, NOW } from './fixtures.js';
+import { checkJson } from './fixtures.js';
+import { renderEditor } from './render-editor.js';
 
 afterEach(cleanup);
 
-function editor(over: Partial<Parameters<typeof CheckEditor>[0]> = {}) {
-  const onSubmit = vi.fn(async (input: CheckInput) => checkJson({ name: String(input.name) }));
-  const onSaved = vi.fn();
-  render(
-    <CheckEditor
-      channels={[]}
-      now={NOW}
-      localTz="Europe/Berlin"
-      timezones={timezoneList()}
-      onSubmit={onSubmit}
-      onSaved={onSaved}
-      onCancel={() => {}}
-      {...over}
-    />,
-  );
-  return { onSubmit, onSaved };
-}
+/** The editor without presets, as these tests were written against. */
+const editor = (over: Parameters<typeof renderEditor>[0] = {}) => renderEditor({ presets: null, ...over });
 
 const field = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
 const type = (label: string, value: string) => fireEvent.change(field(label), { target: { value } });

@@ -60,6 +60,12 @@ describe('messages', () => {
   it('down: title names the check, body the reason and the last output', () => {
     expect(downMessage(check, '2024-01-01T00:00:00+00:00')).toMatchObject({ title: 'backup is down', body: 'exit status 3; last output: disk full' });
   });
+  it('down by an assertion: the body leads with the check\'s down_reason, as the assertion worded it', () => {
+    const reason = 'backup wrote 0 B (written_bytes > 0)';
+    const m = downMessage({ ...check, reason, last_body: 'snapshot 8f2d1a3b saved' }, 'at');
+    expect(m.body).toBe(`${reason}; last output: snapshot 8f2d1a3b saved`);
+    expect(webhookPayload(m, 'd1')).toMatchObject({ reason, message: m.body });
+  });
   it('up: "back up after 3 h 12 m"', () => {
     expect(upMessage({ ...check, status: 'up', reason: '' }, 3 * H + 12 * M, 'x').body).toBe('back up after 3 h 12 m');
   });

@@ -3,7 +3,7 @@ import { appendBeat, flipBeat, type BeatJson } from '../../shared/api/heartbeats
 import { settingsInputError } from '../../shared/api/settings.js';
 import { cronWarnings, describeCron } from '../../shared/console/cron-describe.js';
 import { formatDuration, formatRunDuration, parseDuration } from '../../shared/console/duration.js';
-import { crontabSchedule, pingBase, snippets, wrapperInstallLine } from '../../shared/console/snippets.js';
+import { crontabSchedule, pingBase, snippets } from '../../shared/console/snippets.js';
 import { absoluteTime, relativeTime, scheduleTime } from '../../shared/console/time-format.js';
 
 describe('describeCron', () => {
@@ -120,9 +120,12 @@ describe('times for people', () => {
 
 describe('snippets', () => {
   const url = 'http://192.168.1.20:8420/ping/6f1c2f4e-1c1b-4a55-9d0b-2a8e6b9e7c11';
-  it('the wrapper installs from the ping port', () => {
+  it('the wrapper installs from the ping port, with the wrapper module\'s own lines (curl and BusyBox wget)', () => {
     expect(pingBase(url)).toBe('http://192.168.1.20:8420');
-    expect(wrapperInstallLine(url)).toBe('curl -fsS http://192.168.1.20:8420/wrap.sh -o /usr/local/bin/lubdub-run && chmod +x /usr/local/bin/lubdub-run');
+    const code = snippets({ name: 'x', pingUrl: url, kind: 'simple', timeout: 3600 }).find((s) => s.id === 'wrapper')!.code;
+    expect(code).toContain('curl -fsS http://192.168.1.20:8420/wrap.sh -o /usr/local/bin/lubdub-run && chmod +x /usr/local/bin/lubdub-run');
+    expect(code).toContain('wget -q -O /usr/local/bin/lubdub-run http://192.168.1.20:8420/wrap.sh && chmod +x /usr/local/bin/lubdub-run');
+    expect(code).toContain(`0 * * * * /usr/local/bin/lubdub-run ${url} -- /path/to/job.sh`);
   });
   it.each([
     [60, '* * * * *'],

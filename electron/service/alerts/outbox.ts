@@ -189,19 +189,29 @@ export class Outbox {
     const to = gap?.ended ?? items[0].flip.at;
     const at = isoSeconds(items[0].flip.at) as string;
     // One summary per gap: each channel gets one message listing its own checks.
+    return this.enqueueSummaries(
+      items.map((i) => i.check),
+      now,
+      (checks) => offlineSummary(checks, from, to, at),
+    );
+  }
+
+  /**
+   * One summary message per channel, listing the down checks that channel watches
+   * (inside a transaction); returns the deliveries created.
+   */
+  enqueueSummaries(checks: CheckRow[], now: number, render: (checks: AlertCheck[]) => AlertMessage): number {
     const byChannel = new Map<string, { channel: ChannelRow; checks: AlertCheck[] }>();
-    for (const { check } of items) {
-      const info = this.checkInfo(check, now, 'down');
-      for (const ch of this.channelsOf(check)) {
+    for (const c of checks) {
+      const info = this.checkInfo(c, now, 'down');
+      for (const ch of this.channelsOf(c)) {
         const e = byChannel.get(ch.uuid) ?? { channel: ch, checks: [] };
         e.checks.push(info);
         byChannel.set(ch.uuid, e);
       }
     }
     let n = 0;
-    for (const { channel, checks } of byChannel.values()) {
-      n += this.enqueue(offlineSummary(checks, from, to, at), [channel], null, null, now);
-    }
+    for (const { channel, checks: list } of byChannel.values()) n += this.enqueue(render(list), [channel], null, null, now);
     return n;
   }
 

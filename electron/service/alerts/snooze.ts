@@ -1,5 +1,5 @@
 import { isoSeconds } from '../../../shared/api/format.js';
-import { reminderMessage, snoozeSummary, type AlertCheck } from '../../../shared/alerts/messages.js';
+import { reminderMessage, snoozeSummary } from '../../../shared/alerts/messages.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { writeTx } from '../db/open.js';
 import type { CheckRow, Repos } from '../db/repos.js';
@@ -7,7 +7,7 @@ import type { Bus } from '../events.js';
 import type { WakeSource } from '../scheduler.js';
 import { checkJson, type ReadContext } from '../serialize.js';
 import type { Outbox } from './outbox.js';
-import type { AlertStore, ChannelRow } from './store.js';
+import type { AlertStore } from './store.js';
 
 const UNTIL_KEY = 'alerts.muted_until';
 const SINCE_KEY = 'alerts.muted_since';
@@ -128,20 +128,8 @@ export class Snooze {
 
   /** One summary per channel listing that channel's checks (inside a transaction). */
   private summarize(checks: CheckRow[], now: number): number {
-    const { outbox } = this.deps;
-    const byChannel = new Map<string, { channel: ChannelRow; infos: AlertCheck[] }>();
-    for (const c of checks) {
-      const info = outbox.checkInfo(c, now, 'down');
-      for (const ch of outbox.channelsOf(c)) {
-        const e = byChannel.get(ch.uuid) ?? { channel: ch, infos: [] };
-        e.infos.push(info);
-        byChannel.set(ch.uuid, e);
-      }
-    }
-    let n = 0;
     const at = isoSeconds(now) as string;
-    for (const { channel, infos } of byChannel.values()) n += outbox.enqueue(snoozeSummary(infos, at), [channel], null, null, now);
-    return n;
+    return this.deps.outbox.enqueueSummaries(checks, now, (infos) => snoozeSummary(infos, at));
   }
 
   /** Scheduler sources: the global snooze end and per-check mute ends. */

@@ -2,7 +2,7 @@
 # lubdub-run: runs a job and reports it to Lubdub (start, exit status, output tail).
 # Plain POSIX sh: runs unchanged under dash, BusyBox ash and bash; needs curl or wget.
 #
-#   lubdub-run <ping-url> [--metric name=value]... -- <command> [args...]
+#   lubdub-run <ping-url> [--metric name=value]... [--no-count] -- <command> [args...]
 #   LUBDUB_URL=<ping-url> lubdub-run -- <command> [args...]
 #   lubdub-run --flush                      deliver pings spooled while Lubdub was unreachable
 #   lubdub-run --discover [--apply <ping-key-url>] [--grace <s>]
@@ -24,14 +24,17 @@ _warn() { printf '%s: %s\n' "$_me" "$*" >&2; }
 
 _usage() {
   cat <<'EOF'
-usage: lubdub-run <ping-url> [--metric name=value]... -- <command> [args...]
+usage: lubdub-run <ping-url> [--metric name=value]... [--no-count] -- <command> [args...]
        LUBDUB_URL=<ping-url> lubdub-run -- <command> [args...]
        lubdub-run --flush
        lubdub-run --discover [--apply <ping-key-url>] [--grace <seconds>]
 
 Runs the command, passes its output through, sends /start and /<exit status> with the
-last bytes of its output to Lubdub, and exits with the command's own status. Pings that
-cannot be delivered are spooled and sent later with their original time.
+last bytes of its output to Lubdub, and exits with the command's own status. The end
+ping carries metrics: output_bytes, lines, warnings and errors (lines containing warn /
+error) of the output (--no-count: none, for jobs that stream data through stdout), each
+--metric, and each "name=value" line the job writes to the file named by $LUBDUB_METRICS.
+Pings that cannot be delivered are spooled and sent later with their original time.
 EOF
 }
 
@@ -306,33 +309,132 @@ _ping() {
 
 # ---- run mode ------------------------------------------------------------------------
 
+# Counts one output stream ($1 = 1 stdout, 2 stderr) read from the fifo $_tmp/k$1, each
+# count by its own reader of a tee: bytes and newlines (wc), the last byte (tail), lines
+# containing warn and error, any case (grep -c: GNU grep skips through a big output ~10x
+# faster than sed would). The output itself is never stored. The tee ignores PIPE and is
+# silenced: a counter that fails costs its metric, never the job's output.
+_counter() {
+  (trap '' HUP INT TERM && exec wc -c -l) <"$_tmp/w$1" >"$_tmp/wc$1" 2>/dev/null &
+  _cps="$_cps $!"
+  (trap '' HUP INT TERM && exec tail -c 1) <"$_tmp/l$1" >"$_tmp/last$1" 2>/dev/null &
+  _cps="$_cps $!"
+  (trap '' HUP INT TERM && LC_ALL=C && export LC_ALL && exec grep -c -i warn) <"$_tmp/g$1" >"$_tmp/warn$1" 2>/dev/null &
+  _cps="$_cps $!"
+  (
+    trap '' HUP INT TERM PIPE
+    LC_ALL=C
+    export LC_ALL
+    tee "$_tmp/w$1" "$_tmp/l$1" "$_tmp/g$1" <"$_tmp/k$1" 2>/dev/null | grep -c -i error
+  ) >"$_tmp/err$1" 2>/dev/null &
+  _cps="$_cps $!"
+}
+
+# Catches the signals a job gets from its process group: caught, not ignored, so the job
+# itself (a subshell, where caught signals go back to their default) can be ended by them.
+_sig=
+_catch_signals() {
+  trap '_sig=HUP' HUP
+  trap '_sig=INT' INT
+  trap '_sig=TERM' TERM
+}
+
 # Runs "$@" with stdout and stderr passed through unchanged while the last $_limit bytes
-# of both, interleaved, go to $_tmp/tail. Sets _rc (128+n when killed by signal n).
+# of both, interleaved, go to $_tmp/tail, and each stream is counted (_counter). Sets _rc
+# (128+n when killed by signal n).
 _run_captured() {
   if ! mkfifo "$_tmp/o" "$_tmp/e2" "$_tmp/c" 2>/dev/null; then
+    _catch_signals
     (exec "$@")
     _rc=$?
     return
   fi
   # The helpers ignore HUP, INT and TERM: a signal to the process group ends the job,
-  # and they still pass on and keep what it wrote. Each opens its FIFO only after its
-  # trap is set (redirections inside the subshell), and the job's own opens block until
-  # both tees have theirs, so no signal can reach a helper that is not yet immune.
-  (trap '' HUP INT TERM && exec tail -c "$_limit" <"$_tmp/c" >"$_tmp/tail") &
+  # and they still pass on and keep what it wrote.
+  _cps=
+  if [ -z "$_no_count" ] && mkfifo "$_tmp/k1" "$_tmp/w1" "$_tmp/l1" "$_tmp/g1" "$_tmp/k2" "$_tmp/w2" "$_tmp/l2" "$_tmp/g2" 2>/dev/null; then
+    _counter 1
+    _counter 2
+    _k1=$_tmp/k1
+    _k2=$_tmp/k2
+  else
+    _k1=
+    _k2=
+  fi
+  (trap '' HUP INT TERM && exec tail -c "$_limit") <"$_tmp/c" >"$_tmp/tail" &
   _tp=$!
-  # Held open until both tees are done, so tail cannot see end-of-file early.
+  # Held open until both tees are done, so tail and the counters cannot see end-of-file
+  # early, and always see it once the tees are gone (even a tee that never started).
   exec 9>"$_tmp/c"
-  (trap '' HUP INT TERM && exec tee "$_tmp/c" <"$_tmp/o" 9>&-) &
+  if [ -n "$_k1" ]; then exec 7>"$_k1" 8>"$_k2"; fi
+  (trap '' HUP INT TERM && exec tee "$_tmp/c" ${_k1:+"$_k1"}) <"$_tmp/o" 7>&- 8>&- 9>&- &
   _t1=$!
-  (trap '' HUP INT TERM && exec tee "$_tmp/c" <"$_tmp/e2" >&2 9>&-) &
+  (trap '' HUP INT TERM && exec tee "$_tmp/c" ${_k2:+"$_k2"}) <"$_tmp/e2" >&2 7>&- 8>&- 9>&- &
   _t2=$!
+  _catch_signals
   # exec: the command is always a program, never one of this script's functions or builtins.
-  (exec "$@") >"$_tmp/o" 2>"$_tmp/e2" 9>&-
+  (exec "$@") >"$_tmp/o" 2>"$_tmp/e2" 7>&- 8>&- 9>&-
   _rc=$?
   _waitfor "$_t1"
   _waitfor "$_t2"
-  exec 9>&-
+  exec 7>&- 8>&- 9>&-
   _waitfor "$_tp"
+  for _p in $_cps; do _waitfor "$_p"; done
+}
+
+# The built-in metrics of the run, as query parameters, over stdout and stderr together:
+# output_bytes, lines (a last line without a newline counts), warnings and errors (lines
+# containing warn / error, any case). Empty when the output could not be counted.
+_auto_metrics() {
+  _nb=0
+  _nl=0
+  _nw=0
+  _ne=0
+  for _i in 1 2; do
+    [ -s "$_tmp/wc$_i" ] || return 0
+    read -r _l1 _b1 _x <"$_tmp/wc$_i"
+    case $_l1$_b1 in '' | *[!0-9]*) return 0 ;; esac
+    # a stream that does not end with a newline has one more line than newlines
+    if [ "$_b1" -gt 0 ] && [ "$(wc -l <"$_tmp/last$_i" | tr -d ' ')" = 0 ]; then _l1=$((_l1 + 1)); fi
+    _nl=$((_nl + _l1))
+    _nb=$((_nb + _b1))
+    # grep -c prints 0 (and exits 1) when nothing matches, in BusyBox as in GNU grep
+    read -r _c <"$_tmp/warn$_i"
+    case $_c in '' | *[!0-9]*) return 0 ;; esac
+    _nw=$((_nw + _c))
+    read -r _c <"$_tmp/err$_i"
+    case $_c in '' | *[!0-9]*) return 0 ;; esac
+    _ne=$((_ne + _c))
+  done
+  printf '&metric=output_bytes:%s&metric=lines:%s&metric=warnings:%s&metric=errors:%s' "$_nb" "$_nl" "$_nw" "$_ne"
+}
+
+# The job's own metrics: lines "name=value" it wrote to the file named by $LUBDUB_METRICS.
+# Names and values the receiver would refuse are skipped with a warning, so a typo in a
+# job never costs the run's report.
+_job_metrics() {
+  [ -s "$_tmp/jm" ] || return 0
+  _k=0
+  while IFS= read -r _l || [ -n "$_l" ]; do
+    _l=${_l%"$_cr"}
+    case $_l in '' | '#'*) continue ;; esac
+    _mn=${_l%%=*}
+    _mv=${_l#*=}
+    case $_l in
+      *=*) ;;
+      *) _warn "LUBDUB_METRICS: not name=value, skipped: $_l"; continue ;;
+    esac
+    case $_mn in
+      '' | [0-9]* | *[!A-Za-z0-9_]*) _warn "LUBDUB_METRICS: bad metric name, skipped: $_mn"; continue ;;
+    esac
+    case $_mv in
+      '' | *[!0-9A-Za-z.+-]*) _warn "LUBDUB_METRICS: $_mn: not a number, skipped: $_mv"; continue ;;
+    esac
+    _k=$((_k + 1))
+    # The receiver takes 32 metrics a ping: 4 built in, --metric ones, and these.
+    if [ "$_k" -gt 20 ]; then _warn "LUBDUB_METRICS: more than 20 metrics, the rest skipped"; break; fi
+    printf '&metric=%s:%s' "$_mn" "$(_urlenc "$_mv")"
+  done <"$_tmp/jm"
 }
 
 # Waits until background pid $1 is gone: a trapped signal makes `wait` return early.
@@ -357,15 +459,24 @@ _run() {
     [ -n "$_l" ] && _limit=$_l
   fi
 
-  # A signal to the process group reaches the job; this script outlives it to report.
-  _sig=
-  trap '_sig=HUP' HUP
-  trap '_sig=INT' INT
-  trap '_sig=TERM' TERM
+  # A signal to the process group reaches the job; this script and its helpers outlive it
+  # to report. Ignored while the helpers start, so they are born ignoring it (a helper's
+  # own `trap ''` runs only after it opened its fifo: too late for an early signal).
+  trap '' HUP INT TERM
+  # The job may add its own counters: one "name=value" line each, to this file.
+  : >"$_tmp/jm"
+  LUBDUB_METRICS=$_tmp/jm
+  export LUBDUB_METRICS
   _run_captured "$@"
   _t1=$(_now)
   [ -f "$_tmp/tail" ] || : >"$_tmp/tail"
-  _ping "$(_url "$_url_base" "/$_rc" "rid=$_rid$_metrics")" "$_tmp/tail" "$_t1"
+  # Later wins on the receiver: built in < --metric < written by the job.
+  _all="$(_auto_metrics)$_metrics$(_job_metrics)"
+  if ! _ping "$(_url "$_url_base" "/$_rc" "rid=$_rid$_all")" "$_tmp/tail" "$_t1" && [ -z "$_offline" ] && [ "$_code" = 400 ] && [ -n "$_all" ]; then
+    # A metric the receiver refused must not cost the run's report: send it without.
+    _warn "sending the result without metrics"
+    _ping "$(_url "$_url_base" "/$_rc" "rid=$_rid")" "$_tmp/tail" "$_t1"
+  fi
   exit "$_rc"
 }
 
@@ -603,12 +714,14 @@ _url_arg=
 _apply=
 _grace_opt=
 _metrics=
+_no_count=
 while [ $# -gt 0 ]; do
   case $1 in
     --) shift; break ;;
     -h | --help) _usage; exit 0 ;;
     --version) echo "lubdub-run $LUBDUB_RUN_VERSION"; exit 0 ;;
     --flush) _mode=flush ;;
+    --no-count) _no_count=1 ;;
     --discover) _mode=discover ;;
     --apply) [ $# -ge 2 ] || { _usage >&2; exit 2; }; _apply=$2; shift ;;
     --apply=*) _apply=${1#*=} ;;
