@@ -145,8 +145,14 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
 
     start() {
       const a = feature.alerting!;
-      const recovered = a.outbox.recover(ctxRef!.clock.now());
-      if (recovered > 0) console.log(`lubdub: ${recovered} alert(s) interrupted by the last stop will be sent again`);
+      try {
+        const recovered = a.outbox.recover(ctxRef!.clock.now());
+        if (recovered > 0) console.log(`lubdub: ${recovered} alert(s) interrupted by the last stop will be sent again`);
+      } catch (e) {
+        // A read-only or full database: start anyway (reads work, pings answer 503); the
+        // interrupted sends stay marked "sending" and are requeued at the next start.
+        console.error(`lubdub: cannot requeue interrupted alerts (${(e as Error).message})`);
+      }
       a.scheduler.start();
       a.outbox.wake();
     },

@@ -69,16 +69,31 @@ export class OfflineWatch {
   /** Writes "alive now" (every 30 s, on clean stop, before a suspend). */
   markAlive(now = this.deps.clock.now()): void {
     if (!this.deps.repos.db.open) return;
-    this.deps.repos.settings.set(ALIVE_KEY, String(now));
+    // Next beat in 30 s whatever happens: a failing disk must not turn the beat into a busy loop.
     this.lastAliveWrite = now;
+    try {
+      this.deps.repos.settings.set(ALIVE_KEY, String(now));
+      this.aliveFailing = false;
+    } catch (e) {
+      if (!this.aliveFailing) console.error(`lubdub: cannot record that Lubdub is alive (${(e as Error).message}); offline gaps will look longer`);
+      this.aliveFailing = true;
+    }
   }
+  private aliveFailing = false;
 
   /** At start, before listening: the time since the last "alive" is a gap. */
   onStart(): void {
     const now = this.deps.clock.now();
     this.holds = this.deps.store.holds();
     const alive = this.aliveAt();
-    if (alive !== null && now > alive) this.gap(alive, now, 'start');
+    if (alive !== null && now > alive) {
+      try {
+        this.gap(alive, now, 'start');
+      } catch (e) {
+        // A read-only or full database still lets Lubdub start, show its data and answer 503.
+        console.error(`lubdub: cannot record the time Lubdub was not running (${(e as Error).message})`);
+      }
+    }
     this.markAlive(now);
   }
 
