@@ -210,7 +210,10 @@ describe('lubdub-run details', () => {
       expect(r.code).toBe(0);
       expect(cap.requests.map((q) => q.method)).toEqual(['POST', 'POST']);
       expect(cap.requests[0].url).toMatch(/^\/ping\/abc\/start\?rid=[0-9a-f-]{36}$/);
-      expect(cap.requests[1].url).toMatch(/^\/ping\/abc\/0\?rid=[0-9a-f-]{36}&metric=bytes:0&metric=note:a%20b%26c$/);
+      // the counts of the (empty) output come first, so a --metric of the same name wins
+      expect(cap.requests[1].url).toMatch(
+        /^\/ping\/abc\/0\?rid=[0-9a-f-]{36}&metric=output_bytes:0&metric=lines:0&metric=warnings:0&metric=errors:0&metric=bytes:0&metric=note:a%20b%26c$/,
+      );
     } finally {
       await cap.close();
     }
@@ -234,6 +237,133 @@ describe('lubdub-run details', () => {
       expect(rids[2]).toBe(rids[3]);
       expect(rids[0]).not.toBe(rids[2]);
       for (const rid of rids) expect(rid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    } finally {
+      await cap.close();
+    }
+  });
+});
+
+/** A restic-like `restic backup` summary that added `added` to the repository. */
+function resticOutput(added: string): string {
+  return [
+    'using parent snapshot 4a8c1f2e',
+    `Files:           0 new,     0 changed,  1023 unmodified`,
+    'Dirs:            0 new,     0 changed,   120 unmodified',
+    `Added to the repository: ${added} (${added} stored)`,
+    '',
+    'processed 1023 files, 15.320 MiB in 0:01',
+    'snapshot 8f2d1a3b saved',
+    '',
+  ].join('\n');
+}
+
+// dash + curl, and a PATH of BusyBox applets only under both of its shells' neighbours
+describe.each([COMBOS[0], COMBOS[2], COMBOS[3]])('lubdub-run sends metrics by itself, under $name', (combo) => {
+  it('counts the output (bytes, lines, warn and error lines of stdout and stderr) and sends it with --metric and LUBDUB_METRICS ones', async () => {
+    const uuid = await newCheck(`counted ${combo.name}`);
+    // 3 lines on stdout, the last without a newline; 2 on stderr; "warn"/"error" in any case
+    const job = [
+      'echo "copied 12 files"',
+      'echo "WARNING: disk 91% full"',
+      'echo "Error: one file vanished, warnings follow" >&2',
+      'echo "warn: retrying" >&2',
+      'printf "done"',
+      'echo "rows=5000" >>"$LUBDUB_METRICS"',
+      'echo "written_bytes=1.5MiB" >>"$LUBDUB_METRICS"',
+    ].join('; ');
+    const r = await runWrapper(combo, ['--metric', 'queued=7', `${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', job]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('Error: one file vanished, warnings follow\nwarn: retrying\n');
+    const end = (await pings(uuid)).at(-1)!;
+    expect(end.type).toBe('success');
+    const outputBytes = Buffer.byteLength('copied 12 files\nWARNING: disk 91% full\ndone') + Buffer.byteLength(r.stderr);
+    expect(end.metrics).toMatchObject({
+      output_bytes: outputBytes,
+      lines: 5,
+      warnings: 3,
+      errors: 1,
+      queued: 7,
+      rows: 5000,
+      written_bytes: 1.5 * 1024 * 1024,
+      bytes: outputBytes,
+    });
+  });
+
+  it('a --metric or LUBDUB_METRICS line of the same name overrides the count', async () => {
+    const uuid = await newCheck(`override ${combo.name}`);
+    const r = await runWrapper(combo, ['--metric', 'warnings=0', `${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo warn; echo warn; echo errors=9 >>"$LUBDUB_METRICS"']);
+    expect(r.code).toBe(0);
+    expect((await pings(uuid)).at(-1)!.metrics).toMatchObject({ warnings: 0, errors: 9, lines: 2 });
+  });
+
+  it('a wrapped restic whose output says "Added to the repository: 0 B" turns a restic-preset check down with the reason', async () => {
+    const { uuid } = await createCheck(s, {
+      name: `restic ${combo.name}`,
+      timeout: 86400,
+      grace: 3600,
+      extract: [{ preset: 'restic' }],
+      assertions: [{ expr: 'written_bytes > 0', message: 'backup wrote {value}' }],
+    });
+    const backup = (added: string) => runWrapper(combo, [`${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', `printf '%s' "$1"`, 'restic', resticOutput(added)]);
+    // no false alarm first: a run that added data
+    expect((await backup('1.234 MiB')).code).toBe(0);
+    expect((await check(uuid)).status).toBe('up');
+
+    const r = await backup('0 B');
+    // the job's own exit status is kept: Lubdub judges the run, the wrapper does not
+    expect(r.code).toBe(0);
+    const c = await check(uuid);
+    expect(c.status).toBe('down');
+    expect(c.down_reason).toBe('backup wrote 0 B (written_bytes > 0)');
+    const end = (await pings(uuid)).at(-1)!;
+    expect(end.type).toBe('fail');
+    expect(end.exitstatus).toBe(0);
+    expect(end.assertion_failed).toBe('backup wrote 0 B (written_bytes > 0)');
+    expect(end.metrics).toMatchObject({ written_bytes: 0, lines: 7, errors: 0 });
+  });
+});
+
+describe('lubdub-run metrics, edge cases', () => {
+  const combo = COMBOS[2]; // dash + BusyBox wget only
+
+  it('a metric the receiver refuses costs the metrics, not the run: the result is sent again without them', async () => {
+    const uuid = await newCheck('refused metric');
+    const r = await runWrapper(combo, ['--metric', 'rows=lots', `${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo ok']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ping refused \(HTTP 400/);
+    expect(r.stderr).toMatch(/sending the result without metrics/);
+    const end = (await pings(uuid)).at(-1)!;
+    expect(end.type).toBe('success');
+    expect(end.metrics).toBeUndefined();
+    expect((await check(uuid)).status).toBe('up');
+  });
+
+  it('LUBDUB_METRICS lines that are not name=number are skipped with a warning', async () => {
+    const cap = await captureServer();
+    try {
+      const job = 'printf "%s\\n" "# comment" "rows=12" "bad name=1" "1st=2" "size=12 MB" "novalue" "ok_2=3.5" >"$LUBDUB_METRICS"';
+      const r = await runWrapper(combo, [`${cap.url}/ping/abc`, '--', 'sh', '-c', job]);
+      expect(r.code).toBe(0);
+      expect(cap.requests[1].url).toMatch(/&metric=errors:0&metric=rows:12&metric=ok_2:3\.5$/);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        'lubdub-run: LUBDUB_METRICS: bad metric name, skipped: bad name',
+        'lubdub-run: LUBDUB_METRICS: bad metric name, skipped: 1st',
+        'lubdub-run: LUBDUB_METRICS: size: not a number, skipped: 12 MB',
+        'lubdub-run: LUBDUB_METRICS: not name=value, skipped: novalue',
+      ]);
+    } finally {
+      await cap.close();
+    }
+  });
+
+  it('--no-count sends no output counts (for jobs that stream data through stdout)', async () => {
+    const cap = await captureServer();
+    try {
+      const r = await runWrapper(combo, ['--no-count', '--metric', 'rows=1', `${cap.url}/ping/abc`, '--', 'sh', '-c', 'echo data']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('data\n');
+      expect(cap.requests[1].url).toMatch(/^\/ping\/abc\/0\?rid=[0-9a-f-]{36}&metric=rows:1$/);
+      expect(cap.requests[1].body).toBe('data\n');
     } finally {
       await cap.close();
     }
