@@ -8,7 +8,7 @@
  *   2. `PRAGMA integrity_check` is ok;
  *   3. each check's row equals a replay of its stored pings through the pure state machine
  *      (shared/domain/check-state.ts `applyPing`), and its flips are exactly the replay's;
- *   4. no flip was delivered twice (`verifyFlipDeliveries`, see there).
+ *   4. no flip was alerted twice and, once the outbox drained, none was missed (`verifyFlipDeliveries`).
  * Used by test/crash/crash.test.ts (short, in `npm test`) and test/crash/long.ts (`npm run test:crash`).
  */
 import Database from 'better-sqlite3';
@@ -207,24 +207,89 @@ export function verifyReplay(db: Database.Database): { failures: string[]; check
   return { failures, checks: checks.length, flips: flipCount };
 }
 
-/**
- * 4. No flip delivered twice (SPEC §8: the outbox delivers each flip exactly once, also
- * across a crash). NOT CHECKED YET: this branch has no alert outbox, so there is no
- * delivery record to read. Once the outbox lands, this function should read its delivery
- * log (one row per flip and channel) and fail on any (flip, channel) delivered more than
- * once, and on a flip older than the catch-up window that was never delivered. Until then
- * it reports "not checked" and the harness says so; it never passes silently.
- */
-export function verifyFlipDeliveries(db: Database.Database): { checked: boolean; note: string; failures: string[] } {
-  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
-  const outbox = [...tables].filter((t) => /deliver/i.test(t));
+/** Alert POSTs seen by the crash test's own webhook receiver, by `Idempotency-Key` (the alert's uuid). */
+export type Received = Map<string, number>;
+
+/** A local webhook receiver standing for the user's alert endpoint; it counts every POST it gets. */
+export async function webhookReceiver(): Promise<{ url: string; received: Received; close: () => Promise<void> }> {
+  const received: Received = new Map();
+  const server = http.createServer((req, res) => {
+    const key = String(req.headers['idempotency-key'] ?? '');
+    req.resume();
+    req.on('end', () => {
+      received.set(key, (received.get(key) ?? 0) + 1);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
   return {
-    checked: false,
-    note: outbox.length
-      ? `not checked: delivery table(s) ${outbox.join(', ')} exist, add the check in verifyFlipDeliveries`
-      : 'not checked: no alert outbox on this branch yet',
-    failures: [],
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/**
+ * 4. No flip delivered twice (SPEC §8): every flip makes at most one alert message, each
+ * message has one delivery per channel, and the receiver never got two different alerts
+ * for one flip. A crash while a POST is on the wire may send that same alert again with
+ * the same `Idempotency-Key` (documented at-least-once transport, deduplicated by key):
+ * those repeats are counted in the note, never as a second delivery. With `final`, also
+ * nothing is missed: every flip was processed and every webhook alert was received.
+ */
+export function verifyFlipDeliveries(
+  db: Database.Database,
+  received: Received,
+  hookChannel: string,
+  final = false,
+): { note: string; failures: string[] } {
+  const failures: string[] = [];
+  for (const r of db.prepare('SELECT flip_id, COUNT(*) AS c FROM messages WHERE flip_id IS NOT NULL GROUP BY flip_id HAVING c > 1').all() as { flip_id: number; c: number }[]) {
+    failures.push(`flip ${r.flip_id} made ${r.c} alert messages`);
+  }
+  for (const r of db
+    .prepare('SELECT message_id, channel_uuid, COUNT(*) AS c FROM deliveries GROUP BY message_id, channel_uuid HAVING c > 1')
+    .all() as { message_id: number; channel_uuid: string; c: number }[]) {
+    failures.push(`message ${r.message_id} has ${r.c} deliveries to channel ${r.channel_uuid}`);
+  }
+  const messages = db
+    .prepare(
+      `SELECT m.uuid, m.flip_id, d.status FROM messages m JOIN deliveries d ON d.message_id = m.id
+       WHERE d.channel_uuid = ? AND m.flip_id IS NOT NULL`,
+    )
+    .all(hookChannel) as { uuid: string; flip_id: number; status: string }[];
+  const known = new Set(messages.map((m) => m.uuid));
+  for (const key of received.keys()) if (!known.has(key)) failures.push(`the receiver got an alert ${key || '(no key)'} the store does not know`);
+  let repeats = 0;
+  for (const n of received.values()) repeats += n - 1;
+  if (final) {
+    const open = (db.prepare('SELECT COUNT(*) AS n FROM flips WHERE processed IS NULL').get() as { n: number }).n;
+    if (open > 0) failures.push(`${open} flips were never processed by the outbox`);
+    for (const m of messages) {
+      if (m.status !== 'sent') failures.push(`alert ${m.uuid} of flip ${m.flip_id} is ${m.status}, not sent`);
+      else if (!received.has(m.uuid)) failures.push(`alert ${m.uuid} of flip ${m.flip_id} is marked sent but never arrived`);
+    }
+  }
+  return {
+    note: `${messages.length} flip alerts to the webhook, ${received.size} received, ${repeats} same-key repeat(s) after a kill`,
+    failures,
+  };
+}
+
+/** Waits (≤ 60 s) until the outbox has sent everything, then runs the final delivery check. */
+async function drain(dataDir: string, hookChannel: string, received: Received): Promise<{ note: string; failures: string[] }> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const db = openRead(dataDir);
+    try {
+      const r = verifyFlipDeliveries(db, received, hookChannel, true);
+      if (r.failures.length === 0 || Date.now() > end) return r;
+    } finally {
+      db.close();
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Runs `cycles` kill -9 / restart cycles under load and checks the store after each. */
@@ -253,13 +318,17 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CrashReport> {
   };
   log(`crash test: seed ${seed}, data dir ${dataDir}`);
 
+  const hook = await webhookReceiver();
   let svc: Served = await serve({ dataDir, timeoutMs: 60_000 });
+  const made = await svc.api('/api/lubdub/channels', { method: 'POST', json: { name: 'crash hook', kind: 'webhook', config: { url: hook.url } } });
+  if (made.status !== 201 && made.status !== 200) throw new Error(`cannot create the webhook channel: ${made.status} ${await made.text()}`);
+  const hookChannel = ((await made.json()) as { id: string }).id;
   try {
     for (let cycle = 1; cycle <= opts.cycles; cycle++) {
       // Keep a few checks whose history still fits the ping log; retire the full ones.
       active = active.filter((u) => (attempts.get(u) ?? 0) < RETIRE_AFTER);
       while (active.length < 6) {
-        const c = await createCheck(svc, { name: `crash ${cycle}-${active.length}`, timeout: 86400, grace: 3600 });
+        const c = await createCheck(svc, { name: `crash ${cycle}-${active.length}`, timeout: 86400, grace: 3600, channels: hookChannel });
         active.push(c.uuid as string);
         attempts.set(c.uuid as string, 0);
       }
@@ -296,7 +365,7 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CrashReport> {
         const failures = [...verifyIntegrity(db), ...verifyAcked(db, sent)];
         const r = verifyReplay(db);
         failures.push(...r.failures);
-        const d = verifyFlipDeliveries(db);
+        const d = verifyFlipDeliveries(db, hook.received, hookChannel);
         failures.push(...d.failures);
         report.deliveries = d.note;
         report.checks = r.checks;
@@ -311,8 +380,16 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CrashReport> {
       log(`cycle ${cycle}: killed after ${killAfter} ms; ${sent.size} sent, ${acked} acked, ${report.storedPings} stored, ${report.failures.length} failures`);
       if (report.failures.length) break;
     }
+    if (report.failures.length === 0) {
+      // Nothing missed: once the service has had time to drain its outbox, every flip was
+      // processed and every alert arrived (deduplicated by key) exactly once.
+      const drained = await drain(dataDir, hookChannel, hook.received);
+      report.deliveries = drained.note;
+      for (const f of drained.failures) report.failures.push(`after the last restart: ${f}`);
+    }
   } finally {
     await svc.stop();
+    await hook.close();
   }
   for (const s of sent.values()) report[s.outcome]++;
   if (report.failures.length === 0) fs.rmSync(dataDir, { recursive: true, force: true });
