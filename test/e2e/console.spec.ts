@@ -436,7 +436,8 @@ test('the tour of a new user: set the base URL, create a check, copy a snippet, 
     await page.getByRole('link', { name: 'New check' }).click();
     await page.getByLabel('Name').fill('quick job');
     await page.getByLabel('Period', { exact: true }).fill('2 s');
-    await page.getByLabel('Grace').fill('1 s');
+    // 4 s of grace: "Late" stays long enough to be seen on a busy CI machine.
+    await page.getByLabel('Grace').fill('4 s');
     await page.getByRole('button', { name: 'Create check' }).click();
     await expect(page.locator('#check-title .status-word')).toHaveText('New');
     await expect(page.getByTestId('ping-url')).toContainText(`${s.pingUrl}/ping/`);
@@ -450,9 +451,9 @@ test('the tour of a new user: set the base URL, create a check, copy a snippet, 
 
     await expect(page.locator('#check-title .status-word')).toHaveText('Up', { timeout: 2000 });
     await expect(page.locator('table.log tbody tr.ping')).toHaveCount(2);
-    // No ping for 2 s: late, then after the 1 s grace, down, without reloading.
+    // No ping for 2 s: late, then after the 4 s grace, down, without reloading.
     await expect(page.locator('#check-title .status-word')).toHaveText('Late', { timeout: 5000 });
-    await expect(page.locator('#check-title .status-word')).toHaveText('Down', { timeout: 5000 });
+    await expect(page.locator('#check-title .status-word')).toHaveText('Down', { timeout: 10000 });
     await page.getByRole('link', { name: 'Overview' }).first().click();
     await expect(page.getByTestId('headline')).toHaveText('1 check is down');
   } finally {

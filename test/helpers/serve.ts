@@ -30,7 +30,7 @@ export function tempDir(prefix = 'lubdub-test-'): string {
 }
 
 /** The command `npm run serve` runs (package.json), without npm's own process in between. */
-export const SERVE_CMD = [path.join(ROOT, 'node_modules/.bin/tsx'), 'electron/service/cli.ts'];
+export const SERVE_CMD = [process.execPath, '--max-semi-space-size=2', '--import', 'tsx', 'electron/service/cli.ts'];
 
 /**
  * Starts the service as `npm run serve -- …` does (the same tsx command, minus npm's
