@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import * as electron from 'electron';
-import { systemClock } from '../../shared/domain/clock.js';
+import { systemClock } from '../service/clock.js';
 import { defaultFeatures } from '../service/features.js';
 import { startService } from '../service/service.js';
 import { boot } from './boot.js';

@@ -1,4 +1,4 @@
-import { systemClock } from '../../shared/domain/clock.js';
+import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, usage } from './config.js';
 import { StoreError } from './db/open.js';
 import { defaultFeatures } from './features.js';

@@ -47,7 +47,7 @@ export function computeStatus(c: CheckState, now: number, withStarted = false): 
   }
   if (c.status === 'new' || c.status === 'paused' || c.status === 'down') return c.status;
   const start = graceStart(c, false);
-  if (start === null) return 'down'; // a schedule that never runs again
+  if (start === null) return 'up'; // a schedule that never runs again: nothing is overdue (healthchecks)
   if (now >= start + c.grace * 1000) return 'down';
   if (now >= start) return 'grace';
   return 'up';

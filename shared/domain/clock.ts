@@ -3,9 +3,6 @@ export interface Clock {
   now(): number;
 }
 
-/** The wall clock, for production wiring only. */
-export const systemClock: Clock = { now: () => Date.now() };
-
 /** A clock that only moves when told to: for tests and replays. */
 export class ManualClock implements Clock {
   constructor(private t: number) {}

@@ -90,11 +90,20 @@ export function parsePingPath(path: string): ParsedPing | PingUrlError {
   return { target: { by: 'slug', pingKey: key, slug }, action: a.action, explicit: true, exitStatus: a.exitStatus };
 }
 
-/** Validates `?rid=`: a UUID, normalised to lowercase; undefined when absent. */
+/**
+ * Validates `?rid=` and returns it canonical (lowercase, hyphenated), null when absent.
+ * healthchecks parses it with Python's `uuid.UUID`, so the same forms are accepted:
+ * hyphenated or plain 32 hex digits, in braces, or with a `urn:uuid:` prefix, any case.
+ */
 export function parseRid(rid: string | undefined): string | null | { error: 'invalid uuid format' } {
   if (rid === undefined || rid === '') return null;
-  if (!RID_RE.test(rid)) return { error: 'invalid uuid format' };
-  return rid.toLowerCase();
+  const err = { error: 'invalid uuid format' as const };
+  if (rid.length > 50) return err;
+  let hex = rid.replace(/^urn:uuid:/i, '');
+  if (hex.startsWith('{') && hex.endsWith('}')) hex = hex.slice(1, -1);
+  if (!RID_RE.test(hex) && !/^[0-9a-fA-F]{32}$/.test(hex)) return err;
+  hex = hex.replace(/-/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Maximum age and future skew accepted for `?ts=` (SPEC §4). */

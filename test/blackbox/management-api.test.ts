@@ -243,3 +243,20 @@ describe('CLI errors', () => {
     expect(r.stderr.trim()).toBe(`lubdub: data dir ${file}/lubdub is not writable: ENOTDIR`);
   });
 });
+
+describe('authentication cannot be side-stepped by URL encoding', () => {
+  it.each(['/%61pi/v3/checks/', '/%2561pi/v3/checks/', '/api/v3/%63hecks/', '/API/v3/checks/', '/api//v3/checks/', '/./api/v3/checks/'])(
+    'GET %s without a key is not served',
+    async (p) => {
+      const r = await fetch(`${s.uiUrl}${p}`);
+      expect([401, 404]).toContain(r.status);
+      expect(await r.text()).not.toContain('"checks"');
+    },
+  );
+  it('a percent-encoded state change without a key changes nothing', async () => {
+    const before = ((await (await s.api('/api/v3/checks/')).json()) as { checks: unknown[] }).checks.length;
+    const r = await fetch(`${s.uiUrl}/%61pi/v3/checks/`, { method: 'POST', body: JSON.stringify({ name: 'sneaky' }) });
+    expect(r.status).toBe(401);
+    expect(((await (await s.api('/api/v3/checks/')).json()) as { checks: unknown[] }).checks.length).toBe(before);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../shared/domain/clock.js';
+import { systemClock } from '../../electron/service/clock.js';
 import { boot, type Shell } from '../../electron/app/boot.js';
 import { desktopServiceConfig } from '../../electron/app/local-service.js';
 import { CONSOLE_PARTITION } from '../../electron/app/security.js';

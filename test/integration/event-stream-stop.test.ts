@@ -1,6 +1,6 @@
 /** The service stops promptly even while event-stream clients (a console, the desktop shell) are connected. */
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../shared/domain/clock.js';
+import { systemClock } from '../../electron/service/clock.js';
 import { defaults } from '../../electron/service/config.js';
 import { startService } from '../../electron/service/service.js';
 import { tempDir } from '../helpers/serve.js';

@@ -197,3 +197,4 @@ describe('pause and resume', () => {
     expect(r.next).toMatchObject({ status: 'new', lastPing: null });
   });
 });
+

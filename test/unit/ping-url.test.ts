@@ -46,12 +46,15 @@ describe('parsePingPath', () => {
 });
 
 describe('parseRid', () => {
-  it('accepts UUIDs in any case and lowercases them', () => {
+  it('accepts the forms Python uuid.UUID accepts and returns them canonical', () => {
     expect(parseRid(U.toUpperCase())).toBe(U);
+    expect(parseRid(U.replace(/-/g, ''))).toBe(U);
+    expect(parseRid(`{${U}}`)).toBe(U);
+    expect(parseRid(`urn:uuid:${U}`)).toBe(U);
     expect(parseRid(undefined)).toBeNull();
     expect(parseRid('')).toBeNull();
   });
-  it.each(['x', '123', `${U}0`, `{${U}}`, 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz'])('refuses %s', (rid) => {
+  it.each(['x', '123', `${U}0`, `{${U}`, `${U.slice(0, 9)}-${U.slice(9)}`, 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', 'a'.repeat(5000)])('refuses %s', (rid) => {
     expect(parseRid(rid)).toEqual({ error: 'invalid uuid format' });
   });
 });

@@ -88,7 +88,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   // 2. Authentication: X-Api-Key (scripts) or the console session cookie (+ CSRF header for changes).
   app.addHook('preHandler', async (req, reply) => {
-    const path = req.url.split('?')[0];
+    // The matched route, not the raw URL: the router decodes `/%61pi/…` to `/api/…`, so a
+    // raw-URL test would let such a request past authentication (auth bypass).
+    const path = req.routeOptions.url ?? req.url.split('?')[0];
     if (isPublic(path)) return;
     const key = req.headers['x-api-key'] ?? (req.body as Record<string, unknown> | undefined)?.api_key;
     if (typeof key === 'string' && key !== '') {

@@ -58,6 +58,8 @@ export function writeTx<T>(db: Db, fn: () => T): T {
 
 /** Ensures the data dir exists and is writable; throws a one-line message otherwise. */
 export function ensureDataDir(dir: string): void {
+  // Node 20's recursive mkdir spins forever on /proc and /sys paths: refuse them up front.
+  if (/^\/(proc|sys)(\/|$)/.test(path.resolve(dir))) throw new StoreError(`data dir ${dir} is not writable: EACCES`);
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.accessSync(dir, fs.constants.W_OK);
