@@ -5,11 +5,11 @@ import { alertAfter, applyPing, pause, resume, type PingEvent } from '../../shar
 import { classify } from '../../shared/domain/classify.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { PingTarget } from '../../shared/domain/ping-url.js';
-import { DEFAULT_CONFIG, type PingAction } from '../../shared/domain/types.js';
+import type { PingAction } from '../../shared/domain/types.js';
 import { GroupCommit } from './db/group-commit.js';
 import { writeTx } from './db/open.js';
 import { storageHint } from './db/storage-error.js';
-import type { CheckRow, NewPing, Repos } from './db/repos.js';
+import { newCheckRow, type CheckRow, type NewPing, type Repos } from './db/repos.js';
 import type { Bus } from './events.js';
 import { bodyText, checkJson, flipJson, pingJson, type ReadContext, type Urls } from './serialize.js';
 
@@ -343,26 +343,9 @@ export class Monitor {
   }
 
   private insertCheck(input: CheckInput, now: number): CheckRow {
-    const row: Omit<CheckRow, 'id'> = {
-      ...DEFAULT_CONFIG,
-      uuid: crypto.randomUUID(),
-      name: '',
-      slug: '',
-      tags: '',
-      desc: '',
-      pushToken: null,
+    const row = newCheckRow(crypto.randomUUID(), now, {
       channels: input.channels === undefined ? (this.defaultChannels?.() ?? '') : '',
-      status: 'new',
-      nPings: 0,
-      lastPing: null,
-      lastStart: null,
-      lastStartRid: null,
-      lastDuration: null,
-      alertAfter: null,
-      downReason: '',
-      created: now,
-      extra: {},
-    };
+    });
     if (input.slug === undefined && input.name) row.slug = slugify(input.name);
     const inserted = this.repos.checks.insert(row);
     const withInput = this.applyInput(inserted, input);

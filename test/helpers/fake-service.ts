@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { summarize } from '../../shared/api/summary.js';
 import type { CheckJson, ServiceEvent } from '../../shared/api/types.js';
+import { checkJson as baseCheckJson } from './check-json.js';
 
 export const FAKE_API_KEY = 'fake-api-key-0123456789abcdef';
 
@@ -36,44 +37,18 @@ export interface FakeService {
   close: () => Promise<void>;
 }
 
-/** A check as the API returns it, with sensible defaults. */
+/** A check as the API returns it, with defaults for a fake service (no deadlines yet). */
 export function checkJson(over: Partial<CheckJson> & { uuid: string; name: string }): CheckJson {
-  return {
+  return baseCheckJson({
     slug: over.name.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
     tags: '',
-    desc: '',
-    grace: 3600,
-    n_pings: 1,
-    status: 'up',
-    started: false,
     last_ping: null,
     next_ping: null,
-    manual_resume: false,
-    methods: '',
-    subject: '',
-    subject_fail: '',
-    start_kw: '',
-    success_kw: '',
-    failure_kw: '',
-    filter_subject: false,
-    filter_body: false,
-    filter_http_body: false,
-    filter_default_fail: false,
     ping_url: `http://lubdub.test:8420/ping/${over.uuid}`,
-    update_url: '',
-    pause_url: '',
-    resume_url: '',
-    channels: '',
-    timeout: 86400,
-    push_token: null,
-    kind: 'simple',
     alert_after: null,
-    down_reason: '',
-    monitor_offline: false,
-    slug_url: null,
     created: '2025-01-01T00:00:00+00:00',
     ...over,
-  };
+  });
 }
 
 /** Starts the fake on 127.0.0.1:0. */

@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { buildApi } from '../../electron/service/api/api.js';
 import { Sessions } from '../../electron/service/api/auth.js';
 import { openDb } from '../../electron/service/db/open.js';
-import { makeRepos } from '../../electron/service/db/repos.js';
+import { makeRepos, newCheckRow } from '../../electron/service/db/repos.js';
 import { Bus } from '../../electron/service/events.js';
 import { Monitor } from '../../electron/service/monitor.js';
 import { ManualClock } from '../../shared/domain/clock.js';
-import { DEFAULT_CONFIG } from '../../shared/domain/types.js';
 import { tempDir } from '../helpers/serve.js';
 
 describe('listing checks a page at a time', () => {
@@ -17,26 +16,9 @@ describe('listing checks a page at a time', () => {
     const clock = new ManualClock(Date.parse('2026-03-01T12:00:00Z'));
     db.transaction(() => {
       for (let i = 0; i < 1203; i++) {
-        repos.checks.insert({
-          ...DEFAULT_CONFIG,
-          uuid: crypto.randomUUID(),
-          name: `job ${i}`,
-          slug: `job-${i}`,
-          tags: i % 3 === 0 ? 'nas backup' : 'pi',
-          desc: '',
-          pushToken: null,
-          channels: '',
-          status: 'new',
-          nPings: 0,
-          lastPing: null,
-          lastStart: null,
-          lastStartRid: null,
-          lastDuration: null,
-          alertAfter: null,
-          downReason: '',
-          created: clock.now(),
-          extra: {},
-        });
+        repos.checks.insert(
+          newCheckRow(crypto.randomUUID(), clock.now(), { name: `job ${i}`, slug: `job-${i}`, tags: i % 3 === 0 ? 'nas backup' : 'pi' }),
+        );
       }
     })();
     const monitor = new Monitor(repos, clock, new Bus(), { ping: 'http://nas.local:8420', ui: 'http://127.0.0.1:8421', pingKey: 'k'.repeat(22) });

@@ -1,4 +1,4 @@
-import type { CheckState, FlipEvent, PingKind, StoredStatus } from '../../../shared/domain/types.js';
+import { DEFAULT_CONFIG, type CheckState, type FlipEvent, type PingKind, type StoredStatus } from '../../../shared/domain/types.js';
 import type { Db } from './open.js';
 
 /** A check row: the domain state plus identity, metadata and Lubdub extensions. */
@@ -44,6 +44,31 @@ export interface FlipRow extends FlipEvent {
   id: number;
   checkId: number;
   processed: number | null;
+}
+
+/** A check row as a brand-new check starts: healthchecks' defaults, status new, no history. */
+export function newCheckRow(uuid: string, now: number, fields: Partial<Omit<CheckRow, 'id'>> = {}): Omit<CheckRow, 'id'> {
+  return {
+    ...DEFAULT_CONFIG,
+    uuid,
+    name: '',
+    slug: '',
+    tags: '',
+    desc: '',
+    pushToken: null,
+    channels: '',
+    status: 'new',
+    nPings: 0,
+    lastPing: null,
+    lastStart: null,
+    lastStartRid: null,
+    lastDuration: null,
+    alertAfter: null,
+    downReason: '',
+    created: now,
+    extra: {},
+    ...fields,
+  };
 }
 
 type Raw = Record<string, any>;
