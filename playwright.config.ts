@@ -6,6 +6,7 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: 'test/e2e',
+  globalSetup: './test/helpers/global-setup.ts',
   workers: 1,
   fullyParallel: false,
   retries: 0,

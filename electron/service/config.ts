@@ -129,7 +129,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
 /** The flags the CLI understands, for --help. */
 export function usage(): string {
   return [
-    'Usage: npm run serve -- [options]   (each option also as an environment variable)',
+    'Usage: lubdub serve [options]   (npm run serve -- [options]; each option also as an environment variable)',
     ...OPTIONS.map((o) => `  ${o.flag.padEnd(20)} ${o.env}`),
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readCookie, SESSION_COOKIE, type Sessions } from './api/auth.js';
 import { heartbeatRoutes } from './api/heartbeats.js';
+import { packageRoot } from './package-info.js';
 import type { Feature, FeatureContext } from './service.js';
 
 /**
@@ -26,13 +27,7 @@ export const CONSOLE_CSP = [
 
 /** The Vite build output of renderer/: `<package root>/dist/renderer`. */
 export function defaultConsoleDir(from = import.meta.dirname): string {
-  let d = from;
-  while (!fs.existsSync(path.join(d, 'package.json'))) {
-    const up = path.dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  return path.join(d, 'dist', 'renderer');
+  return path.join(packageRoot(from), 'dist', 'renderer');
 }
 
 const page = (title: string, text: string) =>
@@ -45,7 +40,7 @@ const LOGIN_NEEDED = page(
     '(“log in once: http://127.0.0.1:8421/login?token=…”), or use “Open console” in the Lubdub tray menu. ' +
     'Restarting Lubdub prints a new one.',
 );
-const NOT_BUILT = page('Console not built', 'Run <code>npm run build:renderer</code> and reload.');
+const NOT_BUILT = page('Console not built', 'This copy of Lubdub has no console build. In a source checkout, <code>npm run serve</code> builds it; otherwise run <code>npm run build</code> and reload.');
 
 /**
  * Serves the console (the Vite build of renderer/) on the UI port: hashed assets are

@@ -10,9 +10,9 @@ import { makeRepos, type Repos } from './db/repos.js';
 import { Bus } from './events.js';
 import { loadKeys, type Keys } from './keys.js';
 import { Monitor } from './monitor.js';
+import { packageVersion } from './package-info.js';
 import { buildReceiver } from './receiver/receiver.js';
 
-export const VERSION = '0.1.0';
 
 /** A running service. */
 export interface RunningService {
@@ -126,7 +126,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     channels: ctx.channelList ?? undefined,
     mutedUntil: ctx.mutedUntil ?? undefined,
     plugins: ctx.apiPlugins,
-    version: VERSION,
+    version: packageVersion(),
   });
 
   let pingPort: number;

@@ -29,8 +29,20 @@ export function tempDir(prefix = 'lubdub-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** The command `npm run serve` runs (package.json), without npm's own process in between. */
-export const SERVE_CMD = [process.execPath, '--max-semi-space-size=2', '--import', 'tsx', 'electron/service/cli.ts'];
+/**
+ * The command `npm run serve` runs once its build check has passed: the last step of the
+ * package.json script, read from there so the tests start exactly what users start, without
+ * npm's own process in between. The test set-up (test/helpers/global-setup.ts) builds first.
+ */
+export const SERVE_CMD: string[] = (() => {
+  const script: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.serve;
+  const words = script.split('&&').at(-1)!.trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`npm run serve should end in a node command: ${script}`);
+  return [process.execPath, ...words.slice(1)];
+})();
+
+/** The service run from its TypeScript sources through tsx's loader (the bench's comparison). */
+export const TSX_SERVE_CMD = [process.execPath, '--max-semi-space-size=2', '--import', 'tsx', 'electron/service/cli.ts', 'serve'];
 
 /**
  * Starts the service as `npm run serve -- …` does (the same tsx command, minus npm's
