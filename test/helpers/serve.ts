@@ -59,12 +59,14 @@ export async function serve(
     wrap?: string[];
     /** the command instead of `npm run serve --`'s (e.g. node on a compiled build); args are appended */
     command?: string[];
+    /** where the command runs (default: this checkout) */
+    cwd?: string;
   } = {},
 ): Promise<Served> {
   const dataDir = opts.dataDir ?? tempDir();
   const cmd = [...(opts.wrap ?? []), ...(opts.command ?? SERVE_CMD), ...(opts.args ?? [])];
   const proc = spawn(cmd[0], cmd.slice(1), {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
