@@ -50,7 +50,7 @@ const parts = [
 for (const p of parts) {
   const out = mtime(p.output);
   if (!force && out >= 0 && out >= newest(p.sources)) continue;
-  console.log(`lubdub: building ${p.what} (${out < 0 ? 'not built yet' : force ? 'asked to' : 'sources changed'})…`);
+  console.error(`lubdub: building ${p.what} (${out < 0 ? 'not built yet' : force ? 'asked to' : 'sources changed'})…`);
   const r = spawnSync('npm', ['run', '--silent', p.script], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
     process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
