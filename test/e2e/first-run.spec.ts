@@ -73,8 +73,9 @@ test.describe('first run', () => {
     const files = packed[0].files.map((f) => f.path);
     expect(files).toContain('dist/renderer/index.html');
     expect(files).toContain('dist-electron/electron/service/cli.js');
-    // Only the service and the console: no sources, tests or the desktop shell.
-    expect(files.filter((f) => /^(test|renderer|electron)\//.test(f) || f.startsWith('dist-electron/electron/app/'))).toEqual([]);
+    // Only the service and the console: no sources, tests or the desktop shell (npm always
+    // packs package.json's "main", the shell's entry, which Electron and electron-builder need).
+    expect(files.filter((f) => /^(test|renderer|electron)\//.test(f) || f.startsWith('dist-electron/electron/app/'))).toEqual(['dist-electron/electron/app/main.js']);
 
     const app = path.join(out, 'app');
     fs.mkdirSync(app);
