@@ -1,6 +1,7 @@
 /**
- * The shell against the real service started in-process the way main.ts does it
- * (startService + defaultFeatures + desktopServiceConfig), with a fake `electron`.
+ * The shell against the real service started in the test process the way its service
+ * process starts it (startService + defaultFeatures + desktopServiceConfig), with a fake
+ * `electron`: the whole feature set, without a process boundary in between.
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-describe('desktop shell with the real in-process service', () => {
+describe('desktop shell with the real service', () => {
   it('boots, logs the console in with a session the service accepts, and follows live changes', async () => {
     const userData = tempDir('lubdub-desktop-');
     const fake = createFakeElectron({ userData });
@@ -89,7 +90,7 @@ describe('desktop shell with the real in-process service', () => {
     fake.powerMonitor.emit('lock-screen');
     await waitFor(() => shell.power.reported.includes('lock'));
 
-    // Quitting stops the in-process service.
+    // Quitting stops the service.
     fake.app.quit();
     await waitFor(() => fake.app.quitted);
     await expect(fetch(`${running.uiUrl}/api/v3/status/`)).rejects.toThrow();
