@@ -4,6 +4,7 @@
  * starts the service when told, reports where it listens over `process.parentPort`, and
  * stops cleanly when told. It uses no `electron` import: only the parent port.
  */
+import fs from 'node:fs';
 import { systemClock } from '../service/clock.js';
 import { defaultFeatures } from '../service/features.js';
 import { startService, type RunningService } from '../service/service.js';
@@ -27,6 +28,9 @@ let starting: Promise<void> | null = null;
 
 async function start(m: Extract<ParentMessage, { type: 'start' }>): Promise<void> {
   try {
+    if (m.nativeBinding && !fs.existsSync(m.nativeBinding)) {
+      throw new Error(`the Electron build of better-sqlite3 is missing (${m.nativeBinding}); npm start makes it (node build/electron-sqlite.mjs)`);
+    }
     const config = desktopServiceConfig(process.env, m.userData);
     config.nativeBinding = m.nativeBinding;
     if (m.uiPort !== undefined) config.uiPort = m.uiPort;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LocalService } from './boot.js';
+import type { TimerApi } from '../service/scheduler.js';
 import type { ServiceTarget } from './client.js';
 import type { ElectronApi } from './electron-api.js';
 
@@ -31,14 +32,21 @@ export interface ServiceProcessOptions {
   /** first delay before a restart; doubles after each crash in a row, up to `maxRestartDelayMs` */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
-  /** crashes in a row after which it stops restarting (the tray stays "cannot reach") */
+  /** restarts in a row it makes; one more crash and it stops (the tray stays "cannot reach") */
   maxRestarts?: number;
   /** a process that stayed up this long is healthy again: the crash count starts over */
   stableMs?: number;
   /** how long a stopping service may take before it is killed */
   stopTimeoutMs?: number;
   log?: (line: string) => void;
+  timers?: TimerApi;
 }
+
+/** Node's timers (the main process stays alive anyway: Electron's event loop). */
+const nodeTimers: TimerApi = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 
 /** What the supervisor tells (tests and the shell listen). */
 export interface ServiceProcessEvents {
@@ -76,8 +84,8 @@ export class ServiceProcess extends EventEmitter<ServiceProcessEvents> {
   private current: ServiceTarget | null = null;
   private pingUrlValue: string | null = null;
   private crashes = 0;
-  private restartTimer: NodeJS.Timeout | null = null;
-  private stableTimer: NodeJS.Timeout | null = null;
+  private restartTimer: unknown = null;
+  private stableTimer: unknown = null;
   private stopping: Promise<void> | null = null;
   private readonly opts: Required<Omit<ServiceProcessOptions, 'nativeBinding' | 'env'>> & Pick<ServiceProcessOptions, 'nativeBinding' | 'env'>;
 
@@ -90,6 +98,7 @@ export class ServiceProcess extends EventEmitter<ServiceProcessEvents> {
       stableMs: 60_000,
       stopTimeoutMs: 5_000,
       log: (line) => console.error(line),
+      timers: nodeTimers,
       ...opts,
     };
   }
@@ -133,21 +142,20 @@ export class ServiceProcess extends EventEmitter<ServiceProcessEvents> {
   /** Stops the service (and every restart); kills it if it does not end in time. */
   stop(): Promise<void> {
     return (this.stopping ??= (async () => {
-      if (this.restartTimer) clearTimeout(this.restartTimer);
-      if (this.stableTimer) clearTimeout(this.stableTimer);
-      this.restartTimer = this.stableTimer = null;
+      this.clearTimer('restartTimer');
+      this.clearTimer('stableTimer');
       const child = this.child;
       if (!child) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.postMessage({ type: 'stop' } satisfies ParentMessage);
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), this.opts.stopTimeoutMs)));
+      let timer: unknown;
+      const late = new Promise<'late'>((r) => (timer = this.opts.timers.setTimeout(() => r('late'), this.opts.stopTimeoutMs)));
       if ((await Promise.race([exited, late])) === 'late') {
         this.opts.log('lubdub: the service did not stop in time; ending it');
         child.kill();
         await exited;
       }
-      clearTimeout(timer);
+      this.opts.timers.clearTimeout(timer);
     })());
   }
 
@@ -171,19 +179,18 @@ export class ServiceProcess extends EventEmitter<ServiceProcessEvents> {
     this.ports = { uiPort: portOf(m.uiUrl), pingPort: portOf(m.pingUrl) };
     this.current = { baseUrl: m.uiUrl, apiKey: m.apiKey };
     this.pingUrlValue = m.pingUrl;
-    this.stableTimer = setTimeout(() => {
+    this.clearTimer('stableTimer');
+    this.stableTimer = this.opts.timers.setTimeout(() => {
       this.stableTimer = null;
       this.crashes = 0;
     }, this.opts.stableMs);
-    this.stableTimer.unref();
     this.emit('ready', this.current);
   }
 
   private onExit(child: Child, code: number): void {
     if (child !== this.child) return;
     this.child = null;
-    if (this.stableTimer) clearTimeout(this.stableTimer);
-    this.stableTimer = null;
+    this.clearTimer('stableTimer');
     const expected = this.stopping !== null;
     this.emit('exit', { code, expected });
     // Before the first start there is nothing to keep running: start() reports it.
@@ -197,10 +204,15 @@ export class ServiceProcess extends EventEmitter<ServiceProcessEvents> {
     }
     const delay = Math.min(this.opts.maxRestartDelayMs, this.opts.restartDelayMs * 2 ** (this.crashes - 1));
     this.opts.log(`lubdub: the service process ended (exit code ${code}); restarting it in ${delay} ms`);
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer = this.opts.timers.setTimeout(() => {
       this.restartTimer = null;
       if (!this.stopping) this.fork();
     }, delay);
+  }
+
+  private clearTimer(which: 'restartTimer' | 'stableTimer'): void {
+    if (this[which] !== null) this.opts.timers.clearTimeout(this[which]);
+    this[which] = null;
   }
 }
 

@@ -171,4 +171,12 @@ describe('the service in a utility process', { timeout: 90_000 }, () => {
     expect(child.exitCode).not.toBeNull();
     expect(fake.utilityProcesses).toHaveLength(1);
   });
+
+  it('a missing Electron build of SQLite is named in the start error', async () => {
+    const missing = path.join(dir('lubdub-native-'), 'native/electron-0.0.0-linux-x64/better_sqlite3.node');
+    const { fake, shell } = await bootWithServiceProcess({ nativeBinding: missing });
+    expect(shell).toBeNull();
+    expect(fake.errors[0].content).toContain(`the Electron build of better-sqlite3 is missing (${missing}); npm start makes it`);
+    expect(fake.utilityProcesses.at(-1)!.exitCode).not.toBeNull();
+  });
 });

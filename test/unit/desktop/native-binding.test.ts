@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDb, StoreError } from '../../../electron/service/db/open.js';
 import { sqliteNativeBinding, type BindingRuntime } from '../../../electron/service/db/native-binding.mjs';
+import { ROOT, tempDir } from '../../helpers/serve.js';
 
 const base: Omit<BindingRuntime, 'versions'> = { platform: 'linux', arch: 'x64', packaged: false, resourcesPath: '/opt/Lubdub/resources', appPath: '/home/me/lubdub' };
 
@@ -27,5 +30,27 @@ describe('which better-sqlite3 build a runtime loads', () => {
 
   it('this test process (Node) loads the build in node_modules', () => {
     expect(sqliteNativeBinding({ ...base, versions: process.versions })).toBeUndefined();
+  });
+});
+
+describe('openDb loads the binding it is given', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it('an addon file that exists (here: the Node build) opens and migrates the database', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const db = openDb(dir, { nativeBinding: path.join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node') });
+    expect(db.pragma('user_version', { simple: true })).toBeGreaterThan(0);
+    db.close();
+  });
+
+  it('a missing addon file refuses to open, naming the file, and creates nothing', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const missing = path.join(dir, 'native/electron-45.5.0-linux-x64/better_sqlite3.node');
+    expect(() => openDb(dir, { nativeBinding: missing })).toThrow(StoreError);
+    expect(() => openDb(dir, { nativeBinding: missing })).toThrow(missing);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
