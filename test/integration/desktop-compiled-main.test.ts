@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ROOT, tempDir } from '../helpers/serve.js';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -25,6 +25,7 @@ describe('compiled desktop main', () => {
     const main = path.join(outDir, path.relative('dist-electron', pkg.main));
     expect(fs.existsSync(main)).toBe(true);
     const userData = tempDir('lubdub-compiled-');
+    onTestFinished(() => fs.rmSync(userData, { recursive: true, force: true }));
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/compiled/run-main.ts', main], {
       cwd: ROOT,
       encoding: 'utf8',

@@ -3,6 +3,7 @@
  * process starts it (startService + defaultFeatures + desktopServiceConfig), with a fake
  * `electron`: the whole feature set, without a process boundary in between.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../electron/service/clock.js';
@@ -22,6 +23,7 @@ afterEach(async () => {
 describe('desktop shell with the real service', () => {
   it('boots, logs the console in with a session the service accepts, and follows live changes', async () => {
     const userData = tempDir('lubdub-desktop-');
+    cleanups.push(() => fs.rmSync(userData, { recursive: true, force: true }));
     const fake = createFakeElectron({ userData });
     let svc: RunningService | null = null;
     const shell = (await boot({
