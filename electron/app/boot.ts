@@ -18,10 +18,12 @@ import { setupWindows, type Windows } from './windows.js';
 /** Windows' AppUserModelID: notifications are attributed to it (same as the packaged appId). */
 export const APP_ID = 'app.lubdub.desktop';
 
-/** A service started inside the app. */
+/** A service started by the app. */
 export interface LocalService {
   target: ServiceTarget;
   stop: () => Promise<void>;
+  /** calls `listener` each time the service came back after it had died (same target) */
+  restarted?: (listener: () => void) => void;
 }
 
 /** Everything the boot list needs; main.ts passes the real ones, tests fakes. */
@@ -29,7 +31,7 @@ export interface BootDeps {
   electron: ElectronApi;
   platform: ShellPlatform;
   clock: Clock;
-  /** starts the service in this process with its data in `userData` */
+  /** starts the local service (its own process in the app) with its data in `userData`; called once Electron is ready */
   startLocalService: (userData: string) => Promise<LocalService>;
   connectionOptions?: ConnectionOptions;
   fetch?: typeof fetch;
@@ -55,8 +57,8 @@ function errorText(e: unknown): string {
 }
 
 /**
- * The boot list. One instance only (a second launch focuses the first); the service
- * starts in this process (or a remote one is watched); then, once Electron is ready:
+ * The boot list. One instance only (a second launch focuses the first); once Electron is
+ * ready the local service starts in its own process (or a remote one is watched); then
  * security, windows, tray, notifications, power — one feature a file.
  */
 export async function boot(deps: BootDeps): Promise<Shell | null> {
@@ -78,18 +80,18 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   app.on('window-all-closed', () => {});
   if (p.platform === 'win32') app.setAppUserModelId(APP_ID);
 
-  // 2. Which service: local in-process (started before `ready`, in parallel) or remote.
+  // 2. Which service: local (a utility process, which Electron forks only once ready) or remote.
   const userData = app.getPath('userData');
   const store = new SettingsStore(userData);
   const loaded = settingsFromEnv(p.env) ?? store.load();
   const settings = loaded.settings;
-  const local = settings.mode === 'local' ? deps.startLocalService(userData) : null;
-  local?.catch(() => {}); // reported below, after `ready`
 
   await app.whenReady();
   let target: ServiceTarget;
+  let started: LocalService | null = null;
   try {
-    target = settings.mode === 'remote' ? { baseUrl: settings.url, apiKey: settings.apiKey } : (await local!).target;
+    if (settings.mode === 'remote') target = { baseUrl: settings.url, apiKey: settings.apiKey };
+    else target = (started = await deps.startLocalService(userData)).target;
   } catch (e) {
     electron.dialog.showErrorBox('Lubdub could not start', `${errorText(e)}\n\nIf another Lubdub (npm run serve) is running, stop it or set LUBDUB_UI_PORT / LUBDUB_PING_PORT.`);
     app.exit(1);
@@ -99,6 +101,9 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   if (!origin) throw new Error(`not an http(s) service URL: ${target.baseUrl}`);
   const client = new ServiceClient(target, deps.fetch);
   const connection = new ShellConnection(client, deps.clock, deps.connectionOptions);
+  const local = started;
+  // A restarted service answers at once: do not wait out the reconnect backoff.
+  local?.restarted?.(() => connection.reconnectNow());
   const appIcon = appIconFile(p.iconsDir);
   const login = startAtLogin(electron, { platform: p.platform, env: p.env, execPath: p.execPath });
   const remote = rememberedRemote(settings);
@@ -200,7 +205,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
       w.setQuitting();
       connection.stop();
       tray.destroy();
-      if (local) await (await local).stop();
+      await local?.stop();
     })());
   app.on('before-quit', (e) => {
     if (stopped) return;

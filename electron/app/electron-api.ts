@@ -20,6 +20,7 @@ export type ElectronApi = Pick<
   | 'session'
   | 'shell'
   | 'Tray'
+  | 'utilityProcess'
 >;
 
 /** Facts about the machine that decide platform behaviour, injectable for tests. */

@@ -18,6 +18,8 @@ export interface ServiceConfig {
   catchupWindow: number;
   /** send desktop notifications from the service (node-notifier); the Electron shell turns it off */
   desktopNotifier: boolean;
+  /** better-sqlite3's addon file; the desktop app sets its Electron-ABI build, `serve` leaves it unset */
+  nativeBinding?: string;
   /** settings given by flag or environment at start: they win over values saved from the console */
   given?: (keyof ServiceConfig)[];
 }

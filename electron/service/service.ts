@@ -86,7 +86,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   const keys = loadKeys(config.dataDir);
   if (config.apiKey) keys.apiKey = config.apiKey;
   if (config.pingKey) keys.pingKey = config.pingKey;
-  const db = openDb(config.dataDir);
+  const db = openDb(config.dataDir, { nativeBinding: config.nativeBinding });
   const repos = makeRepos(db);
   const bus = new Bus();
   const urls = { ping: config.baseUrl ?? `http://${os.hostname()}.local:${config.pingPort}`, ui: '', pingKey: keys.pingKey };

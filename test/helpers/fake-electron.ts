@@ -2,10 +2,13 @@
  * A fake of the part of the `electron` module the shell uses (ElectronApi), injected into
  * boot() — no global module mock. It behaves like Electron where the shell relies on it:
  * `before-quit` can be prevented, closing a window emits a preventable `close`, every
- * new window fires `web-contents-created`, IPC `handle` gets an event with `senderFrame`.
+ * new window fires `web-contents-created`, IPC `handle` gets an event with `senderFrame`,
+ * `utilityProcess.fork` starts a real Node child with `process.parentPort`.
  * Everything the shell did is recorded for the tests to look at.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import type { ElectronApi } from '../../electron/app/electron-api.js';
 
 type Listener = (...a: any[]) => void;
@@ -269,6 +272,81 @@ export class FakeSession {
   }
 }
 
+const PARENT_PORT_SHIM = new URL('./parent-port-shim.mjs', import.meta.url).href;
+
+/**
+ * Electron's `utilityProcess` as a Node child process: `--import` of a shim gives the child
+ * `process.parentPort` over Node's IPC channel (a .ts entry also gets tsx), messages travel
+ * both ways, `exit` reports the code (128 + signal number when killed by a signal, as a shell would).
+ */
+export class FakeUtilityProcess extends EventEmitter {
+  static all: FakeUtilityProcess[] = [];
+  readonly child: ChildProcess;
+  pid: number | undefined;
+  exitCode: number | null = null;
+  constructor(
+    readonly modulePath: string,
+    readonly args: string[],
+    readonly options: { env?: NodeJS.ProcessEnv; execArgv?: string[]; cwd?: string; stdio?: 'inherit' | 'pipe' | 'ignore'; serviceName?: string },
+  ) {
+    super();
+    const tsx = /\.[cm]?ts$/.test(modulePath) ? ['--import', 'tsx'] : [];
+    const out = options.stdio ?? 'inherit';
+    this.child = fork(modulePath, args, {
+      execArgv: [...tsx, '--import', PARENT_PORT_SHIM, ...(options.execArgv ?? [])],
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['ignore', out, out, 'ipc'],
+    });
+    this.pid = this.child.pid;
+    FakeUtilityProcess.all.push(this);
+    this.child.on('spawn', () => this.emit('spawn'));
+    this.child.on('message', (m) => this.emit('message', m));
+    this.child.on('exit', (code, signal) => {
+      this.pid = undefined;
+      this.exitCode = code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0);
+      this.emit('exit', this.exitCode);
+    });
+  }
+  static fork(modulePath: string, args: string[] = [], options: FakeUtilityProcess['options'] = {}): FakeUtilityProcess {
+    return new FakeUtilityProcess(modulePath, args, options);
+  }
+  get stdout() {
+    return this.child.stdout;
+  }
+  get stderr() {
+    return this.child.stderr;
+  }
+  postMessage(message: unknown): void {
+    if (this.child.connected) this.child.send(message as never);
+  }
+  /** SIGTERM, like Electron on POSIX. */
+  kill(): boolean {
+    return this.child.kill('SIGTERM');
+  }
+  /** The process dies at once (a crash, the OOM killer): SIGKILL. */
+  crash(): void {
+    this.child.kill('SIGKILL');
+  }
+  /** Resolves once the process has ended. */
+  exited(): Promise<number> {
+    if (this.exitCode !== null) return Promise.resolve(this.exitCode);
+    return new Promise((r) => this.once('exit', r));
+  }
+  /** Kills every fake utility process still running and waits for them (test cleanup). */
+  static async killAll(): Promise<void> {
+    await Promise.all(
+      FakeUtilityProcess.all.map((p) => {
+        if (p.exitCode !== null) return;
+        const done = p.exited();
+        p.crash();
+        return done;
+      }),
+    );
+    FakeUtilityProcess.all = [];
+  }
+}
+
 export class FakeIpcMain {
   handlers = new Map<string, (event: any, payload: unknown) => Promise<unknown>>();
   handle(channel: string, fn: (event: any, payload: unknown) => Promise<unknown>): void {
@@ -294,6 +372,8 @@ export interface FakeElectron {
   nativeTheme: EventEmitter & { shouldUseDarkColors: boolean };
   sessions: Map<string, FakeSession>;
   ipcMain: FakeIpcMain;
+  /** every utility process forked, oldest first */
+  utilityProcesses: FakeUtilityProcess[];
   external: string[];
   openedPaths: string[];
   errors: { title: string; content: string }[];
@@ -342,6 +422,7 @@ export function createFakeElectron(opts: { userData: string; lock?: boolean; app
       },
     },
     ipcMain,
+    utilityProcess: { fork: (modulePath: string, args?: string[], options?: FakeUtilityProcess['options']) => FakeUtilityProcess.fork(modulePath, args, options) },
     dialog: {
       showErrorBox: (title: string, content: string) => {
         errors.push({ title, content });
@@ -364,6 +445,9 @@ export function createFakeElectron(opts: { userData: string; lock?: boolean; app
     nativeTheme,
     sessions,
     ipcMain,
+    get utilityProcesses() {
+      return FakeUtilityProcess.all;
+    },
     external,
     openedPaths,
     errors,

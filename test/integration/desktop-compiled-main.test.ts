@@ -1,12 +1,13 @@
 /**
  * The compiled app as `npm start` runs it (package.json "main" → dist-electron/…/main.js),
  * under Node with a fake `electron` module: proves the build output is complete — ESM
- * main, the sandboxed preload next to it, the SQL migrations the service reads, the icons.
+ * main, the service process entry, the sandboxed preload, the SQL migrations the service
+ * reads, the icons.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ROOT, tempDir } from '../helpers/serve.js';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -20,10 +21,11 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
 describe('compiled desktop main', () => {
-  it('boots the shell and the in-process service from the build output, then quits cleanly', () => {
+  it('boots the shell and its service process from the build output, then quits cleanly', () => {
     const main = path.join(outDir, path.relative('dist-electron', pkg.main));
     expect(fs.existsSync(main)).toBe(true);
     const userData = tempDir('lubdub-compiled-');
+    onTestFinished(() => fs.rmSync(userData, { recursive: true, force: true }));
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/compiled/run-main.ts', main], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -52,6 +54,9 @@ describe('compiled desktop main', () => {
     expect(report.webPreferences.preload).toBe(path.join(outDir, 'electron/preload/preload.cjs'));
     expect(fs.readFileSync(report.webPreferences.preload, 'utf8')).toContain('require("electron")');
     expect(report.quitted).toBe(true);
+    // The service ran in its own (utility) process, forked from the compiled entry, and
+    // ended by itself when the app quit.
+    expect(report.utilityProcesses).toEqual([{ modulePath: path.join(outDir, 'electron/app/service-child.js'), exitCode: 0 }]);
     // The service kept its data in userData (SQLite created by the compiled migrations).
     expect(fs.existsSync(path.join(userData, 'lubdub.db'))).toBe(true);
   });

@@ -1,7 +1,9 @@
 /**
- * The shell against the real service started in-process the way main.ts does it
- * (startService + defaultFeatures + desktopServiceConfig), with a fake `electron`.
+ * The shell against the real service started in the test process the way its service
+ * process starts it (startService + defaultFeatures + desktopServiceConfig), with a fake
+ * `electron`: the whole feature set, without a process boundary in between.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../electron/service/clock.js';
@@ -18,9 +20,10 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-describe('desktop shell with the real in-process service', () => {
+describe('desktop shell with the real service', () => {
   it('boots, logs the console in with a session the service accepts, and follows live changes', async () => {
     const userData = tempDir('lubdub-desktop-');
+    cleanups.push(() => fs.rmSync(userData, { recursive: true, force: true }));
     const fake = createFakeElectron({ userData });
     let svc: RunningService | null = null;
     const shell = (await boot({
@@ -89,7 +92,7 @@ describe('desktop shell with the real in-process service', () => {
     fake.powerMonitor.emit('lock-screen');
     await waitFor(() => shell.power.reported.includes('lock'));
 
-    // Quitting stops the in-process service.
+    // Quitting stops the service.
     fake.app.quit();
     await waitFor(() => fake.app.quitted);
     await expect(fetch(`${running.uiUrl}/api/v3/status/`)).rejects.toThrow();

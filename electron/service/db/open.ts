@@ -9,16 +9,23 @@ export type Db = Database.Database;
 /** Error raised when the database cannot be opened or migrated; the service refuses to start. */
 export class StoreError extends Error {}
 
+/** How to open the database. */
+export interface OpenOptions {
+  file?: string;
+  /** better-sqlite3's addon file (see sqliteNativeBinding); undefined loads the one in node_modules */
+  nativeBinding?: string;
+}
+
 /**
  * Opens (creating if needed) `lubdub.db` in the data dir and migrates it.
  * Pragmas: WAL so readers never block the writer; synchronous=FULL because a 200
  * promises the ping survives a power cut; a busy timeout for a second process.
  */
-export function openDb(dataDir: string, file = 'lubdub.db'): Db {
-  const dbPath = path.join(dataDir, file);
+export function openDb(dataDir: string, opts: OpenOptions = {}): Db {
+  const dbPath = path.join(dataDir, opts.file ?? 'lubdub.db');
   let db: Db;
   try {
-    db = new Database(dbPath);
+    db = new Database(dbPath, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   } catch (e) {
     throw new StoreError(`cannot open database ${dbPath}: ${(e as Error).message}`);
   }

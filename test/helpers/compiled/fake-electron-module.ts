@@ -16,3 +16,4 @@ export const session = e.session;
 export const shell = e.shell;
 export const ipcMain = e.ipcMain;
 export const dialog = e.dialog;
+export const utilityProcess = e.utilityProcess;

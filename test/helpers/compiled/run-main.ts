@@ -30,5 +30,6 @@ const report = {
 fake.app.quit();
 const quitBy = Date.now() + 10_000;
 while (!fake.app.quitted && Date.now() < quitBy) await new Promise((r) => setTimeout(r, 20));
-console.log(`REPORT ${JSON.stringify({ ...report, quitted: fake.app.quitted })}`);
+const utilityProcesses = fake.utilityProcesses.map((p) => ({ modulePath: p.modulePath, exitCode: p.exitCode }));
+console.log(`REPORT ${JSON.stringify({ ...report, quitted: fake.app.quitted, utilityProcesses })}`);
 process.exit(0);

@@ -3,9 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
+import { expandMacro } from 'app-builder-lib/out/util/macroExpander.js';
 import { resolveFunction } from 'app-builder-lib/out/util/resolve.js';
 import { DebugLogger } from 'builder-util/out/util.js';
+import { Minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
+import { electronBindingFile, NATIVE_DIR, sqliteNativeBinding } from '../../../electron/service/db/native-binding.mjs';
 import { electronBinaryPath, lubdubFuses } from '../../../build/after-pack.mjs';
 import { ROOT, tempDir } from '../../helpers/serve.js';
 
@@ -31,14 +34,36 @@ describe('electron-builder config', () => {
     expect(cfg.npmRebuild).toBe(false);
     expect(cfg.asarUnpack).toContain('**/*.node');
     for (const p of [cfg.linux?.icon, cfg.mac?.icon, cfg.win?.icon]) expect(fs.existsSync(path.join(ROOT, p as string))).toBe(true);
-    expect(cfg.extraResources).toEqual([{ from: 'build/icons', to: 'icons', filter: ['**/*.png'] }]);
+    expect(cfg.extraResources).toEqual([
+      { from: 'build/icons', to: 'icons', filter: ['**/*.png'] },
+      { from: 'native', to: 'native', filter: ['electron-*-${platform}-${arch}/better_sqlite3.node'] },
+    ]);
+  });
+
+  it('packs the Electron build of better-sqlite3 where the packaged app looks for it', async () => {
+    const cfg = await getConfig(ROOT, CONFIG, null);
+    const set = (cfg.extraResources as { from: string; to: string; filter: string[] }[]).find((r) => r.from === NATIVE_DIR)!;
+    // What build/electron-sqlite.mjs writes, relative to the project …
+    const made = electronBindingFile(ROOT, '45.5.0', process.platform, 'x64');
+    const rel = path.relative(path.join(ROOT, set.from), made).split(path.sep).join('/');
+    // … matches the filter as electron-builder expands it for this arch (and not for another) …
+    expect(new Minimatch(expandMacro(set.filter[0], 'x64', {} as never)).match(rel)).toBe(true);
+    expect(new Minimatch(expandMacro(set.filter[0], 'arm64', {} as never)).match(rel)).toBe(false);
+    // … and lands in resources/ where the packaged app's binding choice points.
+    const resources = '/opt/Lubdub/resources';
+    const loaded = sqliteNativeBinding({ versions: { electron: '45.5.0' }, platform: process.platform, arch: 'x64', packaged: true, resourcesPath: resources, appPath: '/x' });
+    expect(loaded).toBe(path.join(resources, set.to, rel));
+    // The Node build (and SQLite's sources) stay out of the app: only the Electron build loads there.
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, CONFIG), 'utf8')).files).toContain('!**/node_modules/better-sqlite3/{build,deps,src}/**');
   });
 
   it('package.json "main" is where tsc puts electron/app/main.ts', () => {
     const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.electron.json'), 'utf8'));
     expect(tsconfig.compilerOptions.rootDir).toBe('.');
     expect(pkg.main).toBe(path.posix.join(tsconfig.compilerOptions.outDir, 'electron/app/main.js'));
-    expect(pkg.scripts.start).toBe('npm run build && electron .');
+    // The Electron build of better-sqlite3 is made before Electron starts or is packed.
+    expect(pkg.scripts.start).toBe('node build/electron-sqlite.mjs && npm run build && electron .');
+    expect(pkg.scripts.dist).toMatch(/^node build\/electron-sqlite\.mjs && npm run build && electron-builder /);
     expect(pkg.scripts['build:electron']).toContain('node build/copy-assets.mjs');
     expect(pkg.scripts.typecheck).toContain('tsc --noEmit -p tsconfig.electron.json');
   });
@@ -109,7 +134,7 @@ describe('build: service assets next to the compiled service', () => {
 
     const assets = fs
       .readdirSync(path.join(ROOT, 'electron/service'), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && !e.name.endsWith('.ts'))
+      .filter((e) => e.isFile() && !/\.(c|m)?tsx?$/.test(e.name)) // TypeScript, declarations (.d.mts) included
       .map((e) => path.relative(path.join(ROOT, 'electron/service'), path.join(e.parentPath, e.name)));
     for (const a of assets) {
       const from = fs.statSync(path.join(ROOT, 'electron/service', a));
@@ -117,5 +142,7 @@ describe('build: service assets next to the compiled service', () => {
       expect({ a, size: to.size, mode: to.mode & 0o777 }).toEqual({ a, size: from.size, mode: from.mode & 0o777 });
     }
     expect(fs.existsSync(path.join(out, 'electron/service/service.ts'))).toBe(false);
+    // The binding layout is plain JavaScript shared with build/electron-sqlite.mjs: it ships as is.
+    expect(fs.existsSync(path.join(out, 'electron/service/db/native-binding.mjs'))).toBe(true);
   });
 });
