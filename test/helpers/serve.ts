@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { recordProcessGroup } from './run-dir.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const API_KEY = 'test-api-key-0123456789abcdef';
@@ -81,6 +82,7 @@ export async function serve(
       ...opts.env,
     },
   });
+  recordProcessGroup(proc.pid);
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
