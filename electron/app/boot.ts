@@ -98,7 +98,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   const origin = consoleOrigin(target.baseUrl);
   if (!origin) throw new Error(`not an http(s) service URL: ${target.baseUrl}`);
   const client = new ServiceClient(target, deps.fetch);
-  const connection = new ShellConnection(client, deps.clock, deps.connectionOptions);
+  const connection = new ShellConnection(client, deps.connectionOptions);
   const appIcon = appIconFile(p.iconsDir);
   const login = startAtLogin(electron, { platform: p.platform, env: p.env, execPath: p.execPath });
   const remote = rememberedRemote(settings);
