@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, KEY, type Harness } from '../helpers/in-process.js';
+import { newCheckRow } from '../../electron/service/db/repos.js';
+import { harness, KEY, recordEvents, type Harness } from '../helpers/in-process.js';
 import { tempDir, waitFor } from '../helpers/serve.js';
 import { openEvents, type EventStream } from '../helpers/sse.js';
 
@@ -170,5 +171,33 @@ describe('status changes on the event stream', () => {
     const end = await boundary(w, uuid, wake + 600 * SEC);
     expect(end).toMatchObject({ status: 'down', monitor_offline: false });
     expect(w.requests).toEqual([]);
+  });
+
+  it('10,000 checks turning late at the same instant: each announced once at that instant, by one timer', async () => {
+    h = await harness({ start: T0, alerts: { aliveEveryMs: 0 } });
+    dirs.add(h.dataDir);
+    const { repos } = h.svc;
+    const N = 10_000;
+    repos.db.transaction(() => {
+      for (let i = 0; i < N; i++) {
+        const row = newCheckRow(crypto.randomUUID(), T0, { name: `job ${i}`, status: 'up', timeout: 60, grace: 600, lastPing: T0, nPings: 1 });
+        repos.checks.insert({ ...row, alertAfter: T0 + 660 * SEC, statusAt: T0 + 60 * SEC });
+      }
+    })();
+    h.svc.monitor.bus.emit('deadlines');
+    const events = recordEvents(h);
+    expect(h.timers.nextAt()).toBe(T0 + 60 * SEC);
+
+    h.timers.advanceTo(T0 + 60 * SEC - 1);
+    expect(events).toHaveLength(0);
+    h.timers.advanceTo(T0 + 60 * SEC);
+    const checks = events.filter((e) => e.type === 'check').map((e) => e.data as { uuid: string; status: string });
+    expect(checks).toHaveLength(N);
+    expect(new Set(checks.map((c) => c.uuid)).size).toBe(N);
+    expect(checks.every((c) => c.status === 'grace')).toBe(true);
+    // Every row now waits for its deadline; the one timer is armed on it.
+    expect(repos.db.prepare('SELECT COUNT(*) AS n FROM checks WHERE status_at = ?').get(T0 + 660 * SEC)).toEqual({ n: N });
+    expect(h.timers.nextAt()).toBe(T0 + 660 * SEC);
+    expect(h.timers.maxPending).toBe(1);
   });
 });
