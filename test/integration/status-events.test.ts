@@ -52,7 +52,7 @@ let markers = 0;
 async function flush(w: Watch): Promise<void> {
   const id = ++markers;
   w.h.svc.monitor.bus.emit('public', { type: 'settings', data: { marker: id } });
-  await waitFor(() => w.s.events.some((e) => e.type === 'settings' && e.data.marker === id), 5000, 5);
+  await waitFor(() => w.s.events.some((e) => e.type === 'settings' && e.data.marker === id), 10_000, 5);
 }
 
 /** The `check` events of one check received so far. */
@@ -76,7 +76,7 @@ async function boundary(w: Watch, uuid: string, at: number): Promise<Record<stri
   await flush(w);
   expect(checkEvents(w, uuid)).toHaveLength(before);
   w.h.timers.advanceTo(at);
-  await waitFor(() => checkEvents(w, uuid).length > before, 5000, 5);
+  await waitFor(() => checkEvents(w, uuid).length > before, 10_000, 5);
   await flush(w);
   const got = checkEvents(w, uuid).slice(before);
   expect(got).toHaveLength(1);
@@ -164,7 +164,7 @@ describe('status changes on the event stream', () => {
     w.h.timers.sleep(3600 * SEC);
     w.h.timers.advance(60 * SEC);
     const wake = w.h.clock.now();
-    await waitFor(() => checkEvents(w, uuid).length > before, 5000, 5);
+    await waitFor(() => checkEvents(w, uuid).length > before, 10_000, 5);
     await flush(w);
     expect(checkEvents(w, uuid).slice(before)).toEqual([expect.objectContaining({ status: 'grace', monitor_offline: true })]);
 
