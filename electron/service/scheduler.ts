@@ -38,7 +38,7 @@ export interface WakeSource {
 }
 
 /**
- * One timer for all timed work (deadlines, reminders, retries, holds, the alive beat).
+ * One timer for all timed work (deadlines, status changes, reminders, retries, holds, the alive beat).
  * Algorithm of one turn (`tick`):
  * 1. read the wall clock; if the timer fired more than LATE_MS after the time it was armed
  *    for, the process was suspended or the clock jumped: report the gap (`onLate`) first, so
