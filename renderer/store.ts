@@ -29,8 +29,6 @@ export interface ConsoleState {
   filter: ListFilter;
   setFilter: (f: Partial<ListFilter>) => void;
   load: () => Promise<void>;
-  /** re-reads the checks only (statuses after a deadline) */
-  refreshChecks: () => Promise<void>;
   upsert: (c: CheckJson) => void;
   apply: (e: ServiceEvent) => void;
   setMuted: (until: string | null) => void;
@@ -81,15 +79,6 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
       );
     } catch (e) {
       set({ loaded: true, loadError: e instanceof ApiFailure && e.status === 401 ? null : (e as Error).message });
-    }
-  },
-
-  async refreshChecks() {
-    try {
-      const checks = await api.checks();
-      set({ checks: Object.fromEntries(checks.map((c) => [c.uuid, c])), now: Date.now() });
-    } catch {
-      /* the stream's reconnect reloads everything */
     }
   },
 
@@ -144,8 +133,9 @@ const EVENT_TYPES: ServiceEvent['type'][] = ['hello', 'check', 'check-deleted', 
 /**
  * Opens the event stream and keeps the store current. EventSource reconnects by itself;
  * after a reconnect everything is reloaded, since events may have been missed.
- * Statuses come from the service: when a shown deadline passes, the checks are
- * re-read rather than recomputed here (no business rule in the console).
+ * Statuses come from the service, which announces every change, also those that happen by
+ * the clock alone (a check turning late or down): the console keeps no timer of its own for
+ * them and recomputes nothing (no business rule in the console).
  */
 export function connect(): () => void {
   const st = useConsole.getState();
@@ -170,35 +160,10 @@ export function connect(): () => void {
   };
   void st.load();
 
+  // Relative times on screen ("3 min ago") move on; statuses do not come from this clock.
   const tick = setInterval(() => useConsole.setState({ now: Date.now() }), 5000);
-  let deadlineTimer: ReturnType<typeof setTimeout> | null = null;
-  const armDeadline = () => {
-    if (deadlineTimer) clearTimeout(deadlineTimer);
-    const now = Date.now();
-    let next = Infinity;
-    for (const c of Object.values(useConsole.getState().checks)) {
-      // The instant this check's shown status changes: up → late at next_ping, late or
-      // running → down at alert_after.
-      const at = c.status === 'up' ? c.next_ping : c.status === 'grace' || c.status === 'started' ? c.alert_after : null;
-      if (!at) continue;
-      // A deadline already past (read just before it) is re-read shortly; a check the
-      // service holds in grace (catch-up after downtime) must not make this a busy loop.
-      const t = Date.parse(at);
-      const ms = t > now ? t : now + 2000;
-      if (ms < next) next = ms;
-    }
-    if (next === Infinity) return;
-    // +1 s: the service's scheduler flips at the deadline; read after it has.
-    const wait = Math.min(next - now + 1000, 2 ** 31 - 1);
-    deadlineTimer = setTimeout(() => void useConsole.getState().refreshChecks(), wait);
-  };
-  const unsub = useConsole.subscribe((s, prev) => {
-    if (s.checks !== prev.checks) armDeadline();
-  });
   return () => {
     es.close();
     clearInterval(tick);
-    if (deadlineTimer) clearTimeout(deadlineTimer);
-    unsub();
   };
 }

@@ -100,7 +100,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   const origin = consoleOrigin(target.baseUrl);
   if (!origin) throw new Error(`not an http(s) service URL: ${target.baseUrl}`);
   const client = new ServiceClient(target, deps.fetch);
-  const connection = new ShellConnection(client, deps.clock, deps.connectionOptions);
+  const connection = new ShellConnection(client, deps.connectionOptions);
   const local = started;
   // A restarted service answers at once: do not wait out the reconnect backoff.
   local?.restarted?.(() => connection.reconnectNow());

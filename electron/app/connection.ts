@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { summarize } from '../../shared/api/summary.js';
 import type { CheckJson, NotificationJson, ServiceEvent, Summary } from '../../shared/api/types.js';
-import type { Clock } from '../../shared/domain/clock.js';
 import { STREAM_IDLE_MS, type EventStream, type PowerEvent, type ServiceClient } from './client.js';
 
 /** What the connection tells the rest of the shell. */
@@ -12,40 +11,22 @@ export interface ConnectionEvents {
   notification: [NotificationJson];
 }
 
-/** Tuning of reconnects and refreshes (tests shorten them). */
+/** Tuning of reconnects (tests shorten them). */
 export interface ConnectionOptions {
   /** a stream silent this long is dropped (the service keeps it alive every 25 s) */
   streamIdleMs?: number;
   /** first reconnect delay; doubles up to `maxBackoffMs` */
   minBackoffMs?: number;
   maxBackoffMs?: number;
-  /** longest time between two full refreshes while connected */
-  maxRefreshMs?: number;
-}
-
-/**
- * When to re-read the checks although no event came: the service computes `grace` from
- * the clock when a read happens, so it does not push an event the moment a check becomes
- * late. The next such moment is the soonest `next_ping` of a check that is up (it may turn
- * late) or `alert_after` of one that is late (it may turn down, if the scheduler did not
- * push that). Returns a delay in ms, between 1 s and `max`.
- */
-export function nextRefreshDelay(checks: Iterable<CheckJson>, now: number, max = 10 * 60_000): number {
-  let soonest = Infinity;
-  for (const c of checks) {
-    const at = c.status === 'up' || c.status === 'started' ? c.next_ping : c.status === 'grace' ? c.alert_after : null;
-    const t = at ? Date.parse(at) : NaN;
-    if (Number.isFinite(t) && t < soonest) soonest = t;
-  }
-  // One second after the instant: the service's status flips at it, not before.
-  return Math.min(max, Math.max(1000, soonest - now + 1000));
 }
 
 /**
  * The shell's live view of the service: one event stream (reconnected with backoff), a
  * snapshot of the checks and summary taken each time the stream opens, and the events
- * applied on top. Holds no business rule: statuses come from the service, the summary
- * from the shared `summarize`.
+ * applied on top. Holds no business rule and no timer of its own: statuses come from the
+ * service, which announces every change (also those that happen by the clock alone, such
+ * as a check turning late), and the summary from the shared `summarize`. While nothing
+ * changes it makes no request.
  */
 export class ShellConnection extends EventEmitter<ConnectionEvents> {
   private stream: EventStream | null = null;
@@ -57,18 +38,15 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
   private mutedUntil: string | null = null;
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private refreshTimer: NodeJS.Timeout | null = null;
-  private refreshAt = Infinity;
   private seenNotifications: string[] = [];
   private readonly opts: Required<ConnectionOptions>;
 
   constructor(
     readonly client: ServiceClient,
-    private readonly clock: Clock,
     opts: ConnectionOptions = {},
   ) {
     super();
-    this.opts = { minBackoffMs: 500, maxBackoffMs: 30_000, maxRefreshMs: 10 * 60_000, streamIdleMs: STREAM_IDLE_MS, ...opts };
+    this.opts = { minBackoffMs: 500, maxBackoffMs: 30_000, streamIdleMs: STREAM_IDLE_MS, ...opts };
     this.backoff = this.opts.minBackoffMs;
   }
 
@@ -95,10 +73,10 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
     this.open();
   }
 
-  /** Closes the stream and every timer. */
+  /** Closes the stream and the reconnect timer. */
   stop(): void {
     this.stopped = true;
-    this.clearTimers();
+    this.clearReconnect();
     this.stream?.close();
     this.stream = null;
   }
@@ -107,7 +85,7 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
   reconnectNow(): void {
     if (this.stopped) return;
     if (this.isConnected) return;
-    this.clearTimers();
+    this.clearReconnect();
     this.stream?.close();
     this.stream = null;
     this.backoff = this.opts.minBackoffMs;
@@ -120,7 +98,7 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
    */
   restart(): void {
     if (this.stopped) return;
-    this.clearTimers();
+    this.clearReconnect();
     const old = this.stream;
     this.stream = null;
     old?.close();
@@ -146,10 +124,9 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
     return this.client.power(event);
   }
 
-  private clearTimers(): void {
+  private clearReconnect(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.reconnectTimer = this.refreshTimer = null;
+    this.reconnectTimer = null;
   }
 
   private open(): void {
@@ -171,8 +148,6 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
       const was = this.isConnected;
       this.connected = false;
       this.snapshotDone = false;
-      if (this.refreshTimer) clearTimeout(this.refreshTimer);
-      this.refreshTimer = null;
       if (was) this.emit('change');
       if (this.stopped) return;
       this.reconnectTimer = setTimeout(() => {
@@ -199,39 +174,10 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
       this.pending = [];
       for (const e of held) this.apply(e);
       this.emit('change');
-      this.armRefresh();
     } catch {
       // The stream is up but the API is not answering: drop it and retry with backoff.
       if (this.stream === stream) stream.close();
     }
-  }
-
-  /** Arms the refresh timer from all checks, or only sooner when `one` check changed. */
-  private armRefresh(one?: CheckJson): void {
-    const now = this.clock.now();
-    const at = now + nextRefreshDelay(one ? [one] : this.checkMap.values(), now, this.opts.maxRefreshMs);
-    // A burst of check events (a ping storm) must not rescan every check each time.
-    if (one && this.refreshTimer && at >= this.refreshAt) return;
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshAt = at;
-    this.refreshTimer = setTimeout(() => void this.refresh(), at - now);
-    this.refreshTimer.unref?.();
-  }
-
-  /** Re-reads checks and summary (also used after a flip). */
-  async refresh(): Promise<void> {
-    if (!this.isConnected) return;
-    const stream = this.stream;
-    try {
-      const [summary, checks] = await Promise.all([this.client.summary(), this.client.checks()]);
-      if (this.stream !== stream || !this.isConnected) return;
-      this.checkMap = new Map(checks.map((c) => [c.uuid, c]));
-      this.mutedUntil = summary.muted_until;
-      this.emit('change');
-    } catch {
-      // A failed refresh leaves the last view; the stream's health decides "disconnected".
-    }
-    if (this.isConnected && this.stream === stream) this.armRefresh();
   }
 
   private onEvent(e: ServiceEvent): void {
@@ -249,13 +195,12 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
       case 'check':
         this.checkMap.set(e.data.uuid, e.data);
         this.emit('change');
-        this.armRefresh(e.data);
         return;
       case 'check-deleted':
         if (this.checkMap.delete(e.data.uuid)) this.emit('change');
         return;
       case 'flip': {
-        // The flip tells the new status at once; the full check follows by refresh.
+        // The flip tells the new status at once; the full check follows as its own event.
         const c = this.checkMap.get(e.data.check);
         const status = e.data.flip.new_status;
         if (c && (status === 'up' || status === 'down' || status === 'new' || status === 'paused') && c.status !== status) {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { checkInputError, slugify, type CheckInput } from '../../shared/api/check-input.js';
 import type { ServiceEvent } from '../../shared/api/types.js';
-import { alertAfter, applyPing, pause, resume, type PingEvent } from '../../shared/domain/check-state.js';
+import { alertAfter, applyPing, nextStatusChange, pause, resume, type PingEvent } from '../../shared/domain/check-state.js';
 import { classify } from '../../shared/domain/classify.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { PingTarget } from '../../shared/domain/ping-url.js';
@@ -292,7 +292,7 @@ export class Monitor {
     for (const hook of this.pingHooks) hook(check, req, ev, this.repos);
     const out = applyPing(check, ev);
     const next: CheckRow = { ...check, ...out.next };
-    next.alertAfter = alertAfter(next);
+    timeRow(next, this.clock.now());
     let flipId: number | null = null;
     if (out.flip) {
       next.downReason = out.flip.newStatus === 'down' ? downReasonText(req, ev) : '';
@@ -321,7 +321,7 @@ export class Monitor {
       extra: req.extra ?? null,
     };
     const pingId = this.repos.pings.insert(ping);
-    note({ flip: out.flip !== null, deadline: next.alertAfter !== check.alertAfter || next.status !== check.status });
+    note({ flip: out.flip !== null, deadline: next.alertAfter !== check.alertAfter || next.statusAt !== check.statusAt || next.status !== check.status });
     if (publics) {
       const ctx = this.readContext();
       publics.push({ type: 'ping', data: { check: check.uuid, ping: pingJson({ ...ping, id: pingId }, check.uuid, this.urls) } });
@@ -384,7 +384,7 @@ export class Monitor {
     }
     if (input.channels !== undefined) next.channels = this.resolveChannels(input.channels);
     for (const k of Object.keys(this.extraRules)) if (input[k] !== undefined) next.extra[k] = input[k];
-    next.alertAfter = alertAfter(next);
+    timeRow(next, this.clock.now());
     return next;
   }
 
@@ -487,7 +487,7 @@ export class Monitor {
       const c = this.get(uuid);
       const out = pause(c, this.clock.now());
       const next: CheckRow = { ...c, ...out.next, downReason: '' };
-      next.alertAfter = alertAfter(next);
+      timeRow(next, this.clock.now());
       // Pause/resume flips are history only: they are never delivered as alerts.
       if (out.flip) this.repos.flips.insert(c.id, out.flip, this.clock.now());
       this.repos.checks.update(next);
@@ -503,7 +503,7 @@ export class Monitor {
       if (c.status !== 'paused') throw new ApiError(409, 'check is not paused');
       const out = resume(c, this.clock.now());
       const next: CheckRow = { ...c, ...out.next, downReason: '' };
-      next.alertAfter = alertAfter(next);
+      timeRow(next, this.clock.now());
       this.repos.flips.insert(c.id, out.flip, this.clock.now());
       this.repos.checks.update(next);
       return next;
@@ -516,6 +516,12 @@ export class Monitor {
     this.bus.emit('deadlines');
     this.publishCheck(c);
   }
+}
+
+/** Sets the row's deadline and the instant its shown status next changes, both from shared/domain. */
+function timeRow(c: CheckRow, now: number): void {
+  c.alertAfter = alertAfter(c);
+  c.statusAt = nextStatusChange(c, now);
 }
 
 /** The words a user reads for why a ping turned the check down. */

@@ -1,5 +1,5 @@
 import { deadlineReasonText } from '../../shared/alerts/messages.js';
-import { alertAfter, applyDeadline } from '../../shared/domain/check-state.js';
+import { alertAfter, applyDeadline, nextStatusChange } from '../../shared/domain/check-state.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { AlertStore } from './alerts/store.js';
 import { writeTx } from './db/open.js';
@@ -38,7 +38,7 @@ export interface WakeSource {
 }
 
 /**
- * One timer for all timed work (deadlines, reminders, retries, holds, the alive beat).
+ * One timer for all timed work (deadlines, status changes, reminders, retries, holds, the alive beat).
  * Algorithm of one turn (`tick`):
  * 1. read the wall clock; if the timer fired more than LATE_MS after the time it was armed
  *    for, the process was suspended or the clock jumped: report the gap (`onLate`) first, so
@@ -187,17 +187,76 @@ export function deadlineSource(deps: DeadlineDeps): WakeSource {
             continue;
           }
           const reasonText = deadlineReasonText(c, out.flip.reason, now);
-          if (!store.casDown(c.id, c.status, c.alertAfter, reasonText)) continue;
+          const statusAt = nextStatusChange(out.next, now);
+          if (!store.casDown(c.id, c.status, c.alertAfter, reasonText, statusAt)) continue;
           const flipId = store.insertFlip(c.id, out.flip.at, out.flip.oldStatus, 'down', out.flip.reason, null);
-          flipped.push({ check: { ...c, ...out.next, alertAfter: null, downReason: reasonText }, flip: { ...out.flip, id: flipId } });
+          flipped.push({ check: { ...c, ...out.next, alertAfter: null, statusAt, downReason: reasonText }, flip: { ...out.flip, id: flipId } });
         }
       });
       if (flipped.length === 0) return;
+      // The flipped rows' next status change moved (a run still open may exceed its grace).
+      bus.emit('deadlines');
       bus.emit('flips');
       const ctx = deps.readContext();
       for (const f of flipped) publishFlip(bus, f.check, f.flip, ctx);
     },
   };
+}
+
+/** What the status-change source needs. */
+export interface StatusChangeDeps {
+  repos: Repos;
+  bus: Bus;
+  readContext: () => ReadContext;
+}
+
+/** How many announcements one turn makes; more wait for the next turn (same tick). */
+const STATUS_BATCH = 500;
+
+/**
+ * The status-change source: the earliest `status_at` of all checks (one indexed query),
+ * and the step that announces each check whose shown status changed by the clock alone
+ * (up → grace, grace → down before the deadline source has flipped it, a run exceeding its
+ * grace on a check already down, a check found held after a gap). Each due check is sent
+ * as a `check` event and its `status_at` moves to its next change (`nextStatusChange`).
+ * Registered after the deadline source: a flip at the same instant clears `status_at`
+ * first and is announced once, by the flip.
+ */
+export function statusChangeSource(deps: StatusChangeDeps): WakeSource {
+  const { repos, bus } = deps;
+  return {
+    name: 'status-changes',
+    next: () => repos.checks.earliestStatusAt(),
+    run: (now) => {
+      const changed = writeTx(repos.db, () =>
+        repos.checks.dueStatusAt(now, STATUS_BATCH).map((c) => {
+          const statusAt = nextStatusChange(c, now);
+          repos.checks.setStatusAt(c.id, statusAt);
+          return { ...c, statusAt };
+        }),
+      );
+      if (changed.length === 0) return;
+      const ctx = deps.readContext();
+      for (const c of changed) bus.emit('public', { type: 'check', data: checkJson(c, ctx) });
+    },
+  };
+}
+
+/**
+ * Fills `status_at` of rows written before the column existed (or by an older build), so
+ * their next status change is announced too. Rows that change by the clock only.
+ */
+export function fillStatusAt(repos: Repos, now: number): number {
+  return writeTx(repos.db, () => {
+    let n = 0;
+    for (const c of repos.checks.missingStatusAt()) {
+      const t = nextStatusChange(c, now);
+      if (t === null) continue;
+      repos.checks.setStatusAt(c.id, t);
+      n++;
+    }
+    return n;
+  });
 }
 
 /** Tells the event stream about a flip written outside the ingest path. */

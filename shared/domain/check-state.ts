@@ -53,6 +53,24 @@ export function computeStatus(c: CheckState, now: number, withStarted = false): 
   return 'up';
 }
 
+/**
+ * The instants at which `computeStatus(c, t, true)` (the status the API shows) changes as
+ * time passes with nothing new arriving, earliest first. Mirrors `computeStatus`: a run
+ * turns down when it exceeds its grace; an up check turns grace at its grace start and
+ * down at its end; new, paused and down rows do not change by the clock.
+ */
+export function statusChanges(c: CheckState): number[] {
+  if (c.lastStart !== null) return [c.lastStart + c.grace * 1000];
+  if (c.status !== 'up') return [];
+  const start = graceStart(c, false);
+  return start === null ? [] : [start, start + c.grace * 1000];
+}
+
+/** The first instant after `now` at which the shown status changes by the clock alone, or null. */
+export function nextStatusChange(c: CheckState, now: number): number | null {
+  return statusChanges(c).find((t) => t > now) ?? null;
+}
+
 /** A classified ping as the state machine sees it. */
 export interface PingEvent {
   kind: PingKind;

@@ -2,9 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/domain/clock.js';
 import { ServiceClient, ServiceHttpError } from '../../electron/app/client.js';
-import { nextRefreshDelay, ShellConnection } from '../../electron/app/connection.js';
+import { ShellConnection } from '../../electron/app/connection.js';
 import { checkJson, startFakeService } from '../helpers/fake-service.js';
 import { waitFor } from '../helpers/serve.js';
 
@@ -88,38 +87,28 @@ describe('ServiceClient', () => {
   });
 });
 
-describe('nextRefreshDelay', () => {
-  it.each<[string, Parameters<typeof checkJson>[0][], number]>([
-    ['no checks: the longest wait', [], 600_000],
-    ['an up check turns late at next_ping (+1 s)', [{ uuid: U(1), name: 'a', status: 'up', next_ping: iso(NOW + 60_000) }], 61_000],
-    ['a late check turns down at alert_after', [{ uuid: U(1), name: 'a', status: 'grace', alert_after: iso(NOW + 5_000) }], 6_000],
-    ['the soonest wins', [{ uuid: U(1), name: 'a', status: 'up', next_ping: iso(NOW + 90_000) }, { uuid: U(2), name: 'b', status: 'up', next_ping: iso(NOW + 30_000) }], 31_000],
-    ['already past: one second', [{ uuid: U(1), name: 'a', status: 'up', next_ping: iso(NOW - 60_000) }], 1_000],
-    ['down and paused checks do not wake it', [{ uuid: U(1), name: 'a', status: 'down', next_ping: iso(NOW + 1_000) }, { uuid: U(2), name: 'b', status: 'paused', next_ping: iso(NOW + 1_000) }], 600_000],
-    ['far future: capped', [{ uuid: U(1), name: 'a', status: 'up', next_ping: iso(NOW + 86_400_000) }], 600_000],
-  ])('%s', (_n, checks, want) => {
-    expect(nextRefreshDelay(checks.map(checkJson), NOW)).toBe(want);
-  });
-});
-
 describe('ShellConnection', () => {
-  it('re-reads the checks when a check is due to turn late, without any event', async () => {
-    const clock = new ManualClock(Date.now());
-    const svc = await startFakeService([checkJson({ uuid: U(1), name: 'a', status: 'up', next_ping: iso(clock.now() - 59_500) })]);
+  it('reads the checks once per connection; later statuses come from events only', async () => {
+    // Next ping long past: a client computing deadlines itself would re-read at once.
+    const svc = await startFakeService([checkJson({ uuid: U(1), name: 'a', status: 'up', next_ping: iso(NOW - 60_000) })]);
     cleanups.push(() => svc.close());
-    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), clock, { minBackoffMs: 20 });
+    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), { minBackoffMs: 20 });
     cleanups.push(() => conn.stop());
     conn.start();
     await waitFor(() => conn.summary?.worst === 'up');
-    // The service's status becomes late by the clock alone; it pushes nothing.
-    svc.checks.set(U(1), checkJson({ uuid: U(1), name: 'a', status: 'grace' }));
-    await waitFor(() => conn.summary?.worst === 'grace', 3000);
+    expect(svc.received.map((r) => r.path).sort()).toEqual(['/api/events', '/api/lubdub/summary', '/api/v3/checks/']);
+    svc.push({ type: 'check', data: checkJson({ uuid: U(1), name: 'a', status: 'grace', alert_after: iso(NOW - 1000) }) });
+    await waitFor(() => conn.summary?.worst === 'grace');
+    // a marker sent after: once it is applied, anything the grace event caused has happened
+    svc.push({ type: 'check', data: checkJson({ uuid: U(2), name: 'marker', status: 'new' }) });
+    await waitFor(() => conn.checks.length === 2);
+    expect(svc.received).toHaveLength(3);
   });
 
   it('restart() drops a stream that looks fine and opens a new one', async () => {
     const svc = await startFakeService([]);
     cleanups.push(() => svc.close());
-    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), new ManualClock(NOW), { minBackoffMs: 20 });
+    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), { minBackoffMs: 20 });
     cleanups.push(() => conn.stop());
     conn.start();
     await waitFor(() => conn.isConnected);
@@ -134,7 +123,7 @@ describe('ShellConnection', () => {
     const svc = await startFakeService([]);
     cleanups.push(() => svc.close());
     svc.failNext('/api/events', 503, 4);
-    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), new ManualClock(NOW), { minBackoffMs: 20, maxBackoffMs: 80 });
+    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), { minBackoffMs: 20, maxBackoffMs: 80 });
     cleanups.push(() => conn.stop());
     conn.start();
     expect(conn.summary).toBeNull();

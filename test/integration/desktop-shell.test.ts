@@ -234,6 +234,8 @@ describe('desktop shell: connection', () => {
     await waitFor(() => consoleWin(b)?.loads.length === 1);
     const jar = b.fake.sessions.get(CONSOLE_PARTITION)!.cookieJar;
     expect(jar).toHaveLength(1);
+    // Connected once before the drop: the first connection is not a reconnect.
+    await waitFor(() => b.shell.connection.isConnected);
     b.svc.dropStreams();
     await waitFor(() => jar.length === 2, 5000);
     expect(jar[1].value).not.toBe(jar[0].value);

@@ -58,11 +58,14 @@ describe('scheduler on a fake clock', () => {
     const c = await check(h, { name: 'edited', timeout: 3600, grace: 60 });
     await h.ping(c.uuid);
     const t0 = h.clock.now();
-    expect(h.timers.nextAt()).toBe(t0 + 3660_000);
+    // The first wake is the grace start (announced), then the deadline.
+    expect(h.timers.nextAt()).toBe(t0 + 3600_000);
 
     expect((await h.api('POST', `/api/v3/checks/${c.uuid}`, { timeout: 120 })).status).toBe(200);
+    expect(h.timers.nextAt()).toBe(t0 + 120_000);
+    h.timers.advance(120_000);
     expect(h.timers.nextAt()).toBe(t0 + 180_000);
-    h.timers.advance(179_999);
+    h.timers.advance(59_999);
     expect((await h.api('GET', `/api/v3/checks/${c.uuid}`)).json.status).toBe('grace');
     expect(flipsOf(h, c.uuid).filter((f) => f.newStatus === 'down')).toHaveLength(0);
     h.timers.advance(1);
@@ -70,7 +73,7 @@ describe('scheduler on a fake clock', () => {
 
     const p = await check(h, { name: 'paused', timeout: 60, grace: 60 });
     await h.ping(p.uuid);
-    expect(h.timers.nextAt()).toBe(h.clock.now() + 120_000);
+    expect(h.timers.nextAt()).toBe(h.clock.now() + 60_000);
     await h.api('POST', `/api/v3/checks/${p.uuid}/pause`);
     expect(h.timers.count).toBe(0);
   });
@@ -79,9 +82,12 @@ describe('scheduler on a fake clock', () => {
     h = await harness({ alerts: { aliveEveryMs: 0 } });
     const c = await check(h, { name: 'monthly', timeout: 40 * 86400, grace: 3600 });
     await h.ping(c.uuid);
-    const deadline = h.clock.now() + (40 * 86400 + 3600) * 1000;
+    const graceStart = h.clock.now() + 40 * 86400 * 1000;
+    const deadline = graceStart + 3600 * 1000;
     expect(h.timers.delays.at(-1)).toBe(MAX_TIMER_STEP);
     h.timers.advance(MAX_TIMER_STEP); // the first step ends; the rest is armed as the next one
+    expect(h.timers.nextAt()).toBe(graceStart);
+    h.timers.advanceTo(graceStart);
     expect(h.timers.nextAt()).toBe(deadline);
     h.timers.advanceTo(deadline - 1);
     expect(flipsOf(h, c.uuid).filter((f) => f.newStatus === 'down')).toHaveLength(0);
@@ -137,6 +143,9 @@ describe('scheduler on a fake clock', () => {
     await h.ping(c.uuid);
     h.timers.advance(1_000); // the old deadline passes
     expect(flipsOf(h, c.uuid).filter((f) => f.newStatus === 'down')).toHaveLength(0);
-    expect(h.timers.nextAt()).toBe(h.clock.now() - 1_000 + 120_000);
+    // the next wake is the new grace start (60 s after the ping), then its deadline
+    expect(h.timers.nextAt()).toBe(h.clock.now() - 1_000 + 60_000);
+    h.timers.advance(59_000);
+    expect(h.timers.nextAt()).toBe(h.clock.now() - 60_000 + 120_000);
   });
 });

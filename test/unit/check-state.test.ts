@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alertAfter, applyDeadline, applyPing, computeStatus, pause, resume } from '../../shared/domain/check-state.js';
+import { alertAfter, applyDeadline, applyPing, computeStatus, nextStatusChange, pause, resume, statusChanges } from '../../shared/domain/check-state.js';
 import { DEFAULT_CONFIG, type CheckState } from '../../shared/domain/types.js';
 
 const t = (iso: string) => Date.parse(iso);
@@ -65,6 +66,54 @@ describe('computeStatus (healthchecks get_status)', () => {
 
   it.each(['new', 'paused', 'down'] as const)('%s without a start stays %s', (status) => {
     expect(computeStatus(check({ status }), t('2030-01-01T00:00:00Z'))).toBe(status);
+  });
+});
+
+describe('nextStatusChange (when the scheduler announces a check)', () => {
+  const T0 = t('2024-01-01T00:00:00Z');
+  it('an up check: grace at its grace start, down at the end of its grace, then nothing', () => {
+    const c = check({ timeout: 60, grace: 30, status: 'up', lastPing: T0 });
+    expect(nextStatusChange(c, T0)).toBe(T0 + 60_000);
+    expect(nextStatusChange(c, T0 + 60_000)).toBe(T0 + 90_000);
+    expect(nextStatusChange(c, T0 + 90_000)).toBeNull();
+  });
+
+  it('a running job: down when the run exceeds its grace, also on a down check', () => {
+    const running = check({ timeout: 3600, grace: 60, status: 'up', lastPing: T0, lastStart: T0 + 10_000 });
+    expect(nextStatusChange(running, T0 + 10_000)).toBe(T0 + 70_000);
+    expect(nextStatusChange({ ...running, status: 'down' }, T0 + 10_000)).toBe(T0 + 70_000);
+  });
+
+  it('new, paused and down checks do not change by the clock', () => {
+    for (const status of ['new', 'paused', 'down'] as const) expect(statusChanges(check({ status, lastPing: T0 }))).toEqual([]);
+  });
+
+  it('the shown status is constant until the instant returned and differs at it (any state)', () => {
+    const state = fc.record({
+      status: fc.constantFrom('new', 'up', 'down', 'paused'),
+      timeout: fc.integer({ min: 60, max: 86_400 }),
+      grace: fc.integer({ min: 0, max: 86_400 }),
+      lastPing: fc.option(fc.integer({ min: 0, max: 10 * 86_400_000 }), { nil: null }),
+      lastStart: fc.option(fc.integer({ min: 0, max: 10 * 86_400_000 }), { nil: null }),
+    });
+    fc.assert(
+      fc.property(state, fc.integer({ min: 0, max: 12 * 86_400_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (s, off, frac) => {
+        const c = check({ ...s, status: s.status as CheckState['status'] });
+        const now = T0 + off;
+        const next = nextStatusChange(c, now);
+        const shown = computeStatus(c, now, true);
+        if (next === null) {
+          expect(computeStatus(c, now + 400 * 86_400_000, true)).toBe(shown);
+          return;
+        }
+        expect(next).toBeGreaterThan(now);
+        const between = now + Math.floor((next - now - 1) * frac);
+        expect(computeStatus(c, between, true)).toBe(shown);
+        expect(computeStatus(c, next - 1, true)).toBe(shown);
+        expect(computeStatus(c, next, true)).not.toBe(shown);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

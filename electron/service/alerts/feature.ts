@@ -4,7 +4,7 @@ import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { writeTx } from '../db/open.js';
 import { ApiError } from '../monitor.js';
-import { deadlineSource, Scheduler, systemTimer, type TimerApi } from '../scheduler.js';
+import { deadlineSource, fillStatusAt, Scheduler, statusChangeSource, systemTimer, type TimerApi } from '../scheduler.js';
 import type { Feature, FeatureContext } from '../service.js';
 import { desktopSender, hasDesktopSession, nodeNotifierShow } from './channels/desktop.js';
 import { ntfySender } from './channels/ntfy.js';
@@ -105,11 +105,13 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
       snoozeRef = snooze;
       const offline = new OfflineWatch({ repos, store, bus, clock, catchupWindow: () => config.catchupWindow, readContext, poke });
 
-      // Order matters within one turn: holds end before deadlines are read; flips are
+      // Order matters within one turn: holds end before deadlines are read; a status change
+      // at a deadline is announced by its flip, so other status changes come after; flips are
       // claimed by the outbox right after (bus 'flips'), retries and reminders after that.
       const [holds, alive] = offline.sources(opts.aliveEveryMs);
       scheduler.add(holds);
       scheduler.add(deadlineSource({ repos, store, bus, readContext }));
+      scheduler.add(statusChangeSource({ repos, bus, readContext }));
       scheduler.add(reminderSource(snoozeDeps, snooze));
       for (const s of snooze.sources()) scheduler.add(s);
       scheduler.add({ name: 'outbox', next: () => outbox.next(), run: () => outbox.deliverDue() });
@@ -131,6 +133,7 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
 
       bus.on('deadlines', () => {
         poke('deadlines');
+        poke('status-changes');
         poke('reminders');
       });
       bus.on('flips', () => {
@@ -140,6 +143,12 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
 
       // Before the listeners open: deadlines that passed while Lubdub was stopped are held.
       offline.onStart();
+      try {
+        fillStatusAt(repos, clock.now());
+      } catch (e) {
+        // A read-only or full database: those checks are announced after their next write.
+        console.error(`lubdub: cannot schedule status announcements (${(e as Error).message})`);
+      }
       feature.alerting = { store, scheduler, outbox, snooze, offline };
     },
 

@@ -1,6 +1,6 @@
 import { isoSeconds } from '../../../shared/api/format.js';
 import type { OfflineGapJson } from '../../../shared/api/types.js';
-import { computeStatus } from '../../../shared/domain/check-state.js';
+import { computeStatus, nextStatusChange } from '../../../shared/domain/check-state.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { writeTx } from '../db/open.js';
 import type { CheckRow, FlipRow, Repos } from '../db/repos.js';
@@ -152,11 +152,12 @@ export class OfflineWatch {
         const c = repos.checks.byId(h.id);
         if (!c || c.status === 'down' || c.alertAfter === null || c.alertAfter > h.gapEnd) continue;
         if (computeStatus(c, now) !== 'down') continue;
-        if (!store.casDown(c.id, c.status, c.alertAfter, OFFLINE_REASON)) continue;
+        const statusAt = nextStatusChange({ ...c, status: 'down' }, now);
+        if (!store.casDown(c.id, c.status, c.alertAfter, OFFLINE_REASON, statusAt)) continue;
         const flipId = store.insertFlip(c.id, now, c.status, 'down', OFFLINE_REASON, h.gap);
         missedByGap.set(h.gap, (missedByGap.get(h.gap) ?? 0) + 1);
         flipped.push({
-          check: { ...c, status: 'down', alertAfter: null, downReason: OFFLINE_REASON },
+          check: { ...c, status: 'down', alertAfter: null, statusAt, downReason: OFFLINE_REASON },
           gap: h.gap,
           flip: { id: flipId, at: now, oldStatus: c.status, newStatus: 'down', reason: OFFLINE_REASON },
         });
@@ -165,6 +166,7 @@ export class OfflineWatch {
     });
     this.holds = store.holds();
     this.deps.poke('deadlines');
+    this.deps.poke('status-changes');
     if (flipped.length === 0) return;
     this.deps.bus.emit('flips');
     const ctx = this.deps.readContext();

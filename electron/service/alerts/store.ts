@@ -144,7 +144,7 @@ export class AlertStore {
       dueDeadlines: p(
         "SELECT id FROM checks WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ? AND (hold_until IS NULL OR alert_after > hold_gap_end) ORDER BY alert_after LIMIT ?",
       ),
-      casDown: p("UPDATE checks SET status = 'down', down_reason = ?, alert_after = NULL WHERE id = ? AND status = ? AND alert_after = ?"),
+      casDown: p("UPDATE checks SET status = 'down', down_reason = ?, alert_after = NULL, status_at = ? WHERE id = ? AND status = ? AND alert_after = ?"),
       setAlertAfter: p('UPDATE checks SET alert_after = ? WHERE id = ?'),
 
       insertGap: p('INSERT INTO offline_gaps (started, ended, window_end, cause, held) VALUES (?, ?, ?, ?, 0)'),
@@ -285,9 +285,12 @@ export class AlertStore {
   dueDeadlines(now: number, limit: number): number[] {
     return (this.s.dueDeadlines.all(now, limit) as { id: number }[]).map((r) => r.id);
   }
-  /** Compare-and-swap to down: only if status and deadline are still what was read. */
-  casDown(id: number, expectStatus: string, expectAlertAfter: number, downReason: string): boolean {
-    return this.s.casDown.run(downReason, id, expectStatus, expectAlertAfter).changes === 1;
+  /**
+   * Compare-and-swap to down: only if status and deadline are still what was read.
+   * `statusAt` is the down row's next shown change (a run still open may exceed its grace).
+   */
+  casDown(id: number, expectStatus: string, expectAlertAfter: number, downReason: string, statusAt: number | null): boolean {
+    return this.s.casDown.run(downReason, statusAt, id, expectStatus, expectAlertAfter).changes === 1;
   }
   setAlertAfter(id: number, t: number | null): void {
     this.s.setAlertAfter.run(t, id);

@@ -13,6 +13,8 @@ export interface CheckRow extends CheckState {
   /** comma-separated channel uuids */
   channels: string;
   alertAfter: number | null;
+  /** when the shown status next changes by the clock alone (`nextStatusChange`): the scheduler announces it */
+  statusAt: number | null;
   downReason: string;
   created: number;
   /** Lubdub extension fields (JSON object), e.g. reminders, mute, assertions */
@@ -64,6 +66,7 @@ export function newCheckRow(uuid: string, now: number, fields: Partial<Omit<Chec
     lastStartRid: null,
     lastDuration: null,
     alertAfter: null,
+    statusAt: null,
     downReason: '',
     created: now,
     extra: {},
@@ -102,6 +105,7 @@ function toCheck(r: Raw): CheckRow {
     lastStartRid: r.last_start_rid,
     lastDuration: r.last_duration,
     alertAfter: r.alert_after,
+    statusAt: r.status_at,
     downReason: r.down_reason,
     created: r.created,
     extra: JSON.parse(r.extra),
@@ -136,6 +140,7 @@ function checkParams(c: Omit<CheckRow, 'id'>): Raw {
     last_start_rid: c.lastStartRid,
     last_duration: c.lastDuration,
     alert_after: c.alertAfter,
+    status_at: c.statusAt,
     down_reason: c.downReason,
     created: c.created,
     extra: JSON.stringify(c.extra),
@@ -190,6 +195,10 @@ export class CheckRepo {
   private deleteStmt;
   private earliestStmt;
   private dueStmt;
+  private earliestStatusAtStmt;
+  private dueStatusAtStmt;
+  private setStatusAtStmt;
+  private missingStatusAtStmt;
 
   constructor(private db: Db) {
     this.byUuidStmt = db.prepare('SELECT * FROM checks WHERE uuid = ?');
@@ -206,6 +215,10 @@ export class CheckRepo {
     this.dueStmt = db.prepare(
       "SELECT * FROM checks WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ? ORDER BY alert_after LIMIT ?",
     );
+    this.earliestStatusAtStmt = db.prepare('SELECT status_at AS t FROM checks WHERE status_at IS NOT NULL ORDER BY status_at LIMIT 1');
+    this.dueStatusAtStmt = db.prepare('SELECT * FROM checks WHERE status_at IS NOT NULL AND status_at <= ? ORDER BY status_at LIMIT ?');
+    this.setStatusAtStmt = db.prepare('UPDATE checks SET status_at = ? WHERE id = ?');
+    this.missingStatusAtStmt = db.prepare("SELECT * FROM checks WHERE status_at IS NULL AND (status = 'up' OR last_start IS NOT NULL)");
   }
 
   byUuid(uuid: string): CheckRow | null {
@@ -248,6 +261,21 @@ export class CheckRepo {
   /** Checks whose alert_after is at or before `t`, earliest first. */
   due(t: number, limit = 500): CheckRow[] {
     return (this.dueStmt.all(t, limit) as Raw[]).map(toCheck);
+  }
+  /** The earliest `status_at` of all checks (index-only), or null. */
+  earliestStatusAt(): number | null {
+    return (this.earliestStatusAtStmt.get() as { t: number } | undefined)?.t ?? null;
+  }
+  /** Checks whose shown status changed at or before `t`, earliest first. */
+  dueStatusAt(t: number, limit: number): CheckRow[] {
+    return (this.dueStatusAtStmt.all(t, limit) as Raw[]).map(toCheck);
+  }
+  setStatusAt(id: number, t: number | null): void {
+    this.setStatusAtStmt.run(t, id);
+  }
+  /** Checks that may change by the clock but have no `status_at` (rows older than the column). */
+  missingStatusAt(): CheckRow[] {
+    return (this.missingStatusAtStmt.all() as Raw[]).map(toCheck);
   }
 }
 
