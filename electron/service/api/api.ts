@@ -150,11 +150,16 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.type('application/json; charset=utf-8').send(Readable.from(json(), { highWaterMark: 1 }));
   });
   app.post('/api/v3/checks/', async (req, reply) => {
+    await monitor.validateAsync(req.body ?? {});
     const { check, created } = monitor.create(req.body ?? {});
     return reply.code(created ? 201 : 200).send(checkJson(check, ctx()));
   });
   app.get('/api/v3/checks/:code', async (req) => checkJson(monitor.get(uuidParam(req)), ctx()));
-  app.post('/api/v3/checks/:code', async (req) => checkJson(monitor.update(uuidParam(req), req.body ?? {}), ctx()));
+  app.post('/api/v3/checks/:code', async (req) => {
+    const uuid = uuidParam(req);
+    await monitor.validateAsync(req.body ?? {});
+    return checkJson(monitor.update(uuid, req.body ?? {}), ctx());
+  });
   app.delete('/api/v3/checks/:code', async (req) => checkJson(monitor.delete(uuidParam(req)), ctx()));
   app.post('/api/v3/checks/:code/pause', async (req) => checkJson(monitor.pause(uuidParam(req)), ctx()));
   app.post('/api/v3/checks/:code/resume', async (req) => checkJson(monitor.resume(uuidParam(req)), ctx()));
