@@ -5,7 +5,10 @@
  * prototype keys as metrics, database file modes, malformed %-escapes, echoed channel
  * replies and the 405 of a wrong method.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpRequest } from '../helpers/net.js';
 import { createCheck, serve, type Served } from '../helpers/serve.js';
 
 let s: Served;
@@ -76,5 +79,84 @@ describe('metric names that are Object.prototype members', () => {
     expect((await fetch(`${s.pingUrl}/ping/${c.uuid}?metric=__proto__:1`)).status).toBe(200);
     const after = await getCheck(c.uuid);
     expect([after.status, after.down_reason ?? null]).toEqual(['down', expect.stringContaining('__proto__')]);
+  });
+});
+
+describe('auto-create pings from an address without the ping key', () => {
+  it('are refused before their schedule is parsed, and every refusal, 400 or 404, counts toward the 429', async () => {
+    const from = '127.0.2.1';
+    const get = async (p: string) => {
+      const r = await httpRequest(s.pingUrl, { path: p, localAddress: from });
+      return `${r.status} ${r.body.toString()}`;
+    };
+    const checksBefore = ((await (await s.api('/api/v3/checks/')).json()) as { checks: unknown[] }).checks.length;
+    // a wrong key is a 404 whatever the schedule says (its validation is never reached)
+    expect(await get(`/ping/wrongkey/made-up?create=1&schedule=${encodeURIComponent('not a cron')}`)).toBe('404 not found');
+    for (let i = 1; i < 30; i++) expect(await get(`/ping/wrongkey${i}/made-up?create=1&schedule=${encodeURIComponent(`${i} * * * * *`)}`)).toBe('404 not found');
+    // with the key, a bad schedule is a 400, and it counts like a 404
+    for (let i = 0; i < 30; i++) expect(await get(`/ping/${s.pingKey}/made-up-${i}?create=1&schedule=${encodeURIComponent(`61 ${i} * * *`)}`)).toMatch(/^400 invalid schedule/);
+    expect(await get(`/ping/${s.pingKey}/made-up?create=1&schedule=${encodeURIComponent('0 3 * * *')}`)).toBe('429 too many refused ping requests, retry later');
+    expect(((await (await s.api('/api/v3/checks/')).json()) as { checks: unknown[] }).checks.length).toBe(checksBefore);
+    // other addresses are not affected
+    const other = await httpRequest(s.pingUrl, { path: `/ping/${s.pingKey}/made-up?create=1&schedule=${encodeURIComponent('0 3 * * *')}`, localAddress: '127.0.2.2' });
+    expect(other.status).toBe(201);
+  });
+});
+
+/** A tiny HTTP server recording each request's path and Authorization, answering with `reply`. */
+async function recorder(reply: (path: string, res: http.ServerResponse) => void) {
+  const seen: { path: string; auth: string | null }[] = [];
+  const srv = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push({ path: req.url ?? '', auth: req.headers.authorization ?? null });
+      reply(req.url ?? '', res);
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  return { url, seen, close: () => new Promise<void>((r) => srv.close(() => r())) };
+}
+
+async function testChannel(json: Record<string, unknown>): Promise<{ ok: boolean; error: string | null }> {
+  const made = await s.api('/api/lubdub/channels', { method: 'POST', json });
+  expect(made.status, await made.clone().text()).toBe(201);
+  const { id } = (await made.json()) as { id: string };
+  return (await (await s.api(`/api/lubdub/channels/${id}/test`, { method: 'POST' })).json()) as { ok: boolean; error: string | null };
+}
+
+describe('an ntfy token and redirects', () => {
+  it('follows a same-origin redirect with the token and drops it on a redirect to another origin', async () => {
+    const other = await recorder((_p, res) => res.writeHead(200).end('ok'));
+    const ntfy = await recorder((p, res) => {
+      if (p === '/alerts') res.writeHead(307, { location: '/moved' }).end();
+      else if (p === '/moved') res.writeHead(308, { location: `${other.url}/stolen` }).end();
+      else res.writeHead(404).end();
+    });
+    try {
+      const r = await testChannel({ kind: 'ntfy', name: 'redirected ntfy', config: { url: `${ntfy.url}/alerts`, token: 'tk_secret' } });
+      expect(r).toEqual({ ok: true, error: null });
+      expect(ntfy.seen).toEqual([
+        { path: '/alerts', auth: 'Bearer tk_secret' },
+        { path: '/moved', auth: 'Bearer tk_secret' },
+      ]);
+      expect(other.seen).toEqual([{ path: '/stolen', auth: null }]);
+    } finally {
+      await Promise.all([ntfy.close(), other.close()]);
+    }
+  });
+});
+
+describe('a channel test against a service that answers with its secrets', () => {
+  it('reports only the status code, never the reply', async () => {
+    const metadata = await recorder((_p, res) => res.writeHead(403, { 'content-type': 'text/plain' }).end('SECRET-INSTANCE-CREDENTIALS aws_secret=abc123'));
+    try {
+      const r = await testChannel({ kind: 'webhook', name: 'metadata', config: { url: `${metadata.url}/latest/meta-data/` } });
+      expect(r).toEqual({ ok: false, error: 'HTTP 403' });
+      const deliveries = await (await s.api('/api/lubdub/deliveries')).text();
+      expect(deliveries).not.toContain('SECRET');
+    } finally {
+      await metadata.close();
+    }
   });
 });
