@@ -5,11 +5,13 @@
  * prototype keys as metrics, database file modes, malformed %-escapes, echoed channel
  * replies and the 405 of a wrong method.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest } from '../helpers/net.js';
-import { createCheck, serve, type Served } from '../helpers/serve.js';
+import { createCheck, serve, tempDir, type Served } from '../helpers/serve.js';
 
 let s: Served;
 beforeAll(async () => {
@@ -157,6 +159,57 @@ describe('a channel test against a service that answers with its secrets', () =>
       expect(deliveries).not.toContain('SECRET');
     } finally {
       await metadata.close();
+    }
+  });
+});
+
+describe('console sessions', () => {
+  it('all end when the API key is rotated (the rotating console gets a fresh one); logout ends one, or every one', async () => {
+    const dataDir = tempDir();
+    const k = await serve({ dataDir, env: { LUBDUB_API_KEY: '' } });
+    try {
+      const apiKey = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys.json'), 'utf8')).apiKey as string;
+      const cookieOf = (setCookie: string | null) => /lubdub_session=([^;]*)/.exec(setCookie ?? '')?.[1] ?? '';
+      const newSession = async () => {
+        const r = await fetch(`${k.uiUrl}/api/lubdub/session`, { method: 'POST', headers: { 'x-api-key': apiKey } });
+        return ((await r.json()) as { value: string }).value;
+      };
+      const asSession = (sid: string, p: string, init: RequestInit = {}) =>
+        fetch(k.uiUrl + p, { ...init, headers: { cookie: `lubdub_session=${sid}`, 'x-lubdub-csrf': '1', 'content-type': 'application/json' } });
+      // a browser logged in with the printed link, and a session someone got with the old key
+      const login = await fetch(k.loginUrl, { redirect: 'manual' });
+      const browser = cookieOf(login.headers.get('set-cookie'));
+      const stolen = await newSession();
+      expect((await asSession(stolen, '/api/lubdub/settings')).status).toBe(200);
+
+      const rotated = await asSession(browser, '/api/lubdub/keys/rotate', { method: 'POST', body: JSON.stringify({ which: 'api_key' }) });
+      expect(rotated.status).toBe(200);
+      const { value: newKey } = (await rotated.json()) as { value: string };
+      const fresh = cookieOf(rotated.headers.get('set-cookie'));
+      expect(fresh).not.toBe('');
+      expect((await asSession(stolen, '/api/lubdub/settings')).status).toBe(401);
+      expect((await asSession(browser, '/api/lubdub/settings')).status).toBe(401);
+      const shown = (await (await asSession(fresh, '/api/lubdub/settings')).json()) as { api_key: string };
+      expect(shown.api_key).toBe(newKey);
+
+      // logout: this session only, then everywhere
+      const other = (await (await fetch(`${k.uiUrl}/api/lubdub/session`, { method: 'POST', headers: { 'x-api-key': newKey } })).json()) as { value: string };
+      const out = await asSession(fresh, '/api/lubdub/logout', { method: 'POST', body: '{}' });
+      expect([out.status, out.headers.get('set-cookie')]).toEqual([200, expect.stringContaining('Max-Age=0')]);
+      expect((await asSession(fresh, '/api/lubdub/settings')).status).toBe(401);
+      expect((await asSession(other.value, '/api/lubdub/settings')).status).toBe(200);
+      const third = (await (await fetch(`${k.uiUrl}/api/lubdub/session`, { method: 'POST', headers: { 'x-api-key': newKey } })).json()) as { value: string };
+      expect((await asSession(other.value, '/api/lubdub/logout', { method: 'POST', body: '{"everywhere":true}' })).status).toBe(200);
+      expect((await asSession(other.value, '/api/lubdub/settings')).status).toBe(401);
+      expect((await asSession(third.value, '/api/lubdub/settings')).status).toBe(401);
+      // a logout without the CSRF header is refused (a cross-site form cannot log anyone out)
+      const fourth = (await (await fetch(`${k.uiUrl}/api/lubdub/session`, { method: 'POST', headers: { 'x-api-key': newKey } })).json()) as { value: string };
+      const forged = await fetch(`${k.uiUrl}/api/lubdub/logout`, { method: 'POST', headers: { cookie: `lubdub_session=${fourth.value}` }, body: '{"everywhere":true}' });
+      expect(forged.status).toBe(403);
+      expect((await asSession(fourth.value, '/api/lubdub/settings')).status).toBe(200);
+    } finally {
+      await k.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

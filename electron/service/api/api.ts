@@ -1,14 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
+import { LUBDUB_ROUTES, type CheckJson, type Summary, type ServiceEvent } from '../../../shared/api/types.js';
 import { isoSeconds } from '../../../shared/api/format.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { ApiError, type Monitor } from '../monitor.js';
 import { checkJson, flipJson, pingJson } from '../serialize.js';
-import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, type Sessions } from './auth.js';
+import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type Sessions } from './auth.js';
 import { summarize } from '../../../shared/api/summary.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
 
@@ -252,7 +252,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         .send('This login link was already used or is not valid. Restart Lubdub or run `npm run serve` to get a new one.');
     }
     return reply
-      .header('set-cookie', `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${30 * 86400}`)
+      .header('set-cookie', sessionCookie(sid))
       .header('cache-control', 'no-store')
       .redirect('/', 303);
   });
@@ -262,6 +262,21 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (req.authBy !== 'key') throw new ApiError(403, 'api key required');
     const sid = deps.sessions.create(deps.clock.now());
     return reply.send({ cookie: SESSION_COOKIE, value: sid });
+  });
+
+  // Logs out this console session, or with { everywhere: true } every session (a lost laptop,
+  // a shared browser). With the API key only "everywhere" means anything.
+  app.post(LUBDUB_ROUTES.logout, async (req, reply) => {
+    const everywhere = (req.body as { everywhere?: unknown } | undefined)?.everywhere;
+    if (everywhere !== undefined && typeof everywhere !== 'boolean') throw new ApiError(400, 'json validation error: everywhere is not a boolean');
+    if (everywhere) {
+      deps.sessions.endAll();
+    } else {
+      const sid = req.authBy === 'session' ? readCookie(req.headers.cookie, SESSION_COOKIE) : undefined;
+      if (!sid) throw new ApiError(400, 'no console session to log out (use {"everywhere": true})');
+      deps.sessions.end(sid);
+    }
+    return reply.header('set-cookie', sessionCookie('')).header('cache-control', 'no-store').send({ logged_out: everywhere ? 'everywhere' : 'this session' });
   });
 
   for (const p of deps.plugins ?? []) p(app);
