@@ -235,3 +235,32 @@ describe('a base URL that would make snippets run code', () => {
     }
   });
 });
+
+describe('database files in a data dir that already exists', () => {
+  it('are created 0600 whatever the umask, and tightened to 0600 on the next start', async () => {
+    const dataDir = tempDir();
+    const files = ['lubdub.db', 'lubdub.db-wal', 'lubdub.db-shm'].map((f) => path.join(dataDir, f));
+    const modes = () => files.filter((f) => fs.existsSync(f)).map((f) => `${path.basename(f)} ${(fs.statSync(f).mode & 0o777).toString(8)}`);
+    // the common umask, whatever the test runner's
+    const wrap = ['/bin/sh', '-c', 'umask 022 && exec "$@"', 'sh'];
+    try {
+      const first = await serve({ dataDir, wrap });
+      try {
+        await createCheck(first, { name: 'holds secrets' });
+        expect(modes()).toEqual(['lubdub.db 600', 'lubdub.db-wal 600', 'lubdub.db-shm 600']);
+      } finally {
+        await first.stop();
+      }
+      for (const f of files) if (fs.existsSync(f)) fs.chmodSync(f, 0o644);
+      const second = await serve({ dataDir, wrap });
+      try {
+        expect((await second.api('/api/v3/checks/')).status).toBe(200);
+        expect(modes()).toEqual(['lubdub.db 600', 'lubdub.db-wal 600', 'lubdub.db-shm 600']);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
