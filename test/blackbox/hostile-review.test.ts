@@ -264,3 +264,24 @@ describe('database files in a data dir that already exists', () => {
     }
   });
 });
+
+describe('malformed %-escapes in the path', () => {
+  it('on the console port meet the Host guard, then get the API error shape with the security headers', async () => {
+    const misdirected = await httpRequest(s.uiUrl, { path: '/%ff', headers: { host: 'evil.example' } });
+    expect(misdirected.status).toBe(421);
+    for (const p of ['/%ff', '/api/v3/checks/%zz', '/%', '/api/v3/%E0%A4%A']) {
+      const r = await httpRequest(s.uiUrl, { path: p });
+      expect([p, r.status, JSON.parse(r.body.toString())]).toEqual([p, 400, { error: 'bad request: malformed percent-escape in the URL' }]);
+      expect(r.headers['content-security-policy']).toBeTruthy();
+      expect(r.headers['x-frame-options']).toBe('DENY');
+    }
+  });
+
+  it('on the ping port get the receiver\'s plain reply and count toward the per-address 429', async () => {
+    const from = '127.0.2.9';
+    const first = await httpRequest(s.pingUrl, { path: '/ping/%ff', localAddress: from });
+    expect([first.status, first.body.toString(), first.headers['content-type']]).toEqual([400, 'bad request', 'text/plain; charset=utf-8']);
+    for (let i = 1; i < 60; i++) expect((await httpRequest(s.pingUrl, { path: `/ping/%f${i % 10}%`, localAddress: from })).status).toBe(400);
+    expect((await httpRequest(s.pingUrl, { path: '/ping/%ff', localAddress: from })).status).toBe(429);
+  });
+});

@@ -11,6 +11,7 @@ import { checkJson, flipJson, pingJson } from '../serialize.js';
 import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type Sessions } from './auth.js';
 import { summarize } from '../../../shared/api/summary.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
+import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
 
 /** What the management API needs. */
 export interface ApiDeps {
@@ -57,6 +58,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // within 10 s, checked every second (Node's default check runs every 30 s); over 16 KB → 431.
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: false,
+    rewriteUrl: rewriteBadUrl,
   });
 
   // healthchecks parses the body as JSON whatever its content type (curl -d sends
@@ -128,6 +130,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return code;
   };
   const ctx = () => monitor.readContext();
+
+  app.all(BAD_URL_PATH, async () => {
+    throw new ApiError(400, 'bad request: malformed percent-escape in the URL');
+  });
 
   // ---- healthchecks v3 ----
   app.get('/api/v3/status/', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));

@@ -5,6 +5,7 @@ import { parsePingPath, parseRid, parseTs } from '../../../shared/domain/ping-ur
 import type { IngestRequest, Monitor } from '../monitor.js';
 import { installBadTokenLimit } from './bad-token-limit.js';
 import { addPingBodyParser, type PingBody } from './body.js';
+import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
 
 /** Requests above this are refused with 413; bodies between the body limit and this are cut. */
 export const HARD_BODY_CAP = 10 * 1024 * 1024;
@@ -61,6 +62,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 600 },
+    rewriteUrl: rewriteBadUrl,
   });
 
   // The body is opaque bytes whatever its content type (healthchecks stores it as sent),
@@ -94,6 +96,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
       const url = req.url;
       const qpos = url.indexOf('?');
       const path = qpos === -1 ? url : url.slice(0, qpos);
+      if (path === BAD_URL_PATH) return refuse(400, 'bad request');
       const parsed = parsePingPath(path);
       const isPush = 'target' in parsed && parsed.target.by === 'push';
       if (!('target' in parsed)) return refuse(parsed.status, parsed.message);
