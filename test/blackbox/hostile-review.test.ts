@@ -285,3 +285,25 @@ describe('malformed %-escapes in the path', () => {
     expect((await httpRequest(s.pingUrl, { path: '/ping/%ff', localAddress: from })).status).toBe(429);
   });
 });
+
+describe('a wrong method on an existing management route', () => {
+  it('is answered 405 with Allow, as healthchecks does; an unknown path stays 404', async () => {
+    const c = await createCheck(s, { name: 'methods' });
+    const cases: [string, string, string][] = [
+      ['GET', `/api/v3/checks/${c.uuid}/pause`, 'POST'],
+      ['PUT', `/api/v3/checks/${c.uuid}`, 'DELETE, GET, HEAD, POST'],
+      ['DELETE', '/api/v3/checks/', 'GET, HEAD, POST'],
+      ['POST', `/api/v3/checks/${c.uuid}/pings/`, 'GET, HEAD'],
+    ];
+    for (const [method, p, allow] of cases) {
+      const r = await s.api(p, { method });
+      expect([method, p, r.status, r.headers.get('allow'), await r.json()]).toEqual([method, p, 405, allow, { error: 'method not allowed' }]);
+    }
+    const missing = await s.api('/api/v3/nothing-here', { method: 'POST' });
+    expect([missing.status, await missing.json()]).toEqual([404, { error: 'not found' }]);
+    // still behind the API key
+    expect((await fetch(`${s.uiUrl}/api/v3/checks/${c.uuid}/pause`)).status).toBe(401);
+    expect((await fetch(`${s.uiUrl}/api/v3/checks/`, { method: 'DELETE' })).status).toBe(401);
+    expect((await getCheck(c.uuid)).status).toBe('new');
+  });
+});

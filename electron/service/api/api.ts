@@ -122,7 +122,27 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (status === 500) console.error(`lubdub: api error: ${err.stack ?? err.message}`);
     return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
+  // healthchecks answers a wrong method on an existing route with 405 and Allow (Django's
+  // require_http_methods). The router only knows "no route", so the routes are recorded
+  // here as they are added; catch-all routes (the console's pages) do not count.
+  const routes: { re: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    if (r.url.includes('*')) return;
+    const re = new RegExp(`^${r.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_][A-Za-z0-9_]*/g, '[^/]+')}$`);
+    for (const m of [r.method].flat()) routes.push({ re, method: m });
+  });
+  // The router lets a last parameter be empty (`DELETE /api/v3/checks/` would match
+  // `/api/v3/checks/:code`): an empty parameter is no route.
+  app.addHook('preValidation', async (req, reply) => {
+    const params = req.params as Record<string, string> | undefined;
+    if (params && Object.entries(params).some(([k, v]) => k !== '*' && v === '')) return reply.callNotFound();
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const allow = [...new Set(routes.filter((r) => r.re.test(path)).map((r) => r.method))];
+    if (allow.length > 0) return reply.code(405).header('allow', allow.sort().join(', ')).send({ error: 'method not allowed' });
+    return reply.code(404).send({ error: 'not found' });
+  });
 
   const uuidParam = (req: FastifyRequest): string => {
     const code = (req.params as { code: string }).code;
