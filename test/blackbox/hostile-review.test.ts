@@ -19,6 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s?.stop();
+  if (s) fs.rmSync(s.dataDir, { recursive: true, force: true });
 });
 
 const getCheck = async (uuid: string) => (await (await s.api(`/api/v3/checks/${uuid}`)).json()) as Record<string, any>;

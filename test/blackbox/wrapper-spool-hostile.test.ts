@@ -39,6 +39,13 @@ function victimDir(replayTo: string): string {
   return d;
 }
 
+/** A temp dir for the wrapper's own scratch files (TMPDIR), removed after the tests. */
+function scratch(): string {
+  const d = tempDir('lubdub-state-');
+  cleanup.push(d);
+  return d;
+}
+
 /** A USER whose /tmp spool name is fresh, and that name. */
 function freshUser(): { user: string; tmpSpool: string } {
   const user = `lubdub-t-${crypto.randomBytes(6).toString('hex')}`;
@@ -60,7 +67,9 @@ describe.concurrent('a symlink planted at /tmp/lubdub-spool-$USER', () => {
       fs.symlinkSync(victim, tmpSpool);
       const down = `http://127.0.0.1:${await freePort()}`;
 
+      const stateDir = scratch();
       const r = await runWrapper(combo, [`${down}/ping/${crypto.randomUUID()}`, '--', 'sh', '-c', 'echo job ran; exit 3'], {
+        stateDir,
         env: { ...noState, USER: user },
       });
       expect(r.code, r.stderr).toBe(3);
@@ -68,7 +77,7 @@ describe.concurrent('a symlink planted at /tmp/lubdub-spool-$USER', () => {
       expect(r.stderr).toMatch(/not used as the spool/);
       expect(r.stderr).toMatch(/no writable spool directory: ping to .* lost/);
 
-      const f = await runWrapper(combo, ['--flush'], { env: { ...noState, USER: user } });
+      const f = await runWrapper(combo, ['--flush'], { stateDir, env: { ...noState, USER: user } });
       expect(f.stdout).toMatch(/Nothing spooled/);
       expect(capture.requests).toEqual([]);
       expect(fs.lstatSync(tmpSpool).isSymbolicLink()).toBe(true);
@@ -87,7 +96,7 @@ describe.concurrent('a directory at /tmp/lubdub-spool-$USER that others may writ
     fs.writeFileSync(path.join(tmpSpool, '000000000001-0000000001-0001'), 'http://127.0.0.1:1/ping/x\n');
     const before = snapshot(tmpSpool);
     const down = `http://127.0.0.1:${await freePort()}`;
-    const r = await runWrapper(combo, [`${down}/ping/${crypto.randomUUID()}`, '--', 'sh', '-c', 'exit 0'], { env: { ...noState, USER: user } });
+    const r = await runWrapper(combo, [`${down}/ping/${crypto.randomUUID()}`, '--', 'sh', '-c', 'exit 0'], { stateDir: scratch(), env: { ...noState, USER: user } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/not used as the spool/);
     expect(snapshot(tmpSpool)).toEqual(before);
@@ -96,8 +105,7 @@ describe.concurrent('a directory at /tmp/lubdub-spool-$USER that others may writ
 
 describe.concurrent('a spool of our own', () => {
   it.each(SHELLS.map((c) => [c.name, c] as const))('%s: is made mode 700, and only entries the wrapper wrote are sent or dropped', async (_n, combo) => {
-    const state = tempDir('lubdub-state-');
-    cleanup.push(state);
+    const state = scratch();
     const { user } = freshUser();
     const down = `http://127.0.0.1:${await freePort()}`;
     const r = await runWrapper(combo, [`${down}/ping/${crypto.randomUUID()}`, '--', 'sh', '-c', 'exit 0'], { stateDir: state, env: { USER: user } });
