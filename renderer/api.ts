@@ -84,6 +84,8 @@ export const api = {
   mute: (until: string | null) => call<{ muted_until: string | null }>(LUBDUB_ROUTES.mute, { method: 'POST', json: { until } }),
   settings: () => call<SettingsJson>(LUBDUB_ROUTES.settings),
   saveSettings: (input: SettingsInput) => call<SettingsJson>(LUBDUB_ROUTES.settings, { method: 'POST', json: input }),
+  /** ends this console session, or every one (`everywhere`) */
+  logout: (everywhere: boolean) => call<{ logged_out: string }>(LUBDUB_ROUTES.logout, { method: 'POST', json: { everywhere } }),
   rotateKey: (which: 'api_key' | 'ping_key') => call<{ which: string; value: string }>(LUBDUB_ROUTES.rotateKey, { method: 'POST', json: { which } }),
   /** Lubdub's channels (with config and `new_checks`): Settings, and what a check can notify */
   channels: () => call<{ channels: ChannelJson[] }>(LUBDUB_ROUTES.channels).then((r) => r.channels),

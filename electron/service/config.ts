@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { baseUrlError } from '../../shared/security/base-url.js';
 
 /** Settings of one service instance (SPEC §3). */
 export interface ServiceConfig {
@@ -95,13 +96,8 @@ const OPTIONS: Option[] = [
     flag: '--base-url',
     env: 'LUBDUB_BASE_URL',
     parse: (v, n) => {
-      let u: URL;
-      try {
-        u = new URL(v);
-      } catch {
-        throw new ConfigError(`${n} must be an http(s) URL, got "${v}"`);
-      }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${n} must be an http(s) URL, got "${v}"`);
+      const err = baseUrlError(v);
+      if (err) throw new ConfigError(`${n}: ${err.replace(/^base_url /, '')}, got ${JSON.stringify(v)}`);
       return v.replace(/\/+$/, '');
     },
   },

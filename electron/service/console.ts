@@ -84,7 +84,8 @@ export function consoleFeature(opts: { dir?: string } = {}): Feature {
 
     const appPage = async (req: FastifyRequest, reply: FastifyReply) => {
       const p = req.url.split('?')[0];
-      if (p.startsWith('/api/') || p.startsWith('/assets/')) return reply.code(404).send({ error: 'not found' });
+      // the API's own answer (404, or 405 for a known route with another method)
+      if (p.startsWith('/api/') || p.startsWith('/assets/')) return reply.callNotFound();
       reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');
       // The page is the console's door: without a session it says how to log in and
       // nothing else (no app shell, no data).

@@ -130,6 +130,11 @@ export class Monitor {
   private storageErrors = { lastLog: -Infinity, pending: 0 };
   /** Lubdub extension fields on checks: name → validator. Owners register them. */
   readonly extraRules: Record<string, (v: unknown, name: string) => string | null> = {};
+  /**
+   * Checks of extension fields that must run off the main thread (user regexes in a
+   * worker): name → validator, run by `validateAsync` after `extraRules` passed.
+   */
+  readonly asyncRules: Record<string, (v: unknown, name: string) => Promise<string | null>> = {};
   readonly pingHooks: PingHook[] = [];
   /** Async steps before a ping is queued, outside any transaction (e.g. body extraction in a worker). */
   readonly beforeIngest: ((req: IngestRequest) => Promise<void> | void)[] = [];
@@ -340,6 +345,19 @@ export class Monitor {
     const err = checkInputError(input, this.extraRules);
     if (err) throw new ApiError(400, `json validation error: ${err}`);
     return input as CheckInput;
+  }
+
+  /**
+   * Validates a create/update body including the asynchronous rules; throws ApiError 400.
+   * Call before `create`/`update`, outside any transaction.
+   */
+  async validateAsync(input: unknown): Promise<void> {
+    const valid = this.validate(input);
+    for (const [k, rule] of Object.entries(this.asyncRules)) {
+      if (valid[k] === undefined) continue;
+      const err = await rule(valid[k], k);
+      if (err) throw new ApiError(400, `json validation error: ${err}`);
+    }
   }
 
   private insertCheck(input: CheckInput, now: number): CheckRow {

@@ -49,6 +49,8 @@ export interface FeatureContext {
   monitor: Monitor;
   bus: Bus;
   keys: Keys;
+  /** console sessions (key rotation ends them) */
+  sessions: Sessions;
   receiverRoutes: ((app: FastifyInstance) => void)[];
   apiPlugins: ((app: FastifyInstance) => void)[];
   channelList: (() => { id: string; name: string; kind: string }[]) | null;
@@ -99,6 +101,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     monitor,
     bus,
     keys,
+    sessions,
     receiverRoutes: [],
     apiPlugins: [],
     channelList: null,

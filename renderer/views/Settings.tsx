@@ -41,6 +41,7 @@ export function Settings() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<string | null>(null);
   const [rotate, setRotate] = useState<'api_key' | 'ping_key' | null>(null);
+  const [logoutAll, setLogoutAll] = useState(false);
   const settingsSeq = useConsole((x) => x.settingsSeq);
 
   const fill = (v: SettingsJson) => {
@@ -89,7 +90,20 @@ export function Settings() {
     try {
       await api.rotateKey(which);
       fill(await api.settings());
-      setSaved(which === 'api_key' ? 'New API key made: update your scripts.' : 'New ping key made: slug URLs changed.');
+      setSaved(
+        which === 'api_key' ? 'New API key made: update your scripts. Every other console session was logged out.' : 'New ping key made: slug URLs changed.',
+      );
+    } catch (e) {
+      setErrors({ general: (e as Error).message });
+    }
+  };
+
+  const doLogoutAll = async () => {
+    setLogoutAll(false);
+    try {
+      await api.logout(true);
+      // this session ended too: the app says how to log in again
+      useConsole.setState({ unauthorized: true, live: 'offline' });
     } catch (e) {
       setErrors({ general: (e as Error).message });
     }
@@ -169,11 +183,24 @@ export function Settings() {
         <p className="hint">Part of slug ping URLs: /ping/&lt;ping key&gt;/&lt;slug&gt;.</p>
       </section>
 
+      <section aria-labelledby="sessions-h">
+        <h2 id="sessions-h">Console sessions</h2>
+        <p className="hint">Every browser or window logged in to this console, this one included. Making a new API key also logs them all out.</p>
+        <button type="button" className="danger" onClick={() => setLogoutAll(true)}>
+          Log out everywhere…
+        </button>
+      </section>
+
       <section aria-labelledby="channels-h">
         <h2 id="channels-h">Notification channels</h2>
         <ChannelSettings />
       </section>
 
+      {logoutAll && (
+        <ConfirmDialog title="Log out everywhere?" confirmLabel="Log out everywhere" danger onConfirm={doLogoutAll} onCancel={() => setLogoutAll(false)}>
+          <p>Every console session ends, this one too. Log in again with a new login link (printed when Lubdub starts) or from the desktop app.</p>
+        </ConfirmDialog>
+      )}
       {rotate && (
         <ConfirmDialog title={rotate === 'api_key' ? 'Make a new API key?' : 'Make a new ping key?'} confirmLabel="Rotate" danger onConfirm={doRotate} onCancel={() => setRotate(null)}>
           <p>{rotate === 'api_key' ? 'Scripts using the old key stop working at once.' : 'Slug ping URLs with the old key stop working at once; UUID URLs keep working.'}</p>

@@ -1,3 +1,5 @@
+import { baseUrlError } from '../security/base-url.js';
+
 /** `GET /api/lubdub/settings`: what the console's Settings page shows. */
 export interface SettingsJson {
   /** the base of ping URLs as shown to users, e.g. http://nas.local:8420 */
@@ -34,18 +36,9 @@ export function settingsInputError(body: unknown): string | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'json root is not an object';
   for (const [k, v] of Object.entries(body)) {
     if (k === 'base_url') {
-      if (typeof v !== 'string') return 'base_url is not a string';
       if (v === '') continue;
-      if (v.length > 300) return 'base_url is too long';
-      let u: URL;
-      try {
-        u = new URL(v);
-      } catch {
-        return 'base_url must be an http(s) URL';
-      }
-      if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) {
-        return 'base_url must be an http(s) URL without credentials, query or fragment';
-      }
+      const err = baseUrlError(v);
+      if (err) return err;
     } else if (k === 'ping_body_limit' || k === 'catchup_window') {
       const { min, max } = SETTINGS_LIMITS[k];
       if (typeof v !== 'number' || !Number.isInteger(v)) return `${k} is not an integer`;

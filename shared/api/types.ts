@@ -129,7 +129,9 @@ export const LUBDUB_ROUTES = {
   channels: '/api/lubdub/channels',
   /** GET/POST: { base_url, ping_body_limit, catchup_window, ping_key, detected_urls[] } */
   settings: '/api/lubdub/settings',
-  /** POST { which: 'api_key' | 'ping_key' } → new value */
+  /** POST { everywhere?: boolean }: ends this console session, or every one */
+  logout: '/api/lubdub/logout',
+  /** POST { which: 'api_key' | 'ping_key' } → new value; a new API key ends every console session */
   rotateKey: '/api/lubdub/keys/rotate',
   /** GET [?check=<uuid>]: HeartbeatsJson, the last 50 events of every check (console) */
   heartbeats: '/api/lubdub/heartbeats',

@@ -1,3 +1,5 @@
+import { shellQuote } from '../security/quote.js';
+
 /** Where the install lines put lubdub-run by default. */
 export const WRAPPER_DEST = '/usr/local/bin/lubdub-run';
 
@@ -9,12 +11,12 @@ export const WRAPPER_DEST = '/usr/local/bin/lubdub-run';
 export function wrapperInstallLines(pingBase: string, dest = WRAPPER_DEST): { curl: string; wget: string } {
   const url = `${pingBase.replace(/\/+$/, '')}/wrap.sh`;
   return {
-    curl: `curl -fsS ${url} -o ${dest} && chmod +x ${dest}`,
-    wget: `wget -q -O ${dest} ${url} && chmod +x ${dest}`,
+    curl: `curl -fsS ${shellQuote(url)} -o ${shellQuote(dest)} && chmod +x ${shellQuote(dest)}`,
+    wget: `wget -q -O ${shellQuote(dest)} ${shellQuote(url)} && chmod +x ${shellQuote(dest)}`,
   };
 }
 
-/** A crontab line that runs `command` under lubdub-run, reporting to `pingUrl`. */
+/** A crontab line that runs `command` (a shell command line, as written) under lubdub-run, reporting to `pingUrl`. */
 export function wrappedCronLine(schedule: string, pingUrl: string, command: string, dest = WRAPPER_DEST): string {
-  return `${schedule.trim().split(/\s+/).join(' ')} ${dest} ${pingUrl} -- ${command}`;
+  return `${schedule.trim().split(/\s+/).join(' ')} ${shellQuote(dest)} ${shellQuote(pingUrl)} -- ${command}`;
 }

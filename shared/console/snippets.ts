@@ -1,9 +1,11 @@
 import { wrappedCronLine, wrapperInstallLines } from '../api/wrapper.js';
+import { powershellQuote, pythonString, shellQuote, systemdArg, systemdText } from '../security/quote.js';
 
 /**
- * Copy-paste snippets that ping a check, one per platform (issue 4 §6). Pure: the console
- * shows them and the tests run them. Every URL is the check's own ping URL, so pointing
- * an existing healthchecks script at Lubdub is a change of host only.
+ * Copy-paste snippets that ping a check, one per platform. Pure: the console shows them
+ * and the tests run them. Every URL is the check's own ping URL, so pointing an existing
+ * healthchecks script at Lubdub is a change of host only. Every interpolated value is
+ * quoted for its language (security/quote.ts): a snippet never runs what a value holds.
  */
 
 /** What a snippet needs to know about the check. */
@@ -65,18 +67,19 @@ export function snippets(c: SnippetCheck): Snippet[] {
   const unit = unitName(c);
   // The wrapper's lines come from its own module (shared/api/wrapper.ts), as in the README.
   const install = wrapperInstallLines(pingBase(url));
+  const sh = shellQuote;
   return [
     {
       id: 'crontab',
       label: 'crontab + curl',
-      code: `${schedule} /path/to/job.sh && ${CURL} ${url}`,
+      code: `${schedule} /path/to/job.sh && ${CURL} ${sh(url)}`,
       note: tzNote,
     },
     {
       id: 'wget',
       label: 'BusyBox wget',
       // BusyBox wget has no --retry or -t: one try with a timeout.
-      code: `${schedule} /path/to/job.sh && wget -q -T 10 -O /dev/null ${url}`,
+      code: `${schedule} /path/to/job.sh && wget -q -T 10 -O /dev/null ${sh(url)}`,
       note: 'For NAS boxes and routers with BusyBox only (Synology, OpenWrt). BusyBox wget cannot retry.',
     },
     {
@@ -90,27 +93,27 @@ export function snippets(c: SnippetCheck): Snippet[] {
     {
       id: 'shell',
       label: 'shell (exit status)',
-      code: `#!/bin/sh\n${CURL} ${url}/start\n/path/to/job.sh\n${CURL} ${url}/$?`,
+      code: `#!/bin/sh\n${CURL} ${sh(`${url}/start`)}\n/path/to/job.sh\n${CURL} ${sh(`${url}/`)}$?`,
       note: 'A non-zero exit status marks the run as failed; /start lets Lubdub measure how long it ran.',
     },
     {
       id: 'powershell',
       label: 'PowerShell',
-      code: `Invoke-RestMethod -TimeoutSec 10 ${url}/start\n& C:\\path\\to\\job.ps1\nInvoke-RestMethod -TimeoutSec 10 "${url}/$LASTEXITCODE"`,
+      code: `Invoke-RestMethod -TimeoutSec 10 ${powershellQuote(`${url}/start`)}\n& C:\\path\\to\\job.ps1\nInvoke-RestMethod -TimeoutSec 10 (${powershellQuote(`${url}/`)} + $LASTEXITCODE)`,
     },
     {
       id: 'python',
       label: 'Python',
-      code: `import urllib.request\n\nurllib.request.urlopen("${url}/start", timeout=10)\ntry:\n    run_job()\nexcept Exception as e:\n    urllib.request.urlopen("${url}/fail", data=str(e).encode(), timeout=10)\n    raise\nelse:\n    urllib.request.urlopen("${url}", timeout=10)`,
+      code: `import urllib.request\n\nurllib.request.urlopen(${pythonString(`${url}/start`)}, timeout=10)\ntry:\n    run_job()\nexcept Exception as e:\n    urllib.request.urlopen(${pythonString(`${url}/fail`)}, data=str(e).encode(), timeout=10)\n    raise\nelse:\n    urllib.request.urlopen(${pythonString(url)}, timeout=10)`,
     },
     {
       id: 'systemd',
       label: 'systemd',
       code:
-        `# /etc/systemd/system/${unit}.service\n[Unit]\nDescription=${c.name || unit}\nOnSuccess=${unit}-ping@0.service\nOnFailure=${unit}-ping@fail.service\n\n` +
-        `[Service]\nType=oneshot\nExecStartPre=-/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null ${url}/start\nExecStart=/path/to/job.sh\n\n` +
+        `# /etc/systemd/system/${unit}.service\n[Unit]\nDescription=${systemdText(c.name) || unit}\nOnSuccess=${unit}-ping@0.service\nOnFailure=${unit}-ping@fail.service\n\n` +
+        `[Service]\nType=oneshot\nExecStartPre=-/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null ${systemdArg(`${url}/start`)}\nExecStart=/path/to/job.sh\n\n` +
         `# /etc/systemd/system/${unit}-ping@.service\n[Unit]\nDescription=Report ${unit} to Lubdub (%i)\n\n` +
-        `[Service]\nType=oneshot\nExecStart=/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null ${url}/%i`,
+        `[Service]\nType=oneshot\nExecStart=/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null ${systemdArg(`${url}/`, '%i')}`,
       note: '"/0" is success and "/fail" a failure, so one template unit serves both. Start it from a .timer as usual.',
     },
   ];

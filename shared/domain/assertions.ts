@@ -10,7 +10,7 @@
  * op: < <= > >= == != · agg: median mean min max over the previous N passing runs.
  * Pure: parsing, evaluation against given history, messages.
  */
-import { formatMetric, METRIC_NAME_RE, parseQuantity, type Metrics } from './metrics.js';
+import { formatMetric, METRIC_NAME_RE, metricValue, parseQuantity, type Metrics } from './metrics.js';
 
 /** A comparison operator. */
 export type Cmp = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -220,7 +220,7 @@ export function evaluateAll(entries: AssertionEntry[], metrics: Metrics, history
     const a = parseAssertion(spec.expr);
     if ('error' in a) continue;
     const need = historyNeed(a);
-    const value = metrics[a.metric];
+    const value = metricValue(metrics, a.metric);
     const past = need.n > 0 && value !== undefined ? history(a.metric, need.n) : [];
     const r = evaluateAssertion(a, spec.expr.trim(), value, past);
     results.push(r);

@@ -4,7 +4,7 @@
  * Pure: validation, preset expansion and turning matches into numbers. The regexes
  * themselves run in the service's extraction worker, under a time limit.
  */
-import { METRIC_NAME_RE, parseQuantity, type Metrics } from './metrics.js';
+import { METRIC_NAME_RE, newMetrics, parseQuantity, type Metrics } from './metrics.js';
 
 /**
  * How a rule turns matches into a number:
@@ -110,9 +110,26 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Capture groups of a compiled-checked source (matching the empty alternative reveals them). */
-function groupCount(source: string, flags: string): number {
-  return (new RegExp(`${source}|`, flags).exec('') as RegExpExecArray).length - 1;
+/**
+ * Capture groups of a source that `new RegExp` has accepted, counted from its syntax.
+ * Why not by running it: any match attempt of a user regex (even on "") can backtrack for
+ * minutes, and validation runs on the service's main thread. Escapes and character
+ * classes hold no groups; `(?` opens none except a named group `(?<name>`.
+ */
+export function captureGroupCount(source: string): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') {
+      if (source[i + 1] !== '?') n++;
+      else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') n++;
+    }
+  }
+  return n;
 }
 
 /** Why one rule is invalid, or null. */
@@ -127,14 +144,13 @@ function ruleError(r: Record<string, unknown>): string | null {
   }
   if (r.mode !== undefined && !MODES.includes(r.mode as ExtractMode)) return `mode must be one of ${MODES.join(', ')}`;
   const flags = 'm' + ((r.flags as string | undefined) ?? '');
-  let groups: number;
   try {
+    // Parses only: V8 compiles and runs a pattern on its first match, never here.
     new RegExp(r.regex, flags);
-    groups = groupCount(r.regex, flags);
   } catch (e) {
     return `regex is invalid: ${(e as Error).message}`;
   }
-  if ((r.mode ?? 'first') !== 'count' && groups < 1) return 'regex needs a capture group ( ) around the number';
+  if ((r.mode ?? 'first') !== 'count' && captureGroupCount(r.regex) < 1) return 'regex needs a capture group ( ) around the number';
   return null;
 }
 
@@ -162,6 +178,26 @@ export function extractRulesError(v: unknown, field = 'extract'): string | null 
   return null;
 }
 
+/**
+ * A text every user rule is tried on, in the worker and under its time bound, before it is
+ * saved: "" and runs of one character class ending in a mismatch, the inputs on which
+ * nested quantifiers backtrack exponentially. A rule that overruns here would stall every
+ * ping's extraction; one that passes may still overrun on some body (the per-ping bound).
+ */
+export const RULE_PROBE_TEXT = ['', 'a'.repeat(30) + '!', '0'.repeat(30) + '!', ' '.repeat(30) + '!', 'a0 '.repeat(10) + '!', ''].join('\n');
+
+/** The user-written rules of an `extract` list (presets are trusted), worker-ready, with their index. */
+export function userRules(entries: unknown): { at: number; rule: CompiledRule }[] {
+  if (!Array.isArray(entries)) return [];
+  const out: { at: number; rule: CompiledRule }[] = [];
+  entries.forEach((e, at) => {
+    if (!isObject(e) || 'preset' in e || ruleError(e) !== null) return;
+    const r = e as unknown as ExtractRule;
+    out.push({ at, rule: { name: r.name, source: r.regex, flags: 'm' + (r.flags ?? ''), mode: r.mode ?? 'first' } });
+  });
+  return out;
+}
+
 /** A valid `extract` list as worker-ready rules, presets expanded in place. Invalid entries are skipped. */
 export function compileRules(entries: unknown): CompiledRule[] {
   if (!Array.isArray(entries)) return [];
@@ -184,7 +220,7 @@ export function compileRules(entries: unknown): CompiledRule[] {
  * value wins (presets list text and --json forms under one name).
  */
 export function metricsFromMatches(rules: CompiledRule[], outs: MatchOut[]): { metrics: Metrics; errors: string[] } {
-  const metrics: Metrics = {};
+  const metrics = newMetrics();
   const errors: string[] = [];
   rules.forEach((r, i) => {
     const o = outs[i];

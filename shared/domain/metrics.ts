@@ -6,6 +6,23 @@
 /** Metric values of one ping, by name. Durations are seconds, sizes bytes. */
 export type Metrics = Record<string, number>;
 
+/**
+ * An empty Metrics without a prototype. Why: names come from users, and on a plain object
+ * `constructor` or `__proto__` would read or write Object.prototype's members.
+ */
+export function newMetrics(init?: Metrics): Metrics {
+  const m = Object.create(null) as Metrics;
+  if (init) for (const k of Object.keys(init)) m[k] = init[k];
+  return m;
+}
+
+/** The value of metric `name`, only when the ping itself has it (never an inherited member). */
+export function metricValue(metrics: Metrics, name: string): number | undefined {
+  if (!Object.hasOwn(metrics, name)) return undefined;
+  const v = metrics[name];
+  return typeof v === 'number' ? v : undefined;
+}
+
 /** A metric name: lowercase letters, digits and `_`, starting with a letter or `_`. */
 export const METRIC_NAME_RE = /^[a-z_][a-z0-9_]{0,63}$/;
 /** At most this many metrics per ping (query and extraction together). */
@@ -20,7 +37,7 @@ export const BUILTIN_METRICS = {
 } as const;
 
 /** Units a quantity may carry, as multipliers of the base unit (seconds or bytes or 1). */
-const UNITS: Record<string, number> = {
+const UNITS: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
   // time → seconds; lowercase `m` is minutes, uppercase `M` is mega
   ms: 0.001,
   s: 1,
@@ -50,7 +67,7 @@ const UNITS: Record<string, number> = {
   GiB: 1024 ** 3,
   Ti: 1024 ** 4,
   TiB: 1024 ** 4,
-};
+});
 
 const QUANTITY_RE = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]{0,5})$/;
 const GROUPED_RE = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?/;
@@ -90,7 +107,7 @@ export function parseMetricParams(v: string | string[] | undefined): { metrics: 
   if (v === undefined) return null;
   const list = Array.isArray(v) ? v : [v];
   if (list.length > MAX_METRICS_PER_PING) return { error: `too many metrics (at most ${MAX_METRICS_PER_PING})` };
-  const metrics: Metrics = {};
+  const metrics = newMetrics();
   for (const raw of list) {
     const p = parseMetricParam(raw);
     if ('error' in p) return p;

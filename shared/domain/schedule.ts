@@ -36,9 +36,24 @@ export function isValidTimezone(tz: string): boolean {
   }
 }
 
-/** Returns an error message for a bad cron expression, or null when it is a valid 5-field one. */
+const cronErrors = new Map<string, string | null>();
+
+/**
+ * Returns an error message for a bad cron expression, or null when it is a valid 5-field one.
+ * Remembered (bounded): parsing and a next-run search cost milliseconds, and the ping port
+ * validates `?schedule=` on every auto-create ping.
+ */
 export function cronError(schedule: string): string | null {
   if (typeof schedule !== 'string' || schedule.length > 100) return 'schedule is too long';
+  const known = cronErrors.get(schedule);
+  if (known !== undefined) return known;
+  const err = cronErrorUncached(schedule);
+  if (cronErrors.size >= CRON_CACHE_MAX) cronErrors.delete(cronErrors.keys().next().value as string);
+  cronErrors.set(schedule, err);
+  return err;
+}
+
+function cronErrorUncached(schedule: string): string | null {
   if (schedule.trim().split(/\s+/).length !== 5) return 'schedule must have exactly 5 fields';
   try {
     const c = new Cron(schedule, { mode: '5-part', paused: true, timezone: 'UTC' });

@@ -245,11 +245,13 @@ describe('hostile input does not stall the service', () => {
     return out;
   }
 
-  it('a catastrophic regex (a+)+$ on 100 KB of "a" + "!" is cut off and does not delay other pings', async () => {
+  it('a regex that passes validation but backtracks on a body ((a*)a*a*c on 100 KB of "a") is cut off and does not delay other pings', async () => {
+    // (a+)+$ is refused when saved (it explodes on the validation probe); (a*)a*a*c is
+    // harmless on short text and cubic on a long run of "a": only the per-ping bound stops it.
     const hostile = await createCheck(s, {
       name: 'hostile',
       extract: [
-        { name: 'x', regex: '(a+)+$', mode: 'last' },
+        { name: 'x', regex: '(a*)a*a*c', mode: 'last' },
         { name: 'rows', regex: 'rows=(\\d+)' },
       ],
     });

@@ -59,13 +59,14 @@ describe('the snippet generator', () => {
   it('has PowerShell, Python and systemd OnSuccess/OnFailure forms', () => {
     render(<Snippets check={cron} />);
     fireEvent.click(screen.getByRole('tab', { name: 'PowerShell' }));
-    expect(code()).toContain(`Invoke-RestMethod -TimeoutSec 10 "${URL_}/$LASTEXITCODE"`);
+    expect(code()).toContain(`Invoke-RestMethod -TimeoutSec 10 '${URL_}/start'`);
+    expect(code()).toContain(`Invoke-RestMethod -TimeoutSec 10 ('${URL_}/' + $LASTEXITCODE)`);
     fireEvent.click(screen.getByRole('tab', { name: 'Python' }));
     expect(code()).toContain(`urllib.request.urlopen("${URL_}", timeout=10)`);
     fireEvent.click(screen.getByRole('tab', { name: 'systemd' }));
     expect(code()).toContain('OnSuccess=nightly-backup-ping@0.service');
     expect(code()).toContain('OnFailure=nightly-backup-ping@fail.service');
-    expect(code()).toContain(`ExecStart=/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null ${URL_}/%i`);
+    expect(code()).toContain(`ExecStart=/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null "${URL_}/%i"`);
   });
 
   it('moves between tabs with the arrow keys', () => {

@@ -13,7 +13,8 @@ describe('loadConfig', () => {
   it.each([
     [['--ping-port', '70000'], /port number/],
     [['--ui-host', 'a b'], /host name/],
-    [['--base-url', 'ftp://x'], /http\(s\) URL/],
+    [['--base-url', 'ftp://x'], /--base-url: must be http\(s\):\/\/host/],
+    [['--base-url', 'http://nas.local:8420/$(reboot)'], /--base-url: must be http\(s\):\/\/host/],
     [['--api-key', 'short'], /16-128/],
     [['--nope', '1'], /unknown option/],
     [['--ping-port'], /needs a value/],

@@ -168,9 +168,10 @@ describe('heartbeat bars', () => {
 
 describe('settingsInputError (hostile input)', () => {
   it.each([
-    [{ base_url: 'javascript:alert(1)' }, 'base_url must be an http(s) URL without credentials, query or fragment'],
-    [{ base_url: 'http://user:pw@nas.local:8420' }, 'base_url must be an http(s) URL without credentials, query or fragment'],
-    [{ base_url: 'not a url' }, 'base_url must be an http(s) URL'],
+    [{ base_url: 'javascript:alert(1)' }, 'base_url must be http(s)://host[:port][/path] with letters, digits and . _ ~ - only (no credentials, query, fragment, spaces or quotes)'],
+    [{ base_url: 'http://user:pw@nas.local:8420' }, 'base_url must be http(s)://host[:port][/path] with letters, digits and . _ ~ - only (no credentials, query, fragment, spaces or quotes)'],
+    [{ base_url: 'not a url' }, 'base_url must be http(s)://host[:port][/path] with letters, digits and . _ ~ - only (no credentials, query, fragment, spaces or quotes)'],
+    [{ base_url: 'http://nas.local:8420/;reboot' }, 'base_url must be http(s)://host[:port][/path] with letters, digits and . _ ~ - only (no credentials, query, fragment, spaces or quotes)'],
     [{ base_url: 42 }, 'base_url is not a string'],
     [{ ping_body_limit: -1 }, 'ping_body_limit must be 0-10000000'],
     [{ ping_body_limit: 1.5 }, 'ping_body_limit is not an integer'],

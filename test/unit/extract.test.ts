@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRules, EXTRACT_PRESETS, extractRulesError, metricsFromMatches } from '../../shared/domain/extract.js';
+import { captureGroupCount, compileRules, EXTRACT_PRESETS, extractRulesError, metricsFromMatches } from '../../shared/domain/extract.js';
 
 describe('extractRulesError (the check field)', () => {
   it('accepts presets and rules with a capture group', () => {
@@ -32,6 +32,28 @@ describe('extractRulesError (the check field)', () => {
     [Array(21).fill({ preset: 'errors' }), 'extract has more than 20 entries'],
   ])('%j → %s', (v, msg) => {
     expect(extractRulesError(v)).toBe(msg);
+  });
+});
+
+describe('captureGroupCount (read from the syntax, never by running the regex)', () => {
+  it.each<[string, number]>([
+    ['rows', 0],
+    ['(\\d+)', 1],
+    ['(a)(b(c))', 3],
+    ['(?:a)(?=b)(?!c)(?<=d)(?<!e)', 0],
+    ['(?<n>\\d+)', 1],
+    ['\\(\\d+\\)', 0],
+    ['\\\\(x)', 1],
+    ['[(](x)', 1],
+    ['[\\](](x)', 1],
+  ])('%s → %i, as many as a match reports', (src, n) => {
+    const viaExec = (new RegExp(`${src}|`).exec('') as RegExpExecArray).length - 1;
+    expect([captureGroupCount(src), viaExec]).toEqual([n, n]);
+  });
+
+  it('validates a catastrophic pattern without running it', () => {
+    expect(captureGroupCount('(?:\\1|()){26}x')).toBe(1);
+    expect(extractRulesError([{ name: 'x', regex: '(?:\\1|()){26}x', mode: 'count' }])).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 /** The extraction worker with real threads: presets on real tool output, and the time bound. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileRules, type ExtractEntry } from '../../shared/domain/extract.js';
+import { compileRules, RULE_PROBE_TEXT, type ExtractEntry } from '../../shared/domain/extract.js';
 import { Extractor } from '../../electron/service/silent/extractor.js';
 
 const extractor = new Extractor({ timeoutMs: 250, maxQueue: 8 });
@@ -127,7 +127,7 @@ describe('the time bound', () => {
       { name: 'rows', regex: 'rows=(\\d+)' },
     ]);
     const ms = performance.now() - t;
-    expect(r).toEqual({ metrics: {}, error: 'extraction stopped after 250 ms: a regex is too slow for this body' });
+    expect(r).toEqual({ metrics: {}, error: 'extraction stopped after 250 ms: a regex is too slow for this body', timedOut: true });
     expect(ms).toBeLessThan(1500);
     expect(extractor.timeouts).toBe(before + 1);
     expect(await run('rows=7', [{ name: 'rows', regex: 'rows=(\\d+)' }])).toEqual({ metrics: { rows: 7 }, error: null });
@@ -172,3 +172,13 @@ describe('the time bound', () => {
     expect(await stuck).toEqual({ metrics: {}, error: 'extraction skipped: service stopping' });
   });
 });
+
+describe('probing a rule before it is saved', () => {
+  it('says timeout for a pattern that backtracks on the probe text, ok for a plain one, and keeps working', async () => {
+    const rule = (source: string) => ({ name: 'x', source, flags: 'm', mode: 'count' as const });
+    expect(await extractor.probe(RULE_PROBE_TEXT, rule('(?:\\1|()){26}x'))).toBe('timeout');
+    expect(await extractor.probe(RULE_PROBE_TEXT, rule('(a+)+$'))).toBe('timeout');
+    expect(await extractor.probe(RULE_PROBE_TEXT, rule('^loaded (\\d+) rows'))).toBe('ok');
+  });
+});
+

@@ -15,6 +15,13 @@ describe('wrapper install lines', () => {
     );
   });
 
+  it('quotes a URL or destination a shell would interpret', () => {
+    expect(wrapperInstallLines("http://x:1/a'b;id", '/opt/my bin/lubdub-run').curl).toBe(
+      "curl -fsS 'http://x:1/a'\\''b;id/wrap.sh' -o '/opt/my bin/lubdub-run' && chmod +x '/opt/my bin/lubdub-run'",
+    );
+    expect(wrappedCronLine('0 3 * * *', 'http://x:1/$(id)', 'job')).toBe("0 3 * * * /usr/local/bin/lubdub-run 'http://x:1/$(id)' -- job");
+  });
+
   it('wraps a crontab command behind lubdub-run with a normalised schedule', () => {
     expect(wrappedCronLine(' 30  2 * * *', 'http://nas.local:8420/ping/abc', '/usr/local/bin/backup.sh')).toBe(
       '30 2 * * * /usr/local/bin/lubdub-run http://nas.local:8420/ping/abc -- /usr/local/bin/backup.sh',
@@ -26,7 +33,10 @@ describe('README "Wrapping a job"', () => {
   it('shows the same install lines the console offers', async () => {
     const fs = await import('node:fs');
     const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const lines = wrapperInstallLines('http://<host>:8420');
+    // the README's <host> placeholder would be quoted as a value: build with a plain host, then show the placeholder
+    const lines = wrapperInstallLines('http://HOST:8420');
+    lines.curl = lines.curl.replace('HOST', '<host>');
+    lines.wget = lines.wget.replace('HOST', '<host>');
     expect(readme).toContain('## Wrapping a job');
     expect(readme).toContain(lines.curl);
     expect(readme).toContain(lines.wget);

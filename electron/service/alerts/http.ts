@@ -15,6 +15,13 @@ export interface OutgoingRequest {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Headers that carry credentials: never sent on to another origin. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/** `headers` without credentials (a redirect to another origin, or https → http). */
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())));
+}
 
 function describe(e: unknown, timeoutMs: number): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
@@ -29,7 +36,9 @@ function describe(e: unknown, timeoutMs: number): string {
  * POSTs an alert, following at most MAX_REDIRECTS redirects by hand so that every hop
  * passes the same URL rule (http/https only, no credentials): a redirect cannot send an
  * alert to file:, to another scheme, or loop forever. 303, and 301/302 after POST, continue
- * as GET without body (as fetch and curl do); 307/308 repeat the POST.
+ * as GET without body (as fetch and curl do); 307/308 repeat the POST. A hop to another
+ * origin (host, port or scheme, so https → http too) loses the credential headers, as
+ * fetch drops Authorization: a token must not follow a redirect to someone else.
  * The whole exchange, redirects included, has one timeout.
  */
 export async function postAlert(req: OutgoingRequest): Promise<SendResult> {
@@ -37,6 +46,7 @@ export async function postAlert(req: OutgoingRequest): Promise<SendResult> {
   const signal = AbortSignal.timeout(timeoutMs);
   let url = req.url;
   let method = 'POST';
+  let headers = req.headers;
   for (let hop = 0; ; hop++) {
     const bad = outgoingUrlError(url);
     if (bad) return { ok: false, error: hop === 0 ? bad : `redirect refused: ${bad}`, permanent: true };
@@ -44,7 +54,7 @@ export async function postAlert(req: OutgoingRequest): Promise<SendResult> {
     try {
       res = await fetch(url, {
         method,
-        headers: method === 'POST' ? req.headers : { 'user-agent': req.headers['user-agent'] ?? 'Lubdub' },
+        headers: method === 'POST' ? headers : { 'user-agent': headers['user-agent'] ?? 'Lubdub' },
         body: method === 'POST' ? req.body : undefined,
         redirect: 'manual',
         signal,
@@ -57,24 +67,24 @@ export async function postAlert(req: OutgoingRequest): Promise<SendResult> {
       const loc = res.headers.get('location');
       if (!loc) return { ok: false, error: `HTTP ${res.status} without Location` };
       if (hop >= MAX_REDIRECTS) return { ok: false, error: `more than ${MAX_REDIRECTS} redirects`, permanent: true };
+      let next: URL;
       try {
-        url = new URL(loc, url).toString();
+        next = new URL(loc, url);
       } catch {
         return { ok: false, error: 'redirect to an invalid URL', permanent: true };
       }
+      if (next.origin !== new URL(url).origin) headers = withoutCredentials(headers);
+      url = next.toString();
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
       continue;
     }
-    let text = '';
-    try {
-      text = (await res.text()).slice(0, 200);
-    } catch {
-      // the status is what counts
-    }
+    // The reply's body is never read into an error: a channel URL may point at a loopback or
+    // link-local service, and its answer must not come back through the channel test or the
+    // delivery log (a server-side request forgery read-back). The status is what counts.
+    await res.body?.cancel().catch(() => {});
     if (res.ok) return { ok: true, error: null };
     // A 4xx other than timeout/rate limit will not get better by retrying the same request.
     const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
-    const detail = text.replace(/\s+/g, ' ').trim();
-    return { ok: false, error: `HTTP ${res.status}${detail ? `: ${detail.slice(0, 120)}` : ''}`, permanent };
+    return { ok: false, error: `HTTP ${res.status}`, permanent };
   }
 }

@@ -1,16 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
+import { LUBDUB_ROUTES, type CheckJson, type Summary, type ServiceEvent } from '../../../shared/api/types.js';
 import { isoSeconds } from '../../../shared/api/format.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { ApiError, type Monitor } from '../monitor.js';
 import { checkJson, flipJson, pingJson } from '../serialize.js';
-import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, type Sessions } from './auth.js';
+import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type Sessions } from './auth.js';
 import { summarize } from '../../../shared/api/summary.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
+import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
 
 /** What the management API needs. */
 export interface ApiDeps {
@@ -57,6 +58,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // within 10 s, checked every second (Node's default check runs every 30 s); over 16 KB → 431.
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: false,
+    rewriteUrl: rewriteBadUrl,
   });
 
   // healthchecks parses the body as JSON whatever its content type (curl -d sends
@@ -120,7 +122,27 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (status === 500) console.error(`lubdub: api error: ${err.stack ?? err.message}`);
     return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
+  // healthchecks answers a wrong method on an existing route with 405 and Allow (Django's
+  // require_http_methods). The router only knows "no route", so the routes are recorded
+  // here as they are added; catch-all routes (the console's pages) do not count.
+  const routes: { re: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    if (r.url.includes('*')) return;
+    const re = new RegExp(`^${r.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_][A-Za-z0-9_]*/g, '[^/]+')}$`);
+    for (const m of [r.method].flat()) routes.push({ re, method: m });
+  });
+  // The router lets a last parameter be empty (`DELETE /api/v3/checks/` would match
+  // `/api/v3/checks/:code`): an empty parameter is no route.
+  app.addHook('preValidation', async (req, reply) => {
+    const params = req.params as Record<string, string> | undefined;
+    if (params && Object.entries(params).some(([k, v]) => k !== '*' && v === '')) return reply.callNotFound();
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const allow = [...new Set(routes.filter((r) => r.re.test(path)).map((r) => r.method))];
+    if (allow.length > 0) return reply.code(405).header('allow', allow.sort().join(', ')).send({ error: 'method not allowed' });
+    return reply.code(404).send({ error: 'not found' });
+  });
 
   const uuidParam = (req: FastifyRequest): string => {
     const code = (req.params as { code: string }).code;
@@ -128,6 +150,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return code;
   };
   const ctx = () => monitor.readContext();
+
+  app.all(BAD_URL_PATH, async () => {
+    throw new ApiError(400, 'bad request: malformed percent-escape in the URL');
+  });
 
   // ---- healthchecks v3 ----
   app.get('/api/v3/status/', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
@@ -150,11 +176,16 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.type('application/json; charset=utf-8').send(Readable.from(json(), { highWaterMark: 1 }));
   });
   app.post('/api/v3/checks/', async (req, reply) => {
+    await monitor.validateAsync(req.body ?? {});
     const { check, created } = monitor.create(req.body ?? {});
     return reply.code(created ? 201 : 200).send(checkJson(check, ctx()));
   });
   app.get('/api/v3/checks/:code', async (req) => checkJson(monitor.get(uuidParam(req)), ctx()));
-  app.post('/api/v3/checks/:code', async (req) => checkJson(monitor.update(uuidParam(req), req.body ?? {}), ctx()));
+  app.post('/api/v3/checks/:code', async (req) => {
+    const uuid = uuidParam(req);
+    await monitor.validateAsync(req.body ?? {});
+    return checkJson(monitor.update(uuid, req.body ?? {}), ctx());
+  });
   app.delete('/api/v3/checks/:code', async (req) => checkJson(monitor.delete(uuidParam(req)), ctx()));
   app.post('/api/v3/checks/:code/pause', async (req) => checkJson(monitor.pause(uuidParam(req)), ctx()));
   app.post('/api/v3/checks/:code/resume', async (req) => checkJson(monitor.resume(uuidParam(req)), ctx()));
@@ -247,7 +278,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         .send('This login link was already used or is not valid. Restart Lubdub or run `npm run serve` to get a new one.');
     }
     return reply
-      .header('set-cookie', `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${30 * 86400}`)
+      .header('set-cookie', sessionCookie(sid))
       .header('cache-control', 'no-store')
       .redirect('/', 303);
   });
@@ -257,6 +288,21 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (req.authBy !== 'key') throw new ApiError(403, 'api key required');
     const sid = deps.sessions.create(deps.clock.now());
     return reply.send({ cookie: SESSION_COOKIE, value: sid });
+  });
+
+  // Logs out this console session, or with { everywhere: true } every session (a lost laptop,
+  // a shared browser). With the API key only "everywhere" means anything.
+  app.post(LUBDUB_ROUTES.logout, async (req, reply) => {
+    const everywhere = (req.body as { everywhere?: unknown } | undefined)?.everywhere;
+    if (everywhere !== undefined && typeof everywhere !== 'boolean') throw new ApiError(400, 'json validation error: everywhere is not a boolean');
+    if (everywhere) {
+      deps.sessions.endAll();
+    } else {
+      const sid = req.authBy === 'session' ? readCookie(req.headers.cookie, SESSION_COOKIE) : undefined;
+      if (!sid) throw new ApiError(400, 'no console session to log out (use {"everywhere": true})');
+      deps.sessions.end(sid);
+    }
+    return reply.header('set-cookie', sessionCookie('')).header('cache-control', 'no-store').send({ logged_out: everywhere ? 'everywhere' : 'this session' });
   });
 
   for (const p of deps.plugins ?? []) p(app);

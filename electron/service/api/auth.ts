@@ -19,7 +19,7 @@ export const CSRF_HEADER = 'x-lubdub-csrf';
 export class Sessions {
   private loginTokens = new Set<string>();
   private sessions = new Map<string, number>();
-  constructor(private ttlMs = 30 * 24 * 3600 * 1000) {}
+  constructor(private ttlMs = SESSION_MAX_AGE_S * 1000) {}
 
   /** A fresh one-time login token (printed by the CLI as /login?token=…). */
   newLoginToken(): string {
@@ -55,6 +55,21 @@ export class Sessions {
   end(id: string): void {
     this.sessions.delete(id);
   }
+
+  /** Ends every session (key rotation, "log out everywhere"); returns how many ended. */
+  endAll(): number {
+    const n = this.sessions.size;
+    this.sessions.clear();
+    return n;
+  }
+}
+
+/** Session lifetime, for the cookie's Max-Age. */
+export const SESSION_MAX_AGE_S = 30 * 86400;
+
+/** The Set-Cookie value carrying session `sid`; an empty sid clears the cookie. */
+export function sessionCookie(sid: string): string {
+  return `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${sid ? SESSION_MAX_AGE_S : 0}`;
 }
 
 /** Reads one cookie from a Cookie header. */

@@ -5,6 +5,7 @@ import { LUBDUB_ROUTES } from '../../../shared/api/types.js';
 import type { ServiceConfig } from '../config.js';
 import { loadKeys, newApiKey, newPingKey, saveKeys } from '../keys.js';
 import { ApiError } from '../monitor.js';
+import { sessionCookie } from './auth.js';
 import type { Feature, FeatureContext } from '../service.js';
 
 type NetInterfaces = ReturnType<typeof os.networkInterfaces>;
@@ -99,7 +100,7 @@ export function settingsFeature(): Feature {
       return current();
     });
 
-    app.post(LUBDUB_ROUTES.rotateKey, async (req) => {
+    app.post(LUBDUB_ROUTES.rotateKey, async (req, reply) => {
       const which = (req.body as { which?: unknown } | undefined)?.which;
       if (which !== 'api_key' && which !== 'ping_key') throw new ApiError(400, 'json validation error: which must be "api_key" or "ping_key"');
       if (locked().includes(which)) throw new ApiError(409, `${which} is set by a flag or environment variable at start`);
@@ -110,6 +111,10 @@ export function settingsFeature(): Feature {
         stored.apiKey = value;
         saveKeys(ctx.config.dataDir, stored);
         ctx.keys.apiKey = value;
+        // Every console session was opened under the old key, whoever holds it: all end.
+        // The console that asked keeps working with a fresh session of its own.
+        ctx.sessions.endAll();
+        if (req.authBy === 'session') reply.header('set-cookie', sessionCookie(ctx.sessions.create(ctx.clock.now())));
       } else {
         stored.pingKey = value;
         saveKeys(ctx.config.dataDir, stored);

@@ -48,6 +48,8 @@ export function migrate(db: Db, dbPath: string, migrations = loadMigrations()): 
   if (current > 0) {
     const backup = `${dbPath}.bak-v${current}`;
     fs.rmSync(backup, { force: true });
+    // created empty and owner-only first: SQLite would make it by the umask, and it holds what the database does
+    fs.closeSync(fs.openSync(backup, 'wx', 0o600));
     db.prepare('VACUUM INTO ?').run(backup);
   }
   for (const m of pending) {

@@ -25,6 +25,7 @@ export function openDb(dataDir: string, opts: OpenOptions = {}): Db {
   const dbPath = path.join(dataDir, opts.file ?? 'lubdub.db');
   let db: Db;
   try {
+    createPrivate(dbPath);
     db = new Database(dbPath, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   } catch (e) {
     throw new StoreError(`cannot open database ${dbPath}: ${(e as Error).message}`);
@@ -36,6 +37,8 @@ export function openDb(dataDir: string, opts: OpenOptions = {}): Db {
       const tables = db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
       if (tables > 0) throw new StoreError(`${dbPath} is not a Lubdub database (it has tables but no Lubdub schema version); it was left as it is`);
     }
+    // A data dir that already existed (or an older Lubdub) may have left them 0644.
+    for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) makePrivate(f);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
@@ -56,6 +59,28 @@ export function openDb(dataDir: string, opts: OpenOptions = {}): Db {
     throw e instanceof StoreError ? e : new StoreError(`cannot migrate database ${dbPath}: ${(e as Error).message}`);
   }
   return db;
+}
+
+/**
+ * Creates an empty database file readable by its owner only, unless it exists. Why: it holds
+ * channel tokens, ping URLs and job output, and the umask (0644 files) would let every local
+ * user read them; SQLite gives the -wal and -shm files the database file's mode.
+ */
+function createPrivate(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_RDWR, 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
+/** Tightens an existing file to 0600 (a missing one is fine). */
+function makePrivate(file: string): void {
+  try {
+    if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }
 
 /** Runs `fn` in a `BEGIN IMMEDIATE` transaction (takes the write lock up front). */

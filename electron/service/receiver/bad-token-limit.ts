@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-/** Unknown ping URLs (404s) one address may cause per window before it is refused for the rest of it. */
+/** Refused ping requests (404s, 400s) one address may cause per window before it is refused for the rest of it. */
 export const BAD_TOKEN_MAX = 60;
 /** The window of BAD_TOKEN_MAX, in ms. */
 export const BAD_TOKEN_WINDOW_MS = 60_000;
@@ -10,15 +10,15 @@ export const BAD_TOKEN_WINDOW_MS = 60_000;
 export interface BadTokenLimit {
   /** seconds until the address may ping again, or 0 when it is not blocked */
   blockedFor(req: FastifyRequest): Promise<number>;
-  /** counts one 404 answered to the address */
+  /** counts one refused request (4xx) answered to the address */
   count(req: FastifyRequest): Promise<void>;
 }
 
 /**
  * Stops token guessing and 404 floods from one LAN address (@fastify/rate-limit, keyed by
  * `req.ip`, which is the socket address unless a trusted proxy is configured, so a forged
- * X-Forwarded-For cannot dodge it). Only 404s count: a busy host with valid pings is never
- * limited. An address over the limit gets 429 for everything until its window ends; other
+ * X-Forwarded-For cannot dodge it). Only refused requests count (unknown URLs, bad
+ * parameters): a busy host with valid pings is never limited. An address over the limit gets 429 for everything until its window ends; other
  * addresses are unaffected.
  */
 export function installBadTokenLimit(app: FastifyInstance, max = BAD_TOKEN_MAX, windowMs = BAD_TOKEN_WINDOW_MS): BadTokenLimit {

@@ -5,6 +5,7 @@ import { parsePingPath, parseRid, parseTs } from '../../../shared/domain/ping-ur
 import type { IngestRequest, Monitor } from '../monitor.js';
 import { installBadTokenLimit } from './bad-token-limit.js';
 import { addPingBodyParser, type PingBody } from './body.js';
+import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
 
 /** Requests above this are refused with 413; bodies between the body limit and this are cut. */
 export const HARD_BODY_CAP = 10 * 1024 * 1024;
@@ -61,6 +62,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 600 },
+    rewriteUrl: rewriteBadUrl,
   });
 
   // The body is opaque bytes whatever its content type (healthchecks stores it as sent),
@@ -84,34 +86,40 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     url: '*',
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const blocked = await badTokens.blockedFor(req);
-      if (blocked) return text(reply.header('retry-after', String(blocked)), 429, 'too many unknown ping URLs, retry later');
+      if (blocked) return text(reply.header('retry-after', String(blocked)), 429, 'too many refused ping requests, retry later');
+      // Every refused request counts against the address, not only unknown URLs: a flood of
+      // 400s (a bad schedule costs a cron parse) must meet the same limit as a flood of 404s.
+      const refuse = async (status: number, body: string) => {
+        await badTokens.count(req);
+        return text(reply, status, body);
+      };
       const url = req.url;
       const qpos = url.indexOf('?');
       const path = qpos === -1 ? url : url.slice(0, qpos);
+      if (path === BAD_URL_PATH) return refuse(400, 'bad request');
       const parsed = parsePingPath(path);
       const isPush = 'target' in parsed && parsed.target.by === 'push';
-      if (!('target' in parsed)) {
-        if (parsed.status === 404) await badTokens.count(req);
-        return text(reply, parsed.status, parsed.message);
-      }
+      if (!('target' in parsed)) return refuse(parsed.status, parsed.message);
+      // The ping key before anything user-supplied is parsed: without it, nothing costs more than a 404.
+      if (parsed.target.by === 'slug' && parsed.target.pingKey !== deps.monitor.urls.pingKey) return refuse(404, 'not found');
       const q = req.query as Record<string, string | string[]>;
       const now = deps.clock.now();
 
       const rid = parseRid(first(q.rid));
-      if (rid !== null && typeof rid === 'object') return text(reply, 400, rid.error);
+      if (rid !== null && typeof rid === 'object') return refuse(400, rid.error);
       const ts = parseTs(first(q.ts), now);
-      if (ts !== null && typeof ts === 'object') return text(reply, 400, ts.error);
+      if (ts !== null && typeof ts === 'object') return refuse(400, ts.error);
 
       let create: CheckInput | null = null;
       if (parsed.target.by === 'slug' && first(q.create) === '1') {
         const c = createInput(q);
-        if ('error' in c) return text(reply, 400, c.error as string);
+        if ('error' in c) return refuse(400, c.error as string);
         create = c;
       }
       let extra: Record<string, unknown> | null = null;
       if (deps.queryExtensions) {
         const x = deps.queryExtensions(q);
-        if (x && 'error' in x) return text(reply, 400, String(x.error));
+        if (x && 'error' in x) return refuse(400, String(x.error));
         extra = x;
       }
 
@@ -123,6 +131,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
         // Uptime Kuma push: status=down is a failure, msg is the message (kept as the body).
         const status = first(q.status);
         if (status !== undefined && status !== 'up' && status !== 'down') {
+          await badTokens.count(req);
           return reply.code(400).send({ ok: false, msg: 'status must be up or down' });
         }
         if (status === 'down') action = 'fail';
@@ -153,7 +162,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
         extra,
       };
       const result = await deps.monitor.submit(ingest);
-      if (result.status === 404) await badTokens.count(req);
+      if (result.status >= 400 && result.status < 500) await badTokens.count(req);
       if (isPush) {
         reply.header('ping-body-limit', String(limit)).header('cache-control', 'no-cache');
         if (result.status === 200) return reply.code(200).send({ ok: true });

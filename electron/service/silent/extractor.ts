@@ -12,6 +12,8 @@ export const EXTRACT_MAX_QUEUE = 32;
 export interface ExtractOutcome {
   metrics: Metrics;
   error: string | null;
+  /** the worker was killed for overrunning the time bound */
+  timedOut?: true;
 }
 
 interface Job {
@@ -45,11 +47,27 @@ export class Extractor {
 
   /** Applies the rules to the body; never rejects. */
   run(body: Uint8Array, rules: CompiledRule[]): Promise<ExtractOutcome> {
-    if (this.closed) return Promise.resolve({ metrics: {}, error: 'extraction skipped: service stopping' });
-    if (this.earlyDeaths >= 3) return Promise.resolve({ metrics: {}, error: 'extraction unavailable: the worker does not start' });
     if (this.queue.length >= this.opts.maxQueue) {
       return Promise.resolve({ metrics: {}, error: 'extraction skipped: too many pings waiting for extraction' });
     }
+    return this.enqueue(body, rules);
+  }
+
+  /**
+   * Tries one rule on `text` under the same time bound, for validation before a rule is
+   * saved: 'ok', 'timeout', or why the worker could not tell. Not subject to the ping
+   * queue's limit (a save tries at most MAX_EXTRACT_RULES rules, one at a time).
+   */
+  async probe(text: string, rule: CompiledRule): Promise<'ok' | 'timeout' | { error: string }> {
+    const o = await this.enqueue(new TextEncoder().encode(text), [rule]);
+    if (o.timedOut) return 'timeout';
+    if (o.error && !o.error.startsWith('extraction error:')) return { error: o.error };
+    return 'ok';
+  }
+
+  private enqueue(body: Uint8Array, rules: CompiledRule[]): Promise<ExtractOutcome> {
+    if (this.closed) return Promise.resolve({ metrics: {}, error: 'extraction skipped: service stopping' });
+    if (this.earlyDeaths >= 3) return Promise.resolve({ metrics: {}, error: 'extraction unavailable: the worker does not start' });
     return new Promise((resolve) => {
       this.queue.push({ id: this.nextId++, body, rules, resolve });
       this.pump();
@@ -109,7 +127,7 @@ export class Extractor {
     this.ready = false;
     this.timeouts++;
     void w?.terminate();
-    this.finish({ metrics: {}, error: `extraction stopped after ${this.opts.timeoutMs} ms: a regex is too slow for this body` });
+    this.finish({ metrics: {}, error: `extraction stopped after ${this.opts.timeoutMs} ms: a regex is too slow for this body`, timedOut: true });
     this.pump();
   }
 

@@ -12,8 +12,8 @@ import {
   type AssertionEntry,
 } from '../../../shared/domain/assertions.js';
 import { pairDuration } from '../../../shared/domain/check-state.js';
-import { compileRules, EXTRACT_PRESETS, extractRulesError } from '../../../shared/domain/extract.js';
-import { parseMetricParams, type Metrics } from '../../../shared/domain/metrics.js';
+import { compileRules, EXTRACT_PRESETS, extractRulesError, RULE_PROBE_TEXT, userRules, type CompiledRule } from '../../../shared/domain/extract.js';
+import { newMetrics, parseMetricParams, type Metrics } from '../../../shared/domain/metrics.js';
 import type { CheckRow } from '../db/repos.js';
 import { ApiError, type IngestRequest, type Monitor, type PingHook } from '../monitor.js';
 import type { Feature } from '../service.js';
@@ -39,6 +39,54 @@ function findCheck(monitor: Monitor, t: PingTarget): CheckRow | null {
   return found.length === 1 ? found[0] : null;
 }
 
+/** Rules remembered at most: what a few hundred watched checks need. */
+const RULE_CACHE_MAX = 512;
+
+/** A bounded map that forgets its oldest entry first. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+  map.delete(key);
+  if (map.size >= RULE_CACHE_MAX) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+  return value;
+}
+
+/**
+ * Worker-ready rules per check, rebuilt only when the check's `extract` changes: a ping
+ * reads them without re-validating anything.
+ */
+class RuleCache {
+  private byCheck = new Map<number, { json: string; rules: CompiledRule[] }>();
+  rulesOf(c: CheckRow): CompiledRule[] {
+    const json = JSON.stringify(c.extra.extract);
+    const hit = this.byCheck.get(c.id);
+    if (hit && hit.json === json) return hit.rules;
+    return remember(this.byCheck, c.id, { json, rules: compileRules(c.extra.extract) }).rules;
+  }
+}
+
+/**
+ * The asynchronous half of validating `extract`: each user rule is tried on
+ * RULE_PROBE_TEXT in the worker, under the extraction time bound, so a pattern that
+ * backtracks for ever is refused (400) and never runs on the main thread. A rule that
+ * passed once is not tried again.
+ */
+function probeRules(extractor: Extractor, timeoutMs: number) {
+  const passed = new Map<string, true>();
+  return async (v: unknown, field: string): Promise<string | null> => {
+    for (const { at, rule } of userRules(v)) {
+      const key = `${rule.flags}\u0000${rule.source}`;
+      if (passed.has(key)) continue;
+      const r = await extractor.probe(RULE_PROBE_TEXT, rule);
+      if (r === 'timeout') {
+        return `${field}[${at}]: regex of "${rule.name}" timed out (over ${timeoutMs} ms on a short test text); it would stall extraction on every ping`;
+      }
+      if (r !== 'ok') return `${field}[${at}]: regex of "${rule.name}" could not be tried: ${r.error}`;
+      remember(passed, key, true);
+    }
+    return null;
+  };
+}
+
 /**
  * The ingest hook: gives a watched check's success/fail pings their metrics (built in,
  * extracted, sent) and evaluates its assertions on success pings. Runs inside the ingest
@@ -51,7 +99,7 @@ function metricsHook(history: MetricHistory, extracted: WeakMap<IngestRequest, E
     const found = extracted.get(req);
     if (assertions.length === 0 && !hasRules(check) && !extra.metrics && !found) return;
     if (ev.kind !== 'success' && ev.kind !== 'fail') return; // start/log pings keep what they sent
-    const metrics: Metrics = { bytes: req.bodySize };
+    const metrics = newMetrics({ bytes: req.bodySize });
     const duration = pairDuration(check, ev);
     if (duration !== null) metrics.duration = duration / 1000;
     // Precedence: built in < extracted from the body < sent with ?metric= (the job knows best).
@@ -116,7 +164,9 @@ function routes(monitor: Monitor, history: MetricHistory) {
  * on checks (Lubdub fields `extract` and `assertions`), baselines from the check's history.
  */
 export function silentFailures(opts: { timeoutMs?: number; maxQueue?: number } = {}): Feature {
-  const extractor = new Extractor({ timeoutMs: opts.timeoutMs ?? EXTRACT_TIMEOUT_MS, maxQueue: opts.maxQueue ?? EXTRACT_MAX_QUEUE });
+  const timeoutMs = opts.timeoutMs ?? EXTRACT_TIMEOUT_MS;
+  const extractor = new Extractor({ timeoutMs, maxQueue: opts.maxQueue ?? EXTRACT_MAX_QUEUE });
+  const cache = new RuleCache();
   const extracted = new WeakMap<IngestRequest, ExtractOutcome>();
   return {
     setup(ctx) {
@@ -124,6 +174,7 @@ export function silentFailures(opts: { timeoutMs?: number; maxQueue?: number } =
       const history = new MetricHistory(ctx.repos.db);
       monitor.extraRules.assertions = assertionsError;
       monitor.extraRules.extract = extractRulesError;
+      monitor.asyncRules.extract = probeRules(extractor, timeoutMs);
 
       const previous = ctx.queryExtensions;
       ctx.queryExtensions = (q) => {
@@ -140,7 +191,7 @@ export function silentFailures(opts: { timeoutMs?: number; maxQueue?: number } =
         if (req.body.length === 0 || (req.action !== 'success' && req.action !== 'fail')) return;
         const check = findCheck(monitor, req.target);
         if (!check || !hasRules(check)) return;
-        const rules = compileRules(check.extra.extract);
+        const rules = cache.rulesOf(check);
         if (rules.length === 0) return;
         return extractor.run(req.body, rules).then((o) => {
           extracted.set(req, o);

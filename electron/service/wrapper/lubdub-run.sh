@@ -187,33 +187,52 @@ _why() {
 
 # ---- spool -----------------------------------------------------------------------------
 
+# A directory the spool may live in: a real directory (not a symlink), owned by us and
+# not writable by group or others. Why: /tmp is shared, and another local user could plant
+# a symlink or a directory there to make us delete, write or replay files of their choice.
+_safe_dir() {
+  [ -d "$1" ] && [ ! -h "$1" ] && [ -O "$1" ] || return 1
+  _m=$(ls -ld "$1" 2>/dev/null) || return 1
+  case $_m in ?????w* | ????????w*) return 1 ;; esac
+  return 0
+}
+
 # The spool directory in _spool: $XDG_STATE_HOME/lubdub/spool (or ~/.local/state/...),
-# else /tmp/lubdub-spool-$USER. Created only when $1 = create.
+# else /tmp/lubdub-spool-$USER. Created (mode 700, never through an existing name) only
+# when $1 = create; an existing one is used only when _safe_dir says so.
 _spool=
 _spool_dir() {
   [ -n "$_spool" ] && return 0
   _base=${XDG_STATE_HOME:-${HOME:+$HOME/.local/state}}
   if [ -n "$_base" ]; then
-    [ "$1" = create ] && (umask 077 && mkdir -p "$_base/lubdub/spool") 2>/dev/null
-    if [ -d "$_base/lubdub/spool" ] && [ -w "$_base/lubdub/spool" ]; then
+    [ "$1" = create ] && (umask 077 && mkdir -p "$_base/lubdub" && mkdir -m 700 "$_base/lubdub/spool") 2>/dev/null
+    if _safe_dir "$_base/lubdub/spool" && [ -w "$_base/lubdub/spool" ]; then
       _spool=$_base/lubdub/spool
       return 0
     fi
   fi
   _d=/tmp/lubdub-spool-${USER:-$(id -u)}
-  [ "$1" = create ] && (umask 077 && mkdir -p "$_d") 2>/dev/null
-  # /tmp is shared: only a directory we own is safe to replay URLs and bodies from.
-  if [ -d "$_d" ] && [ -O "$_d" ] && [ -w "$_d" ]; then
+  [ "$1" = create ] && mkdir -m 700 "$_d" 2>/dev/null
+  if _safe_dir "$_d" && [ -w "$_d" ]; then
     _spool=$_d
     return 0
+  fi
+  if [ -e "$_d" ] || [ -h "$_d" ]; then
+    _warn "$_d is a symlink, not ours, or writable by others: not used as the spool"
   fi
   return 1
 }
 
-_spool_count() { ls "$_spool" 2>/dev/null | wc -l | tr -d ' '; }
+# The spool's entries, oldest first: only names this script writes (see _spool_add), so
+# nothing else that is in the directory is ever sent, counted or deleted.
+_spool_list() { ls "$_spool" 2>/dev/null | grep '^[0-9]\{12\}-[0-9]\{10\}-[0-9]\{4\}$'; }
+_spool_count() { _spool_list | wc -l | tr -d ' '; }
 _spool_bytes() {
-  if [ "$(_spool_count)" -eq 0 ]; then echo 0; return; fi
-  (cd "$_spool" && cat -- * 2>/dev/null | wc -c | tr -d ' ')
+  _l=$(_spool_list)
+  if [ -z "$_l" ]; then echo 0; return; fi
+  # the names hold only digits and dashes: safe to split
+  # shellcheck disable=SC2086
+  (cd "$_spool" && cat -- $_l 2>/dev/null | wc -c | tr -d ' ')
 }
 
 # Appends a ping (URL $1 with ?ts= of its original time $3, body file $2) to the spool.
@@ -225,13 +244,16 @@ _spool_add() {
   fi
   _size=$(wc -c <"${2:-/dev/null}" | tr -d ' ')
   _size=$((_size + ${#1} + 40))
-  while :; do
+  # Bounded: each turn removes one entry, and there are never more than the bound.
+  _i=0
+  while [ "$_i" -le "$_spool_max_entries" ]; do
+    _i=$((_i + 1))
     _n=$(_spool_count)
     [ "$_n" -eq 0 ] && break
     if [ "$_n" -lt "$_spool_max_entries" ] && [ $(($(_spool_bytes) + _size)) -le "$_spool_max_bytes" ]; then break; fi
-    _old=$(ls "$_spool" | head -n 1)
+    _old=$(_spool_list | head -n 1)
     _warn "spool full ($_spool_max_entries entries / $_spool_max_bytes bytes): dropped the oldest ping, $(head -n 1 "$_spool/$_old")"
-    rm -f "$_spool/$_old"
+    rm -f "$_spool/$_old" || break
   done
   _seq=$((_seq + 1))
   # Names sort in time order: whole seconds, then pid and sequence within one run.
@@ -276,8 +298,8 @@ _flush() {
   _spool_dir || return 0
   [ "$(_spool_count)" -eq 0 ] && return 0
   _lock || return 0
-  for _f in $(ls "$_spool"); do
-    [ -f "$_spool/$_f" ] || continue
+  for _f in $(_spool_list); do
+    [ -f "$_spool/$_f" ] && [ ! -h "$_spool/$_f" ] || continue
     _u=$(head -n 1 "$_spool/$_f")
     tail -n +2 "$_spool/$_f" >"$_tmp/sb"
     _deliver "$_u" "$_tmp/sb"

@@ -1,0 +1,71 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SettingsJson } from '../../shared/api/settings.js';
+import { LUBDUB_ROUTES } from '../../shared/api/types.js';
+import { useConsole } from '../../renderer/store.js';
+import { Settings } from '../../renderer/views/Settings.js';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  useConsole.setState({ unauthorized: false });
+});
+
+const SETTINGS: SettingsJson = {
+  base_url: 'http://nas.local:8420',
+  base_url_default: 'http://nas.local:8420',
+  ping_body_limit: 100000,
+  catchup_window: 600,
+  ping_key: 'pingkey0123456789abcdef',
+  api_key: 'apikey0123456789abcdef0123456789',
+  detected_urls: ['http://nas.local:8420'],
+  locked: [],
+};
+
+/** A stand-in for the routes Settings calls: answers by method and path, records what was sent. */
+function fakeApi(routes: Record<string, (body: unknown) => { status?: number; json: unknown }>) {
+  const sent: { method: string; path: string; body: unknown; csrf: string | null }[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (path: string, init: RequestInit) => {
+      const method = init.method ?? 'GET';
+      const body = init.body ? JSON.parse(String(init.body)) : undefined;
+      sent.push({ method, path, body, csrf: new Headers(init.headers).get('x-lubdub-csrf') });
+      const route = routes[`${method} ${path}`];
+      const r = route ? route(body) : { status: 404, json: { error: 'not found' } };
+      return new Response(JSON.stringify(r.json), { status: r.status ?? 200, headers: { 'content-type': 'application/json' } });
+    }),
+  );
+  return sent;
+}
+
+describe('console sessions in Settings', () => {
+  it('"Log out everywhere" asks first, ends every session through the API, and the console says it is logged out', async () => {
+    const sent = fakeApi({
+      [`GET ${LUBDUB_ROUTES.settings}`]: () => ({ json: SETTINGS }),
+      [`GET ${LUBDUB_ROUTES.channels}`]: () => ({ json: { channels: [] } }),
+      [`POST ${LUBDUB_ROUTES.logout}`]: () => ({ json: { logged_out: 'everywhere' } }),
+    });
+    render(<Settings />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Log out everywhere…' }));
+    expect(sent.some((r) => r.path === LUBDUB_ROUTES.logout)).toBe(false);
+    const dialog = screen.getByRole('alertdialog', { name: 'Log out everywhere?' });
+    fireEvent.click(dialog.querySelector('button.danger')!);
+    await waitFor(() => expect(useConsole.getState().unauthorized).toBe(true));
+    expect(sent.filter((r) => r.path === LUBDUB_ROUTES.logout)).toEqual([{ method: 'POST', path: LUBDUB_ROUTES.logout, body: { everywhere: true }, csrf: '1' }]);
+  });
+
+  it('cancelling leaves every session alone', async () => {
+    const sent = fakeApi({
+      [`GET ${LUBDUB_ROUTES.settings}`]: () => ({ json: SETTINGS }),
+      [`GET ${LUBDUB_ROUTES.channels}`]: () => ({ json: { channels: [] } }),
+    });
+    render(<Settings />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Log out everywhere…' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(sent.filter((r) => r.method === 'POST')).toEqual([]);
+    expect(useConsole.getState().unauthorized).toBe(false);
+  });
+});
