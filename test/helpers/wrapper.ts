@@ -137,17 +137,29 @@ export function freePort(): Promise<number> {
 }
 
 /** A server that accepts connections and never answers: Lubdub behind a dead route. */
-export async function blackHole(): Promise<{ url: string; close: () => Promise<void> }> {
+export async function blackHole(): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
+  // The request line of every connection, so a test can count tries without timing them.
+  const requests: string[] = [];
   const srv = net.createServer((s) => {
     sockets.add(s);
     s.on('error', () => {});
     s.on('close', () => sockets.delete(s));
+    let head = '';
+    const onData = (d: Buffer) => {
+      head += d.toString('latin1');
+      const eol = head.indexOf('\r\n');
+      if (eol < 0) return;
+      requests.push(head.slice(0, eol));
+      s.off('data', onData);
+    };
+    s.on('data', onData);
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as net.AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     close: () =>
       new Promise<void>((r) => {
         sockets.forEach((s) => s.destroy());
