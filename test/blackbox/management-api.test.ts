@@ -58,7 +58,7 @@ async function rawStatus(base: string, request: string): Promise<number> {
 describe('checks CRUD', () => {
   it('creates a simple check with healthchecks field names (201)', async () => {
     const c = await createCheck(s, { name: 'Backups', tags: 'prod  www', desc: 'nightly', timeout: 3600, grace: 60 });
-    // Lubdub's one difference (README, Alerts and channels): without `channels` a new check gets
+    // Lubdub's one difference (docs/alerts.md, Alerts and channels): without `channels` a new check gets
     // the channels marked for new checks, the Desktop channel made on first start.
     const { channels } = (await (await s.api('/api/v3/channels/')).json()) as { channels: { id: string; kind: string }[] };
     const desktop = channels.find((ch) => ch.kind === 'desktop')!.id;

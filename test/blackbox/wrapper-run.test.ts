@@ -36,7 +36,7 @@ describe('GET /wrap.sh on the ping port', () => {
     expect(Buffer.from(await r.arrayBuffer()).equals(fs.readFileSync(WRAPPER))).toBe(true);
   });
 
-  it('installs with the README wget line under BusyBox and runs from the installed copy', async () => {
+  it('installs with the wget line of docs/wrapper.md under BusyBox and runs from the installed copy', async () => {
     const dir = tempDir('lubdub-install-');
     const bin = path.join(dir, 'lubdub-run');
     const uuid = await newCheck('installed');
@@ -58,7 +58,7 @@ describe('GET /wrap.sh on the ping port', () => {
     expect((await check(uuid)).status).toBe('up');
   });
 
-  it('installs with the README curl line', async () => {
+  it('installs with the curl line of docs/wrapper.md', async () => {
     const dir = tempDir('lubdub-install-');
     const bin = path.join(dir, 'lubdub-run');
     const { spawnSync } = await import('node:child_process');

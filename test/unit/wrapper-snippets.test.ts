@@ -29,15 +29,15 @@ describe('wrapper install lines', () => {
   });
 });
 
-describe('README "Wrapping a job"', () => {
+describe('docs/wrapper.md "Wrapping a job"', () => {
   it('shows the same install lines the console offers', async () => {
     const fs = await import('node:fs');
-    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    // the README's <host> placeholder would be quoted as a value: build with a plain host, then show the placeholder
+    const readme = fs.readFileSync(new URL('../../docs/wrapper.md', import.meta.url), 'utf8');
+    // the page's <host> placeholder would be quoted as a value: build with a plain host, then show the placeholder
     const lines = wrapperInstallLines('http://HOST:8420');
     lines.curl = lines.curl.replace('HOST', '<host>');
     lines.wget = lines.wget.replace('HOST', '<host>');
-    expect(readme).toContain('## Wrapping a job');
+    expect(readme).toMatch(/^# Wrapping a job$/m);
     expect(readme).toContain(lines.curl);
     expect(readme).toContain(lines.wget);
   });

@@ -30,7 +30,7 @@ describe('electron-builder config', () => {
     expect(cfg.win?.target).toEqual(['nsis']);
     expect(cfg.directories?.output).toBe('release');
     expect(path.resolve(ROOT, cfg.directories!.output!).startsWith(path.resolve(ROOT, 'dist') + path.sep)).toBe(false);
-    // better-sqlite3 cannot be rebuilt for Electron's ABI on this offline machine (README).
+    // better-sqlite3 cannot be rebuilt for Electron's ABI on this offline machine (docs/desktop-runtime.md).
     expect(cfg.npmRebuild).toBe(false);
     expect(cfg.asarUnpack).toContain('**/*.node');
     for (const p of [cfg.linux?.icon, cfg.mac?.icon, cfg.win?.icon]) expect(fs.existsSync(path.join(ROOT, p as string))).toBe(true);
