@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelJson } from '../../shared/api/types.js';
 import { ChannelSettings } from '../../renderer/components/ChannelSettings.js';
+import { fakeApi } from './fake-api.js';
 
 afterEach(() => {
   cleanup();
@@ -17,23 +18,6 @@ const HOOK: ChannelJson = {
   new_checks: false,
   created: '2024-03-01T00:00:00+00:00',
 };
-
-/** A stand-in for the channel routes: answers by method and path, records what was sent. */
-function fakeApi(routes: Record<string, (body: unknown) => { status?: number; json: unknown }>) {
-  const sent: { method: string; path: string; body: unknown; csrf: string | null }[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (path: string, init: RequestInit) => {
-      const method = init.method ?? 'GET';
-      const body = init.body ? JSON.parse(String(init.body)) : undefined;
-      sent.push({ method, path, body, csrf: new Headers(init.headers).get('x-lubdub-csrf') });
-      const route = routes[`${method} ${path}`];
-      const r = route ? route(body) : { status: 404, json: { error: 'not found' } };
-      return new Response(JSON.stringify(r.json), { status: r.status ?? 200, headers: { 'content-type': 'application/json' } });
-    }),
-  );
-  return sent;
-}
 
 describe('notification channels in Settings', () => {
   it('a test that the channel could not deliver says so, with the channel\'s error', async () => {

@@ -5,6 +5,7 @@ import type { SettingsJson } from '../../shared/api/settings.js';
 import { LUBDUB_ROUTES } from '../../shared/api/types.js';
 import { useConsole } from '../../renderer/store.js';
 import { Settings } from '../../renderer/views/Settings.js';
+import { fakeApi } from './fake-api.js';
 
 afterEach(() => {
   cleanup();
@@ -22,23 +23,6 @@ const SETTINGS: SettingsJson = {
   detected_urls: ['http://nas.local:8420'],
   locked: [],
 };
-
-/** A stand-in for the routes Settings calls: answers by method and path, records what was sent. */
-function fakeApi(routes: Record<string, (body: unknown) => { status?: number; json: unknown }>) {
-  const sent: { method: string; path: string; body: unknown; csrf: string | null }[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (path: string, init: RequestInit) => {
-      const method = init.method ?? 'GET';
-      const body = init.body ? JSON.parse(String(init.body)) : undefined;
-      sent.push({ method, path, body, csrf: new Headers(init.headers).get('x-lubdub-csrf') });
-      const route = routes[`${method} ${path}`];
-      const r = route ? route(body) : { status: 404, json: { error: 'not found' } };
-      return new Response(JSON.stringify(r.json), { status: r.status ?? 200, headers: { 'content-type': 'application/json' } });
-    }),
-  );
-  return sent;
-}
 
 describe('console sessions in Settings', () => {
   it('"Log out everywhere" asks first, ends every session through the API, and the console says it is logged out', async () => {
