@@ -60,6 +60,7 @@ export function seed(dataDir: string, checks: number, pingsPerCheck: number, now
         lastDuration: null,
         alertAfter: lastPing + DEFAULT_CONFIG.timeout * 1000 + DEFAULT_CONFIG.grace * 1000,
         downReason: '',
+        downReasonCode: '',
         created: now - (pingsPerCheck + 1) * HOUR,
         extra: {},
       });

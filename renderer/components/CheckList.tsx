@@ -2,8 +2,8 @@ import { memo, useLayoutEffect, useRef, useState } from 'react';
 import type { BeatJson } from '../../shared/api/heartbeats.js';
 import type { CheckJson } from '../../shared/api/types.js';
 import { reasonText, scheduleText } from '../../shared/console/check-list.js';
-import { formatRunDuration } from '../../shared/console/duration.js';
-import { absoluteTime, relativeTime } from '../../shared/console/time-format.js';
+import { absoluteTime } from '../../shared/console/time-format.js';
+import { formatRunSeconds, relativeTime } from '../../shared/domain/duration.js';
 import { linkProps } from '../router.js';
 import { HeartbeatBar } from './HeartbeatBar.js';
 import { RelTime } from './RelTime.js';
@@ -59,7 +59,7 @@ export const CheckRow = memo(function CheckRow({ c, beats, now }: { c: CheckJson
       <span className="col-next">
         <Deadline c={c} now={now} />
       </span>
-      <span className="col-dur">{c.last_duration !== undefined ? (c.last_duration === 0 ? '< 1 s' : formatRunDuration(c.last_duration)) : <span className="muted">—</span>}</span>
+      <span className="col-dur">{c.last_duration !== undefined ? (c.last_duration === 0 ? '< 1 s' : formatRunSeconds(c.last_duration)) : <span className="muted">—</span>}</span>
       <span className="col-beats">
         <HeartbeatBar beats={beats} label={`${c.name} heartbeat`} />
       </span>

@@ -68,7 +68,7 @@ describe('monitor-offline awareness', () => {
       expect.objectContaining({
         kind: 'summary',
         title: '1 check missed while Lubdub was offline',
-        message: 'Lubdub was not watching for 59 m 50 s; still missing: silent',
+        message: 'Lubdub was not watching for 59 min 50 s; still missing: silent',
         checks: [expect.objectContaining({ uuid: silent, reason: 'missed while Lubdub was offline' })],
       }),
     ]);

@@ -57,7 +57,7 @@ describe('outbox delivery', () => {
     await settle(h!);
     expect(rx!.requests).toHaveLength(2);
     const up = JSON.parse(rx!.requests[1].body);
-    expect(up).toMatchObject({ kind: 'up', title: 'nightly backup is back up', message: 'back up after 3 h 12 m', status: 'up' });
+    expect(up).toMatchObject({ kind: 'up', title: 'nightly backup is back up', message: 'back up after 3 h 12 min', status: 'up' });
     const ds = await deliveries(h!, uuid);
     expect(ds.map((d) => [d.kind, d.status, d.attempts])).toEqual([
       ['up', 'sent', 1],

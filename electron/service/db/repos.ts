@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG, type CheckState, type FlipEvent, type PingKind, type StoredStatus } from '../../../shared/domain/types.js';
+import { DEFAULT_CONFIG, type CheckState, type FlipEvent, type FlipReason, type PingKind, type StoredStatus } from '../../../shared/domain/types.js';
 import type { Db } from './open.js';
 
 /** A check row: the domain state plus identity, metadata and Lubdub extensions. */
@@ -13,7 +13,10 @@ export interface CheckRow extends CheckState {
   /** comma-separated channel uuids */
   channels: string;
   alertAfter: number | null;
+  /** why it is down, in words (shared/domain/reasons.ts), or "" */
   downReason: string;
+  /** the code of that reason, or "" */
+  downReasonCode: FlipReason;
   created: number;
   /** Lubdub extension fields (JSON object), e.g. reminders, mute, assertions */
   extra: Record<string, unknown>;
@@ -65,6 +68,7 @@ export function newCheckRow(uuid: string, now: number, fields: Partial<Omit<Chec
     lastDuration: null,
     alertAfter: null,
     downReason: '',
+    downReasonCode: '',
     created: now,
     extra: {},
     ...fields,
@@ -103,6 +107,7 @@ function toCheck(r: Raw): CheckRow {
     lastDuration: r.last_duration,
     alertAfter: r.alert_after,
     downReason: r.down_reason,
+    downReasonCode: r.down_reason_code,
     created: r.created,
     extra: JSON.parse(r.extra),
   };
@@ -137,6 +142,7 @@ function checkParams(c: Omit<CheckRow, 'id'>): Raw {
     last_duration: c.lastDuration,
     alert_after: c.alertAfter,
     down_reason: c.downReason,
+    down_reason_code: c.downReasonCode,
     created: c.created,
     extra: JSON.stringify(c.extra),
   };
