@@ -1,6 +1,6 @@
 import type { CheckJson, Summary } from '../../shared/api/types.js';
 import { relativeTime } from '../../shared/domain/duration.js';
-import { isSnoozed, TOMORROW_HOUR, type SnoozeChoice } from './snooze.js';
+import { isSnoozed, SNOOZE_CHOICES, type SnoozeChoice } from '../../shared/domain/snooze.js';
 
 /** The tray icon: the worst state of all checks, or no connection to the service. */
 export type TrayIconState = 'up' | 'late' | 'down' | 'idle' | 'disconnected';
@@ -192,9 +192,7 @@ export function trayModel(summary: Summary | null, checks: CheckJson[], now: num
   const snoozeItems: TrayMenuItem[] = [];
   if (snoozed) snoozeItems.push({ kind: 'info', label: `Snoozed until ${timeOfDay(Date.parse(summary!.muted_until!), now, tz)}` });
   snoozeItems.push(
-    { kind: 'snooze', choice: '1h', label: 'For 1 hour' },
-    { kind: 'snooze', choice: '4h', label: 'For 4 hours' },
-    { kind: 'snooze', choice: 'tomorrow', label: `Until tomorrow ${String(TOMORROW_HOUR).padStart(2, '0')}:00` },
+    ...SNOOZE_CHOICES.map((c): TrayMenuItem => ({ kind: 'snooze', choice: c.choice, label: c.label })),
     { kind: 'separator' },
     { kind: 'snooze', choice: 'off', label: 'Off', enabled: snoozed },
   );
