@@ -8,6 +8,7 @@ import { linkProps } from '../router.js';
 import { HeartbeatBar } from './HeartbeatBar.js';
 import { RelTime } from './RelTime.js';
 import { StatusBadge } from './StatusBadge.js';
+import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 /** Fixed row height: rows never change size when live data arrives, and windowing stays exact. */
 export const ROW_HEIGHT = 64;
@@ -38,7 +39,7 @@ export const CheckRow = memo(function CheckRow({ c, beats, now }: { c: CheckJson
   const why = reasonText(c, now);
   const tags = c.tags.split(' ').filter(Boolean);
   return (
-    <a className={`row row-${c.status}`} {...linkProps(`/checks/${c.uuid}`)} data-uuid={c.uuid} aria-label={`${c.name || c.uuid}: ${c.status}${why ? ', ' + why : ''}`}>
+    <a className={`row row-${c.status}`} {...linkProps(CONSOLE_PATHS.check(c.uuid))} data-uuid={c.uuid} aria-label={`${c.name || c.uuid}: ${c.status}${why ? ', ' + why : ''}`}>
       <span className="col-status">
         <StatusBadge status={c.status} offline={c.monitor_offline} compact />
       </span>

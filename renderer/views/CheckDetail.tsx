@@ -15,6 +15,7 @@ import { Snippets } from '../components/Snippets.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { linkProps, navigate } from '../router.js';
 import { useConsole } from '../store.js';
+import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 const RANGES = [
   { id: '1h', label: '1 hour', ms: 3600_000 },
@@ -236,7 +237,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
       try {
         if (what === 'delete') {
           await api.remove(uuid);
-          navigate('/');
+          navigate(CONSOLE_PATHS.overview);
           return;
         }
         const c = what === 'pause' ? await api.pause(uuid) : await api.resume(uuid);
@@ -263,7 +264,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
       <div className="empty">
         <h1>Check not found</h1>
         <p>It may have been deleted.</p>
-        <a {...linkProps('/')}>Back to the overview</a>
+        <a {...linkProps(CONSOLE_PATHS.overview)}>Back to the overview</a>
       </div>
     ) : (
       <p className="muted">Loading…</p>
@@ -276,7 +277,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
       <header className="detail-head">
         <div>
           <p className="crumbs">
-            <a {...linkProps('/')}>Overview</a> /
+            <a {...linkProps(CONSOLE_PATHS.overview)}>Overview</a> /
           </p>
           <h1 id="check-title">
             {check.name || 'unnamed'} <StatusBadge status={check.status} offline={check.monitor_offline} />
@@ -301,7 +302,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
           )}
         </div>
         <div className="actions">
-          <a className="button" {...linkProps(`/checks/${uuid}/edit`)}>
+          <a className="button" {...linkProps(CONSOLE_PATHS.editCheck(uuid))}>
             Edit
           </a>
           {check.status === 'paused' ? (

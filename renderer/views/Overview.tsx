@@ -9,6 +9,7 @@ import { CheckList, CheckListHeader } from '../components/CheckList.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { linkProps } from '../router.js';
 import { useConsole } from '../store.js';
+import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 const ORDER: Status[] = ['down', 'grace', 'started', 'up', 'new', 'paused'];
 
@@ -160,7 +161,7 @@ export function Overview() {
       ) : checks.length === 0 ? (
         <div className="empty">
           <p>Nothing is being watched yet. Create a check, then ping its URL from your job.</p>
-          <a className="button primary" {...linkProps('/checks/new')}>
+          <a className="button primary" {...linkProps(CONSOLE_PATHS.newCheck)}>
             Create your first check
           </a>
         </div>

@@ -13,6 +13,7 @@ import type { Bus } from '../events.js';
 import { bodyText, type Urls } from '../serialize.js';
 import type { Sender, SendResult } from './channels/types.js';
 import type { AlertStore, ChannelRow, DeliveryRow, PendingFlip } from './store.js';
+import { CONSOLE_PATHS } from '../../../shared/api/console-routes.js';
 
 /**
  * Waits between attempts of a failed send; after the last one the delivery gives up
@@ -248,7 +249,7 @@ export class Outbox {
       reason: shown === 'down' ? plainText(c.downReason || reasonWords(flipReason), 200) : '',
       last_ping: isoSeconds(c.lastPing),
       last_body: last ? plainText(firstLine(bodyText(last.body)), 200) : '',
-      console_url: `${this.deps.urls.ui}/?check=${c.uuid}`,
+      console_url: this.deps.urls.ui + CONSOLE_PATHS.alertLink(c.uuid),
     };
   }
 
