@@ -23,11 +23,47 @@ export interface SettingsInput {
   catchup_window?: number;
 }
 
-/** Limits shared by the CLI flags and the console. */
+/**
+ * The numeric settings' bounds and defaults: the one table the CLI flags (and their
+ * environment variables), the settings API and the console all check against.
+ */
 export const SETTINGS_LIMITS = {
-  ping_body_limit: { min: 0, max: 10_000_000 },
-  catchup_window: { min: 0, max: 7 * 86400 },
+  /** bytes of a ping body kept */
+  ping_body_limit: { min: 0, max: 10_000_000, default: 100_000 },
+  /** seconds a check whose deadline fell while Lubdub was not watching stays in grace */
+  catchup_window: { min: 0, max: 7 * 86400, default: 600 },
 } as const;
+
+/** A numeric setting's name. */
+export type LimitedSetting = keyof typeof SETTINGS_LIMITS;
+
+/** Why `v` is not a valid value of `key` (the words after the setting's name), or null. */
+export function limitError(key: LimitedSetting, v: unknown): string | null {
+  const { min, max } = SETTINGS_LIMITS[key];
+  if (typeof v !== 'number' || !Number.isInteger(v)) return 'is not an integer';
+  if (v < min || v > max) return `must be ${min}-${max}`;
+  return null;
+}
+
+/** Why `v` cannot be the base of ping URLs, or null (an http(s) URL, no credentials, query or fragment). */
+export function baseUrlError(v: string): string | null {
+  if (v.length > 300) return 'is too long';
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return 'must be an http(s) URL';
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) {
+    return 'must be an http(s) URL without credentials, query or fragment';
+  }
+  return null;
+}
+
+/** A base URL as stored and shown: without trailing slashes, so ping URLs join cleanly. */
+export function normalizeBaseUrl(v: string): string {
+  return v.replace(/\/+$/, '');
+}
 
 /** Validates a settings change; returns the error text after "json validation error: ", or null. */
 export function settingsInputError(body: unknown): string | null {
@@ -36,20 +72,11 @@ export function settingsInputError(body: unknown): string | null {
     if (k === 'base_url') {
       if (typeof v !== 'string') return 'base_url is not a string';
       if (v === '') continue;
-      if (v.length > 300) return 'base_url is too long';
-      let u: URL;
-      try {
-        u = new URL(v);
-      } catch {
-        return 'base_url must be an http(s) URL';
-      }
-      if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) {
-        return 'base_url must be an http(s) URL without credentials, query or fragment';
-      }
+      const err = baseUrlError(v);
+      if (err) return `base_url ${err}`;
     } else if (k === 'ping_body_limit' || k === 'catchup_window') {
-      const { min, max } = SETTINGS_LIMITS[k];
-      if (typeof v !== 'number' || !Number.isInteger(v)) return `${k} is not an integer`;
-      if (v < min || v > max) return `${k} must be ${min}-${max}`;
+      const err = limitError(k, v);
+      if (err) return `${k} ${err}`;
     } else if (k !== 'api_key') {
       return `${k} is not a setting`;
     }
