@@ -24,7 +24,8 @@ export function beatTitle(b: BeatJson): string {
 }
 
 function pillClass(b: BeatJson): string {
-  if (b.kind === 'missed' && b.text?.includes('offline')) return 'pill pill-offline';
+  // Lubdub itself was not watching: hatched grey, not the red of a missed run.
+  if (b.reason === 'missed while Lubdub was offline') return 'pill pill-offline';
   return `pill pill-${b.kind}`;
 }
 

@@ -17,6 +17,8 @@ export interface BeatJson {
   duration?: number;
   /** first line of the body, as text; or the words of a down flip's reason */
   text?: string;
+  /** the code of a down flip's reason, for flip pills */
+  reason?: FlipReason;
 }
 
 /** `GET /api/lubdub/heartbeats`: the last events of every check, oldest first. */
@@ -38,7 +40,7 @@ export function flipBeat(t: string, newStatus: string, reason: FlipReason): Beat
   if (newStatus !== 'down') return null;
   // A failure a ping reported already has that ping's pill; only deadlines get one here.
   if (isReportedFailure(reason)) return null;
-  return { t, kind: isMissedDeadline(reason) ? 'missed' : 'down', text: reasonWords(reason) };
+  return { t, kind: isMissedDeadline(reason) ? 'missed' : 'down', text: reasonWords(reason), reason };
 }
 
 /** Adds a beat to a bar, keeping time order and the last `max` beats. */

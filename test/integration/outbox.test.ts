@@ -212,7 +212,7 @@ describe('outgoing HTTP', () => {
     rx = await receiver();
     rx.respond = () => ({ status: 200, hang: true });
     const r = await postAlert({ url: `${rx.url}/slow`, headers: {}, body: 'x', timeoutMs: 300 });
-    expect(r).toEqual({ ok: false, error: 'timed out after 0.3 s' });
+    expect(r).toEqual({ ok: false, error: 'timed out after 300 ms' });
   });
 
   it('reports a refused connection as retryable', async () => {

@@ -2,6 +2,8 @@
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckList } from '../../renderer/components/CheckList.js';
+import { HeartbeatBar } from '../../renderer/components/HeartbeatBar.js';
+import { flipBeat } from '../../shared/api/heartbeats.js';
 import { deadlineDownReason, OFFLINE_DOWN_REASON, pingDownReason, type DownReason } from '../../shared/domain/reasons.js';
 import { DEFAULT_CONFIG, type CheckState } from '../../shared/domain/types.js';
 import { checkJson, NOW } from './fixtures.js';
@@ -29,5 +31,15 @@ describe('the console shows the service\'s words for a down reason, unchanged', 
     const row = screen.getByRole('listitem');
     expect(row.querySelector('.why')!.textContent).toBe(reason.text);
     expect(within(row).getByRole('link').getAttribute('aria-label')).toBe(`job: down, ${reason.text}`);
+  });
+});
+
+describe('the heartbeat bar tells a missed run from Lubdub being offline by the code', () => {
+  it('timeout: a missed pill; monitor offline: the hatched offline pill; both titled with the reason\'s words', () => {
+    const beats = [flipBeat('2024-03-05T01:00:00Z', 'down', 'timeout')!, flipBeat('2024-03-05T02:00:00Z', 'down', 'missed while Lubdub was offline')!];
+    const { container } = render(<HeartbeatBar beats={beats} label="job" />);
+    const pills = [...container.querySelectorAll('.pill-missed, .pill-offline')];
+    expect(pills.map((p) => p.className)).toEqual(['pill pill-missed', 'pill pill-offline']);
+    expect(pills.map((p) => p.getAttribute('title')?.split('\n')[1])).toEqual(['no ping in time', 'missed while Lubdub was offline']);
   });
 });

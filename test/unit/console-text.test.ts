@@ -112,9 +112,9 @@ describe('heartbeat bars', () => {
     expect(bar.map((x) => x.kind)).toEqual(['success', 'fail', 'success']);
   });
   it('a timeout flip is a missed pill with the reason\'s words; a fail flip has its ping already', () => {
-    expect(flipBeat('t', 'down', 'timeout')).toEqual({ t: 't', kind: 'missed', text: 'no ping in time' });
+    expect(flipBeat('t', 'down', 'timeout')).toEqual({ t: 't', kind: 'missed', text: 'no ping in time', reason: 'timeout' });
     expect(flipBeat('t', 'down', 'missed while Lubdub was offline')?.kind).toBe('missed');
-    expect(flipBeat('t', 'down', 'run exceeded grace')).toEqual({ t: 't', kind: 'down', text: 'run did not finish in time' });
+    expect(flipBeat('t', 'down', 'run exceeded grace')).toEqual({ t: 't', kind: 'down', text: 'run did not finish in time', reason: 'run exceeded grace' });
     expect(flipBeat('t', 'down', 'fail')).toBeNull();
     expect(flipBeat('t', 'down', 'assertion')).toBeNull();
     expect(flipBeat('t', 'up', '')).toBeNull();
