@@ -1,5 +1,6 @@
 import { formatMs } from '../domain/duration.js';
 import { reasonWords } from '../domain/reasons.js';
+import type { FlipReason } from '../domain/types.js';
 
 /** What an alert is about. */
 export type AlertKind = 'down' | 'up' | 'reminder' | 'summary' | 'test';
@@ -11,6 +12,8 @@ export interface AlertCheck {
   status: string;
   /** why it is down, in the words of shared/domain/reasons.ts ("exit status 3", "missed 03:00 run (UTC)"), or "" */
   reason: string;
+  /** the code of that reason (FlipReason), or "" */
+  reason_code: FlipReason;
   /** ISO time of the last ping, or null */
   last_ping: string | null;
   /** first line of the last ping's body, as text */
@@ -42,6 +45,8 @@ export interface WebhookPayload {
   uuid: string | null;
   status: string | null;
   reason: string | null;
+  /** the reason's code, for receivers that branch on it; null when the alert is about no single check */
+  reason_code: FlipReason | null;
   last_ping: string | null;
   last_body: string | null;
   console_url: string | null;
@@ -143,6 +148,8 @@ export function webhookPayload(m: AlertMessage, deliveryId: string): WebhookPayl
     uuid: m.check?.uuid ?? null,
     status: m.check?.status ?? null,
     reason: m.check?.reason ?? null,
+    // Messages rendered before codes existed have none: their words stay, the code is "".
+    reason_code: m.check ? (m.check.reason_code ?? '') : null,
     last_ping: m.check?.last_ping ?? null,
     last_body: m.check?.last_body ?? null,
     console_url: m.check?.console_url ?? null,

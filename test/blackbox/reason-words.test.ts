@@ -34,7 +34,7 @@ afterAll(async () => {
 
 interface Seen {
   json: CheckJson;
-  webhook: { reason: string; message: string };
+  webhook: { reason: string; reason_code: string; message: string };
   ntfy: string;
   notification: NotificationJson;
 }
@@ -59,6 +59,7 @@ async function sameWordsEverywhere(uuid: string, code: string): Promise<string> 
   expect(seen.json).toMatchObject({ status: 'down', down_reason_code: code });
   expect(words).not.toBe('');
   expect(seen.webhook.reason).toBe(words);
+  expect(seen.webhook.reason_code).toBe(code);
   expect(seen.webhook.message.startsWith(words)).toBe(true);
   expect(seen.ntfy.startsWith(words)).toBe(true);
   expect(seen.notification.body.startsWith(words)).toBe(true);

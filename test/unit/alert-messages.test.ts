@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeMarkup, hasDesktopSession } from '../../electron/service/alerts/channels/desktop.js';
 import { headerText } from '../../electron/service/alerts/channels/ntfy.js';
-import { downMessage, plainText, upMessage, webhookPayload } from '../../shared/alerts/messages.js';
+import { downMessage, plainText, upMessage, webhookPayload, type AlertCheck } from '../../shared/alerts/messages.js';
 
 const t = (iso: string) => Date.parse(iso);
 const S = 1000;
@@ -25,23 +25,23 @@ describe('plainText: strings from pings shown as one line of text', () => {
 });
 
 describe('messages', () => {
-  const check = { uuid: 'u', name: 'backup', status: 'down', reason: 'exit status 3', last_ping: null, last_body: 'disk full', console_url: 'http://x/?check=u' };
+  const check: AlertCheck = { uuid: 'u', name: 'backup', status: 'down', reason: 'exit status 3', reason_code: 'fail', last_ping: null, last_body: 'disk full', console_url: 'http://x/?check=u' };
   it('down: title names the check, body the reason and the last output', () => {
     expect(downMessage(check, '2024-01-01T00:00:00+00:00')).toMatchObject({ title: 'backup is down', body: 'exit status 3; last output: disk full' });
   });
   it('down by an assertion: the body leads with the check\'s down_reason, as the assertion worded it', () => {
     const reason = 'backup wrote 0 B (written_bytes > 0)';
-    const m = downMessage({ ...check, reason, last_body: 'snapshot 8f2d1a3b saved' }, 'at');
+    const m = downMessage({ ...check, reason, reason_code: 'assertion', last_body: 'snapshot 8f2d1a3b saved' }, 'at');
     expect(m.body).toBe(`${reason}; last output: snapshot 8f2d1a3b saved`);
-    expect(webhookPayload(m, 'd1')).toMatchObject({ reason, message: m.body });
+    expect(webhookPayload(m, 'd1')).toMatchObject({ reason, reason_code: 'assertion', message: m.body });
   });
   it('up: "back up after 3 h 12 min"', () => {
     expect(upMessage({ ...check, status: 'up', reason: '' }, 3 * H + 12 * M, 'x').body).toBe('back up after 3 h 12 min');
   });
-  it('the webhook payload has the fields the issue names', () => {
+  it("the webhook payload has its documented fields, and the reason's code beside its words", () => {
     const p = webhookPayload(downMessage(check, 'at'), 'd1');
     expect(Object.keys(p).sort()).toEqual(
-      ['at', 'checks', 'console_url', 'delivery_id', 'kind', 'last_body', 'last_ping', 'message', 'name', 'reason', 'status', 'title', 'uuid'].sort(),
+      ['at', 'checks', 'console_url', 'delivery_id', 'kind', 'last_body', 'last_ping', 'message', 'name', 'reason', 'reason_code', 'status', 'title', 'uuid'].sort(),
     );
   });
 });

@@ -247,6 +247,7 @@ export class Outbox {
       name: plainText(c.name, 100),
       status: shown,
       reason: shown === 'down' ? plainText(c.downReason || reasonWords(flipReason), 200) : '',
+      reason_code: shown === 'down' ? (c.status === 'down' ? c.downReasonCode : flipReason) : '',
       last_ping: isoSeconds(c.lastPing),
       last_body: last ? plainText(firstLine(bodyText(last.body)), 200) : '',
       console_url: this.deps.urls.ui + CONSOLE_PATHS.alertLink(c.uuid),
