@@ -306,7 +306,7 @@ test.describe('the console, as a new user meets it', () => {
     }
   });
 
-  test('snooze on the overview: 1 h shows "muted until …", unmute clears it (the real mute route)', async () => {
+  test('snooze on the overview: "For 1 hour" shows "muted until …", unmute clears it (the real mute route)', async () => {
     await page.goto(s.uiUrl + '/');
     const mute = page.getByRole('group', { name: 'Mute notifications' });
     const before = Date.now();
