@@ -3,6 +3,7 @@
  * (`down_reason`), webhook payload, ntfy body and desktop notification event carry the
  * same words, and the tray shows them unchanged from that same JSON.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckJson, NotificationJson, Summary } from '../../shared/api/types.js';
 import { notificationText } from '../../electron/app/notifications.js';
@@ -30,6 +31,7 @@ afterAll(async () => {
   es?.close();
   await s?.stop();
   await rx?.close();
+  if (s) fs.rmSync(s.dataDir, { recursive: true, force: true });
 });
 
 interface Seen {

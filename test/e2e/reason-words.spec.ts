@@ -1,4 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import fs from 'node:fs';
 import { createCheck, serve, type Served } from '../helpers/serve.js';
 
 /**
@@ -20,6 +21,7 @@ test.describe('down reasons in the console', () => {
   test.afterAll(async () => {
     await context?.close();
     await s?.stop();
+    if (s) fs.rmSync(s.dataDir, { recursive: true, force: true });
   });
 
   const ping = async (path: string, init?: RequestInit) => expect((await fetch(s.pingUrl + path, init)).status).toBe(200);
