@@ -61,6 +61,7 @@ export function seed(dataDir: string, checks: number, pingsPerCheck: number, now
         alertAfter: lastPing + DEFAULT_CONFIG.timeout * 1000 + DEFAULT_CONFIG.grace * 1000,
         statusAt: lastPing + DEFAULT_CONFIG.timeout * 1000,
         downReason: '',
+        downReasonCode: '',
         created: now - (pingsPerCheck + 1) * HOUR,
         extra: {},
       });

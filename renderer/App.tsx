@@ -7,6 +7,7 @@ import { CheckDetail } from './views/CheckDetail.js';
 import { EditorPage } from './views/EditorPage.js';
 import { Overview } from './views/Overview.js';
 import { Settings } from './views/Settings.js';
+import { CONSOLE_PATHS } from '../shared/api/console-routes.js';
 
 const WORST_WORDS = { down: 'Something is down', grace: 'Something is late', up: 'All good', idle: 'Nothing to watch' } as const;
 
@@ -46,20 +47,20 @@ export function App() {
         Skip to content
       </a>
       <header className="top">
-        <a className="brand" {...linkProps('/')}>
+        <a className="brand" {...linkProps(CONSOLE_PATHS.overview)}>
           <img src="/favicon.svg" alt="" width={22} height={22} /> Lubdub
         </a>
         <WorstBadge />
         <nav aria-label="Main">
-          <a {...linkProps('/')} aria-current={route.name === 'overview' ? 'page' : undefined}>
+          <a {...linkProps(CONSOLE_PATHS.overview)} aria-current={route.name === 'overview' ? 'page' : undefined}>
             Overview
           </a>
-          <a {...linkProps('/settings')} aria-current={route.name === 'settings' ? 'page' : undefined}>
+          <a {...linkProps(CONSOLE_PATHS.settings)} aria-current={route.name === 'settings' ? 'page' : undefined}>
             Settings
           </a>
         </nav>
         <LiveState />
-        <a className="button primary" {...linkProps('/checks/new')}>
+        <a className="button primary" {...linkProps(CONSOLE_PATHS.newCheck)}>
           New check
         </a>
       </header>
@@ -77,7 +78,7 @@ export function App() {
         {route.name === 'settings' && <Settings />}
         {route.name === 'missing' && (
           <p>
-            No such page. <a {...linkProps('/')}>Go to the overview</a>
+            No such page. <a {...linkProps(CONSOLE_PATHS.overview)}>Go to the overview</a>
           </p>
         )}
       </main>

@@ -103,7 +103,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
         });
         break;
       case 'flip': {
-        const b = flipBeat(e.data.flip);
+        const b = flipBeat(e.data.flip.timestamp, e.data.flip.new_status, e.data.flip.reason);
         set({
           beats: b ? { ...s.beats, [e.data.check]: appendBeat(s.beats[e.data.check] ?? [], b) } : s.beats,
           lastFlip: { check: e.data.check, flip: e.data.flip, seq: ++seq },

@@ -200,11 +200,12 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
         if (this.checkMap.delete(e.data.uuid)) this.emit('change');
         return;
       case 'flip': {
-        // The flip tells the new status at once; the full check follows as its own event.
+        // The flip tells the new status at once; the check event that follows it brings the
+        // reason's words, so the shell never makes up its own.
         const c = this.checkMap.get(e.data.check);
         const status = e.data.flip.new_status;
         if (c && (status === 'up' || status === 'down' || status === 'new' || status === 'paused') && c.status !== status) {
-          this.checkMap.set(c.uuid, { ...c, status, down_reason: status === 'down' ? e.data.flip.reason : '' });
+          this.checkMap.set(c.uuid, { ...c, status, down_reason: '', down_reason_code: status === 'down' ? e.data.flip.reason : '' });
           this.emit('change');
         }
         return;

@@ -1,5 +1,6 @@
 import type { CheckJson, Summary } from '../../shared/api/types.js';
-import { isSnoozed, TOMORROW_HOUR, type SnoozeChoice } from './snooze.js';
+import { relativeTime } from '../../shared/domain/duration.js';
+import { isSnoozed, SNOOZE_CHOICES, type SnoozeChoice } from '../../shared/domain/snooze.js';
 
 /** The tray icon: the worst state of all checks, or no connection to the service. */
 export type TrayIconState = 'up' | 'late' | 'down' | 'idle' | 'disconnected';
@@ -59,16 +60,6 @@ export function ellipsize(s: string, max: number): string {
   return chars.length <= max ? chars.join('') : chars.slice(0, max - 1).join('') + '…';
 }
 
-/** "in 14 min", "in 3 h", "in 2 days", "now": a future instant for people. */
-export function inWords(ms: number): string {
-  if (ms <= 30_000) return 'now';
-  const min = Math.max(1, Math.round(ms / 60_000));
-  if (min < 90) return `in ${min} min`;
-  const h = Math.round(ms / 3_600_000);
-  if (h < 48) return `in ${h} h`;
-  return `in ${Math.round(ms / 86_400_000)} days`;
-}
-
 /** "14:05", or "Tue 09:00" when not on the same local day as `now`. */
 export function timeOfDay(at: number, now: number, timeZone?: string): string {
   const hm = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
@@ -76,22 +67,6 @@ export function timeOfDay(at: number, now: number, timeZone?: string): string {
   if (day(at) === day(now)) return hm;
   const wd = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short' }).format(at);
   return `${wd} ${hm}`;
-}
-
-/** The "why" of a down check, in words (the flip reason as the service records it). */
-export function reasonInWords(reason: string): string {
-  switch (reason) {
-    case '':
-      return '';
-    case 'timeout':
-      return 'no ping in time';
-    case 'fail':
-      return 'reported failure';
-    case 'run exceeded grace':
-      return 'run took too long';
-    default:
-      return reason;
-  }
 }
 
 const byName = (a: CheckJson, b: CheckJson) => a.name.localeCompare(b.name, 'en') || a.uuid.localeCompare(b.uuid);
@@ -179,7 +154,7 @@ export function trayModel(summary: Summary | null, checks: CheckJson[], now: num
       else parts.push(rest || 'No active checks');
     }
     const next = nextDue(checks, now);
-    if (next) parts.push(`next: ${ellipsize(displayName(next.check), NAME_MAX_TOOLTIP)} ${inWords(next.at - now)}`);
+    if (next) parts.push(`next: ${ellipsize(displayName(next.check), NAME_MAX_TOOLTIP)} ${relativeTime(next.at, now)}`);
     if (snoozed) parts.push(`snoozed until ${timeOfDay(Date.parse(summary.muted_until!), now, tz)}`);
   }
   const tooltip = ellipsize(parts.join(' · '), TOOLTIP_MAX);
@@ -197,13 +172,12 @@ export function trayModel(summary: Summary | null, checks: CheckJson[], now: num
       const name = ellipsize(displayName(c), NAME_MAX_MENU);
       let label: string;
       if (c.status === 'down') {
-        const why = reasonInWords(c.down_reason);
-        label = `Down: ${name}${why ? ` — ${why}` : ''}`;
+        label = `Down: ${name}${c.down_reason ? ` — ${c.down_reason}` : ''}`;
       } else if (c.monitor_offline) {
         label = `Late: ${name} — Lubdub was offline`;
       } else {
         const at = time(c.alert_after);
-        label = `Late: ${name}${Number.isFinite(at) ? ` — down ${inWords(at - now)}` : ''}`;
+        label = `Late: ${name}${Number.isFinite(at) ? ` — down ${relativeTime(at, now)}` : ''}`;
       }
       items.push({ kind: 'check', uuid: c.uuid, label });
     }
@@ -218,9 +192,7 @@ export function trayModel(summary: Summary | null, checks: CheckJson[], now: num
   const snoozeItems: TrayMenuItem[] = [];
   if (snoozed) snoozeItems.push({ kind: 'info', label: `Snoozed until ${timeOfDay(Date.parse(summary!.muted_until!), now, tz)}` });
   snoozeItems.push(
-    { kind: 'snooze', choice: '1h', label: 'For 1 hour' },
-    { kind: 'snooze', choice: '4h', label: 'For 4 hours' },
-    { kind: 'snooze', choice: 'tomorrow', label: `Until tomorrow ${String(TOMORROW_HOUR).padStart(2, '0')}:00` },
+    ...SNOOZE_CHOICES.map((c): TrayMenuItem => ({ kind: 'snooze', choice: c.choice, label: c.label })),
     { kind: 'separator' },
     { kind: 'snooze', choice: 'off', label: 'Off', enabled: snoozed },
   );

@@ -3,7 +3,7 @@ import type { Clock } from '../../shared/domain/clock.js';
 import type { ShellConnection } from './connection.js';
 import type { ElectronApi } from './electron-api.js';
 import { trayIconFile } from './icons.js';
-import { snoozeUntil, type SnoozeChoice } from './snooze.js';
+import { snoozeUntil, type SnoozeChoice } from '../../shared/domain/snooze.js';
 import { trayModel, type TrayAction, type TrayMenuItem, type TrayModel } from './tray-model.js';
 
 /** What the tray needs from the rest of the shell. */

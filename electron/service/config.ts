@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { limitError, normalizeBaseUrl, SETTINGS_LIMITS, type LimitedSetting } from '../../shared/api/settings.js';
 import { baseUrlError } from '../../shared/security/base-url.js';
 
 /** Settings of one service instance (SPEC §3). */
@@ -51,10 +52,13 @@ function host(v: string, name: string): string {
   if (!/^[A-Za-z0-9.:_%-]{1,253}$/.test(v)) throw new ConfigError(`${name} must be a host name or IP address, got "${v}"`);
   return v;
 }
-function posInt(min: number, max: number) {
+/** A numeric setting from a flag or variable, checked against the one table the API uses too. */
+function limited(key: LimitedSetting) {
   return (v: string, name: string): number => {
-    if (!/^\d{1,10}$/.test(v) || Number(v) < min || Number(v) > max) throw new ConfigError(`${name} must be an integer ${min}-${max}, got "${v}"`);
-    return Number(v);
+    const { min, max } = SETTINGS_LIMITS[key];
+    const n = /^\d{1,10}$/.test(v) ? Number(v) : NaN;
+    if (limitError(key, n) !== null) throw new ConfigError(`${name} must be an integer ${min}-${max}, got "${v}"`);
+    return n;
   };
 }
 function str(v: string): string {
@@ -90,7 +94,7 @@ const OPTIONS: Option[] = [
       return v;
     },
   },
-  { key: 'pingBodyLimit', flag: '--ping-body-limit', env: 'LUBDUB_PING_BODY_LIMIT', parse: posInt(0, 10_000_000) },
+  { key: 'pingBodyLimit', flag: '--ping-body-limit', env: 'LUBDUB_PING_BODY_LIMIT', parse: limited('ping_body_limit') },
   {
     key: 'baseUrl',
     flag: '--base-url',
@@ -98,11 +102,11 @@ const OPTIONS: Option[] = [
     parse: (v, n) => {
       const err = baseUrlError(v);
       if (err) throw new ConfigError(`${n}: ${err.replace(/^base_url /, '')}, got ${JSON.stringify(v)}`);
-      return v.replace(/\/+$/, '');
+      return normalizeBaseUrl(v);
     },
   },
   { key: 'trustedProxies', flag: '--trusted-proxy', env: 'LUBDUB_TRUSTED_PROXY', parse: (v) => v.split(',').map((s) => s.trim()).filter(Boolean) },
-  { key: 'catchupWindow', flag: '--catchup-window', env: 'LUBDUB_CATCHUP_WINDOW', parse: posInt(0, 7 * 86400) },
+  { key: 'catchupWindow', flag: '--catchup-window', env: 'LUBDUB_CATCHUP_WINDOW', parse: limited('catchup_window') },
   { key: 'desktopNotifier', flag: '--desktop-notifier', env: 'LUBDUB_DESKTOP_NOTIFIER', parse: bool },
 ];
 
@@ -116,10 +120,10 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
     uiPort: 8421,
     apiKey: null,
     pingKey: null,
-    pingBodyLimit: 100_000,
+    pingBodyLimit: SETTINGS_LIMITS.ping_body_limit.default,
     baseUrl: null,
     trustedProxies: [],
-    catchupWindow: 600,
+    catchupWindow: SETTINGS_LIMITS.catchup_window.default,
     desktopNotifier: true,
   };
 }

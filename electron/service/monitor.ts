@@ -5,6 +5,7 @@ import { alertAfter, applyPing, nextStatusChange, pause, resume, type PingEvent 
 import { classify } from '../../shared/domain/classify.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { PingTarget } from '../../shared/domain/ping-url.js';
+import { pingDownReason, type DownReason } from '../../shared/domain/reasons.js';
 import type { PingAction } from '../../shared/domain/types.js';
 import { GroupCommit } from './db/group-commit.js';
 import { writeTx } from './db/open.js';
@@ -300,11 +301,11 @@ export class Monitor {
     timeRow(next, this.clock.now());
     let flipId: number | null = null;
     if (out.flip) {
-      next.downReason = out.flip.newStatus === 'down' ? downReasonText(req, ev) : '';
+      setDownReason(next, out.flip.newStatus === 'down' ? downReasonOf(req, ev) : null);
       flipId = this.repos.flips.insert(check.id, out.flip);
     } else if (out.applied && ev.kind === 'fail' && next.status === 'down') {
       // Already down: the newest failure says best why (a failed assertion after a timeout).
-      next.downReason = downReasonText(req, ev);
+      setDownReason(next, downReasonOf(req, ev));
     }
     rows.set(next);
     const ping: NewPing = {
@@ -504,7 +505,7 @@ export class Monitor {
     const next = writeTx(this.repos.db, () => {
       const c = this.get(uuid);
       const out = pause(c, this.clock.now());
-      const next: CheckRow = { ...c, ...out.next, downReason: '' };
+      const next: CheckRow = { ...c, ...out.next, downReason: '', downReasonCode: '' };
       timeRow(next, this.clock.now());
       // Pause/resume flips are history only: they are never delivered as alerts.
       if (out.flip) this.repos.flips.insert(c.id, out.flip, this.clock.now());
@@ -520,7 +521,7 @@ export class Monitor {
       const c = this.get(uuid);
       if (c.status !== 'paused') throw new ApiError(409, 'check is not paused');
       const out = resume(c, this.clock.now());
-      const next: CheckRow = { ...c, ...out.next, downReason: '' };
+      const next: CheckRow = { ...c, ...out.next, downReason: '', downReasonCode: '' };
       timeRow(next, this.clock.now());
       this.repos.flips.insert(c.id, out.flip, this.clock.now());
       this.repos.checks.update(next);
@@ -542,10 +543,12 @@ function timeRow(c: CheckRow, now: number): void {
   c.statusAt = nextStatusChange(c, now);
 }
 
-/** The words a user reads for why a ping turned the check down. */
-function downReasonText(req: IngestRequest, ev: PingEvent): string {
-  if (ev.failText) return ev.failText;
-  if (req.exitStatus !== null && req.exitStatus !== 0) return `exit status ${req.exitStatus}`;
-  if (req.action === 'success') return 'keyword filter';
-  return 'fail signal';
+/** Why a ping turned the check down (code and words, from shared/domain/reasons). */
+function downReasonOf(req: IngestRequest, ev: PingEvent): DownReason {
+  return pingDownReason({ failReason: ev.failReason, failText: ev.failText, exitStatus: req.exitStatus, action: req.action });
+}
+
+function setDownReason(row: CheckRow, r: DownReason | null): void {
+  row.downReason = r?.text ?? '';
+  row.downReasonCode = r?.code ?? '';
 }

@@ -1,6 +1,6 @@
-import { deadlineReasonText } from '../../shared/alerts/messages.js';
 import { alertAfter, applyDeadline, nextStatusChange } from '../../shared/domain/check-state.js';
 import type { Clock } from '../../shared/domain/clock.js';
+import { deadlineDownReason } from '../../shared/domain/reasons.js';
 import type { AlertStore } from './alerts/store.js';
 import { writeTx } from './db/open.js';
 import type { CheckRow, FlipRow, Repos } from './db/repos.js';
@@ -186,11 +186,14 @@ export function deadlineSource(deps: DeadlineDeps): WakeSource {
             store.setAlertAfter(c.id, t !== null && t > now ? t : null);
             continue;
           }
-          const reasonText = deadlineReasonText(c, out.flip.reason, now);
+          const reason = deadlineDownReason(c, out.flip.reason, now);
           const statusAt = nextStatusChange(out.next, now);
-          if (!store.casDown(c.id, c.status, c.alertAfter, reasonText, statusAt)) continue;
+          if (!store.casDown(c.id, c.status, c.alertAfter, reason, statusAt)) continue;
           const flipId = store.insertFlip(c.id, out.flip.at, out.flip.oldStatus, 'down', out.flip.reason, null);
-          flipped.push({ check: { ...c, ...out.next, alertAfter: null, statusAt, downReason: reasonText }, flip: { ...out.flip, id: flipId } });
+          flipped.push({
+            check: { ...c, ...out.next, alertAfter: null, statusAt, downReason: reason.text, downReasonCode: reason.code },
+            flip: { ...out.flip, id: flipId },
+          });
         }
       });
       if (flipped.length === 0) return;

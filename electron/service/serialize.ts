@@ -1,6 +1,7 @@
 import { firstLine, isoMillis, isoSeconds } from '../../shared/api/format.js';
 import type { CheckJson, FlipJson, PingJson } from '../../shared/api/types.js';
-import { computeStatus, nextPing } from '../../shared/domain/check-state.js';
+import { applyDeadline, computeStatus, nextPing } from '../../shared/domain/check-state.js';
+import { deadlineDownReason, reasonWords, type DownReason } from '../../shared/domain/reasons.js';
 import type { CheckRow, FlipRow, PingRow } from './db/repos.js';
 
 /** Where the service is reachable, for URLs in API replies. */
@@ -27,12 +28,23 @@ export function bodyText(body: Buffer | null): string {
   return body ? decoder.decode(body) : '';
 }
 
+/**
+ * Why a check reads down: what was stored when it flipped, or, in the moment before the
+ * scheduler flips a check the clock already shows down, the words that flip will store.
+ */
+function downReason(c: CheckRow, now: number): DownReason {
+  if (c.status === 'down') return { code: c.downReasonCode, text: reasonWords(c.downReasonCode, c.downReason) };
+  const pending = applyDeadline(c, now);
+  return pending ? deadlineDownReason(c, pending.flip.reason, now) : { code: '', text: reasonWords('') };
+}
+
 /** A check row as the healthchecks v3 API shows it, plus Lubdub's fields. */
 export function checkJson(c: CheckRow, ctx: ReadContext): CheckJson {
   const held = ctx.offlineHold?.(c) ?? false;
   let status = computeStatus(c, ctx.now, true);
   if (held && status === 'down') status = 'grace';
   const api = `${ctx.urls.ui}/api/v3/checks/${c.uuid}`;
+  const reason = status === 'down' ? downReason(c, ctx.now) : null;
   const j: CheckJson = {
     uuid: c.uuid,
     name: c.name,
@@ -64,7 +76,8 @@ export function checkJson(c: CheckRow, ctx: ReadContext): CheckJson {
     push_token: c.pushToken,
     kind: c.kind,
     alert_after: isoSeconds(c.alertAfter),
-    down_reason: c.status === 'down' || status === 'down' ? c.downReason : '',
+    down_reason: reason?.text ?? '',
+    down_reason_code: reason?.code ?? '',
     monitor_offline: held,
     slug_url: c.slug ? `${ctx.urls.ping}/ping/${ctx.urls.pingKey}/${c.slug}` : null,
     created: isoSeconds(c.created) as string,

@@ -2,7 +2,7 @@ import { useId, useMemo, useState, type ReactNode } from 'react';
 import { slugify, type CheckInput } from '../../shared/api/check-input.js';
 import type { CheckSilentFields, PresetsReply } from '../../shared/api/silent.js';
 import type { ChannelJson, CheckJson } from '../../shared/api/types.js';
-import { formatDuration, parseDuration } from '../../shared/console/duration.js';
+import { formatSeconds, formatSecondsExact, parseDuration } from '../../shared/domain/duration.js';
 import { silentDraftOf, silentInput, type SilentDraft } from '../../shared/console/silent.js';
 import { cronError } from '../../shared/domain/schedule.js';
 import { ApiFailure } from '../api.js';
@@ -49,8 +49,8 @@ function draftOf(c: EditableCheck | undefined, localTz: string, channels: Channe
     tags: c?.tags ?? '',
     desc: c?.desc ?? '',
     kind: c?.kind ?? 'simple',
-    period: formatDuration(c?.timeout ?? 86400),
-    grace: formatDuration(c?.grace ?? 3600),
+    period: formatSecondsExact(c?.timeout ?? 86400),
+    grace: formatSecondsExact(c?.grace ?? 3600),
     schedule: c?.schedule ?? '0 3 * * *',
     tz: c?.tz ?? localTz,
     success_kw: c?.success_kw ?? '',
@@ -63,7 +63,7 @@ function draftOf(c: EditableCheck | undefined, localTz: string, channels: Channe
     // A new check gets the channels marked for new checks, as one made through the API does.
     channels: c ? c.channels.split(',').filter(Boolean) : (channels ?? []).filter((x) => x.new_checks).map((x) => x.id),
     push_token: c?.push_token ?? '',
-    remind: typeof remind === 'number' && remind > 0 ? formatDuration(remind) : '',
+    remind: typeof remind === 'number' && remind > 0 ? formatSecondsExact(remind) : '',
     silent: silentDraftOf(c),
   };
 }
@@ -218,7 +218,7 @@ export function CheckEditor(props: {
           </label>
         </div>
         {d.kind === 'simple' ? (
-          <Field label="Period" id={id('timeout')} error={err('timeout')} hint={period !== null ? `Expect a ping every ${formatDuration(period)}.` : 'e.g. 15 min, 2 h, 1 day'}>
+          <Field label="Period" id={id('timeout')} error={err('timeout')} hint={period !== null ? `Expect a ping every ${formatSeconds(period)}.` : 'e.g. 15 min, 2 h, 1 day'}>
             <input {...aria('timeout')} value={d.period} onChange={(e) => set('period', e.target.value)} />
           </Field>
         ) : (
@@ -239,7 +239,7 @@ export function CheckEditor(props: {
             <CronPreview schedule={d.schedule} tz={d.tz} now={props.now} />
           </>
         )}
-        <Field label="Grace" id={id('grace')} error={err('grace')} hint={grace !== null ? `Wait ${formatDuration(grace)} after a missed deadline before alerting.` : undefined}>
+        <Field label="Grace" id={id('grace')} error={err('grace')} hint={grace !== null ? `Wait ${formatSeconds(grace)} after a missed deadline before alerting.` : undefined}>
           <input {...aria('grace')} value={d.grace} onChange={(e) => set('grace', e.target.value)} />
         </Field>
       </fieldset>

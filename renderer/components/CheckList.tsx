@@ -2,12 +2,13 @@ import { memo, useLayoutEffect, useRef, useState } from 'react';
 import type { BeatJson } from '../../shared/api/heartbeats.js';
 import type { CheckJson } from '../../shared/api/types.js';
 import { reasonText, scheduleText } from '../../shared/console/check-list.js';
-import { formatRunDuration } from '../../shared/console/duration.js';
-import { absoluteTime, relativeTime } from '../../shared/console/time-format.js';
+import { absoluteTime } from '../../shared/console/time-format.js';
+import { formatRunSeconds, relativeTime } from '../../shared/domain/duration.js';
 import { linkProps } from '../router.js';
 import { HeartbeatBar } from './HeartbeatBar.js';
 import { RelTime } from './RelTime.js';
 import { StatusBadge } from './StatusBadge.js';
+import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 /** Fixed row height: rows never change size when live data arrives, and windowing stays exact. */
 export const ROW_HEIGHT = 64;
@@ -38,7 +39,7 @@ export const CheckRow = memo(function CheckRow({ c, beats, now }: { c: CheckJson
   const why = reasonText(c, now);
   const tags = c.tags.split(' ').filter(Boolean);
   return (
-    <a className={`row row-${c.status}`} {...linkProps(`/checks/${c.uuid}`)} data-uuid={c.uuid} aria-label={`${c.name || c.uuid}: ${c.status}${why ? ', ' + why : ''}`}>
+    <a className={`row row-${c.status}`} {...linkProps(CONSOLE_PATHS.check(c.uuid))} data-uuid={c.uuid} aria-label={`${c.name || c.uuid}: ${c.status}${why ? ', ' + why : ''}`}>
       <span className="col-status">
         <StatusBadge status={c.status} offline={c.monitor_offline} compact />
       </span>
@@ -59,7 +60,7 @@ export const CheckRow = memo(function CheckRow({ c, beats, now }: { c: CheckJson
       <span className="col-next">
         <Deadline c={c} now={now} />
       </span>
-      <span className="col-dur">{c.last_duration !== undefined ? (c.last_duration === 0 ? '< 1 s' : formatRunDuration(c.last_duration)) : <span className="muted">—</span>}</span>
+      <span className="col-dur">{c.last_duration !== undefined ? (c.last_duration === 0 ? '< 1 s' : formatRunSeconds(c.last_duration)) : <span className="muted">—</span>}</span>
       <span className="col-beats">
         <HeartbeatBar beats={beats} label={`${c.name} heartbeat`} />
       </span>

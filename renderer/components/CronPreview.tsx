@@ -1,5 +1,6 @@
 import { cronWarnings, describeCron } from '../../shared/console/cron-describe.js';
-import { relativeTime, scheduleTime } from '../../shared/console/time-format.js';
+import { scheduleTime } from '../../shared/console/time-format.js';
+import { relativeTime } from '../../shared/domain/duration.js';
 import { cronError, isValidTimezone, nextRuns } from '../../shared/domain/schedule.js';
 
 /** What a cron expression means, as it is typed: a sentence, warnings and the next 5 runs in its zone. */

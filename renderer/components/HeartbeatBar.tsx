@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { BEATS_PER_CHECK, type BeatJson } from '../../shared/api/heartbeats.js';
-import { formatRunDuration } from '../../shared/console/duration.js';
+import { formatRunSeconds } from '../../shared/domain/duration.js';
 import { absoluteTime } from '../../shared/console/time-format.js';
 
 const KIND_WORDS: Record<BeatJson['kind'], string> = {
@@ -17,14 +17,15 @@ const KIND_WORDS: Record<BeatJson['kind'], string> = {
 export function beatTitle(b: BeatJson): string {
   const parts = [absoluteTime(Date.parse(b.t)), KIND_WORDS[b.kind]];
   if (b.exitstatus !== undefined) parts.push(`exit ${b.exitstatus}`);
-  if (b.duration !== undefined) parts.push(`ran ${formatRunDuration(b.duration)}`);
+  if (b.duration !== undefined) parts.push(`ran ${formatRunSeconds(b.duration)}`);
   let s = parts.join(' · ');
   if (b.text) s += `\n${b.text}`;
   return s;
 }
 
 function pillClass(b: BeatJson): string {
-  if (b.kind === 'missed' && b.text?.includes('offline')) return 'pill pill-offline';
+  // Lubdub itself was not watching: hatched grey, not the red of a missed run.
+  if (b.reason === 'missed while Lubdub was offline') return 'pill pill-offline';
   return `pill pill-${b.kind}`;
 }
 

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { NotificationJson } from '../../shared/api/types.js';
 import { linkProps } from '../router.js';
 import { useConsole } from '../store.js';
+import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 /** How long a notice stays; problems stay until dismissed. */
 const RECOVERY_MS = 15_000;
@@ -13,7 +14,7 @@ function Notice({ n, dismiss }: { n: NotificationJson; dismiss: (id: string) => 
     const t = setTimeout(() => dismiss(n.id), RECOVERY_MS);
     return () => clearTimeout(t);
   }, [problem, n.id, dismiss]);
-  const link = n.check ? linkProps(`/checks/${n.check}`) : null;
+  const link = n.check ? linkProps(CONSOLE_PATHS.check(n.check)) : null;
   return (
     <div className={`notice notice-${n.kind}`} data-kind={n.kind}>
       <div className="notice-text">

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricsReply, PingSilentFields } from '../../shared/api/silent.js';
 import type { CheckJson, FlipJson, PingJson } from '../../shared/api/types.js';
 import { reasonText, scheduleText, STATUS_WORDS } from '../../shared/console/check-list.js';
-import { formatRunDuration } from '../../shared/console/duration.js';
+import { reasonWords } from '../../shared/domain/reasons.js';
+import { formatRunSeconds, formatSeconds } from '../../shared/domain/duration.js';
 import { absoluteTime } from '../../shared/console/time-format.js';
 import type { Status } from '../../shared/domain/types.js';
 import { api, pingBodyPath } from '../api.js';
@@ -14,6 +15,7 @@ import { Snippets } from '../components/Snippets.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { linkProps, navigate } from '../router.js';
 import { useConsole } from '../store.js';
+import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 const RANGES = [
   { id: '1h', label: '1 hour', ms: 3600_000 },
@@ -77,19 +79,19 @@ function DurationChart({ pings, from }: { pings: PingJson[]; from: number }) {
   const bw = W / Math.max(runs.length, 20);
   return (
     <figure className="durations">
-      <svg viewBox={`0 0 ${W} 80`} preserveAspectRatio="none" role="img" aria-label={`Run durations: ${runs.length} runs, longest ${formatRunDuration(max)}`}>
+      <svg viewBox={`0 0 ${W} 80`} preserveAspectRatio="none" role="img" aria-label={`Run durations: ${runs.length} runs, longest ${formatRunSeconds(max)}`}>
         {runs.map((r, i) => {
           const h = max > 0 ? (r.duration! / max) * 76 : 1;
           return (
             <rect key={r.n} x={i * bw + 1} y={80 - h} width={Math.max(1, bw - 2)} height={Math.max(1, h)} className={`bar bar-${r.type}`}>
-              <title>{`${absoluteTime(Date.parse(r.date))}: ${formatRunDuration(r.duration!)} (${KIND_WORDS[r.type]})`}</title>
+              <title>{`${absoluteTime(Date.parse(r.date))}: ${formatRunSeconds(r.duration!)} (${KIND_WORDS[r.type]})`}</title>
             </rect>
           );
         })}
       </svg>
       <figcaption className="axis">
         <span>{runs.length} runs</span>
-        <span>longest {formatRunDuration(max)}</span>
+        <span>longest {formatRunSeconds(max)}</span>
       </figcaption>
     </figure>
   );
@@ -132,7 +134,7 @@ function PingRow({ uuid, p, now }: { uuid: string; p: PingJson & PingSilentField
         <td className="mono" title={p.rid ?? ''}>
           {p.rid ? p.rid.slice(0, 8) : ''}
         </td>
-        <td className="num">{p.duration !== undefined ? formatRunDuration(p.duration) : ''}</td>
+        <td className="num">{p.duration !== undefined ? formatRunSeconds(p.duration) : ''}</td>
         <td className="body-cell">
           {p.body_size > 0 ? (
             <>
@@ -235,7 +237,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
       try {
         if (what === 'delete') {
           await api.remove(uuid);
-          navigate('/');
+          navigate(CONSOLE_PATHS.overview);
           return;
         }
         const c = what === 'pause' ? await api.pause(uuid) : await api.resume(uuid);
@@ -262,7 +264,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
       <div className="empty">
         <h1>Check not found</h1>
         <p>It may have been deleted.</p>
-        <a {...linkProps('/')}>Back to the overview</a>
+        <a {...linkProps(CONSOLE_PATHS.overview)}>Back to the overview</a>
       </div>
     ) : (
       <p className="muted">Loading…</p>
@@ -275,7 +277,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
       <header className="detail-head">
         <div>
           <p className="crumbs">
-            <a {...linkProps('/')}>Overview</a> /
+            <a {...linkProps(CONSOLE_PATHS.overview)}>Overview</a> /
           </p>
           <h1 id="check-title">
             {check.name || 'unnamed'} <StatusBadge status={check.status} offline={check.monitor_offline} />
@@ -286,7 +288,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
             </p>
           )}
           <p className="schedule-line">
-            {scheduleText(check)}, grace {formatRunDuration(check.grace)}
+            {scheduleText(check)}, grace {formatSeconds(check.grace)}
           </p>
           {check.desc && <p className="desc">{check.desc}</p>}
           {check.tags && (
@@ -300,7 +302,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
           )}
         </div>
         <div className="actions">
-          <a className="button" {...linkProps(`/checks/${uuid}/edit`)}>
+          <a className="button" {...linkProps(CONSOLE_PATHS.editCheck(uuid))}>
             Edit
           </a>
           {check.status === 'paused' ? (
@@ -344,7 +346,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
         </div>
         <div>
           <dt>Last run</dt>
-          <dd>{check.last_duration !== undefined ? (check.last_duration === 0 ? '< 1 s' : formatRunDuration(check.last_duration)) : '—'}</dd>
+          <dd>{check.last_duration !== undefined ? (check.last_duration === 0 ? '< 1 s' : formatRunSeconds(check.last_duration)) : '—'}</dd>
         </div>
         <div>
           <dt>Pings</dt>
@@ -440,7 +442,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
             {flips.slice(0, 100).map((f, i) => (
               <li key={`${f.timestamp}${i}`}>
                 <RelTime iso={f.timestamp} now={now} />: {STATUS_WORDS[f.old_status as Status] ?? f.old_status} →{' '}
-                <StatusBadge status={f.new_status as Status} compact /> {f.reason && <span className="muted">({f.reason})</span>}
+                <StatusBadge status={f.new_status as Status} compact /> {f.reason && <span className="muted">({reasonWords(f.reason)})</span>}
               </li>
             ))}
           </ol>

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { CheckEditor, timezoneList, type ChannelChoice, type EditableCheck } from '../components/CheckEditor.js';
 import { linkProps, navigate } from '../router.js';
 import { useConsole } from '../store.js';
+import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 /** The editor as a page: a new check, or an existing one by uuid. */
 export function EditorPage({ uuid }: { uuid?: string }) {
@@ -23,15 +24,15 @@ export function EditorPage({ uuid }: { uuid?: string }) {
     api.settings().then((s) => setPingBase(s.base_url), () => {});
   }, []);
 
-  if (uuid && !check) return loaded ? <p>Check not found. <a {...linkProps('/')}>Back</a></p> : <p className="muted">Loading…</p>;
+  if (uuid && !check) return loaded ? <p>Check not found. <a {...linkProps(CONSOLE_PATHS.overview)}>Back</a></p> : <p className="muted">Loading…</p>;
   if (channels === undefined || presets === undefined) return <p className="muted">Loading…</p>;
   return (
     <div className="editor-page">
       <p className="crumbs">
-        <a {...linkProps('/')}>Overview</a> /{' '}
+        <a {...linkProps(CONSOLE_PATHS.overview)}>Overview</a> /{' '}
         {check && (
           <>
-            <a {...linkProps(`/checks/${check.uuid}`)}>{check.name}</a> /
+            <a {...linkProps(CONSOLE_PATHS.check(check.uuid))}>{check.name}</a> /
           </>
         )}
       </p>
@@ -48,9 +49,9 @@ export function EditorPage({ uuid }: { uuid?: string }) {
         onSubmit={(input) => (uuid ? api.update(uuid, input) : api.create(input))}
         onSaved={(c) => {
           useConsole.getState().upsert(c);
-          navigate(`/checks/${c.uuid}`);
+          navigate(CONSOLE_PATHS.check(c.uuid));
         }}
-        onCancel={() => navigate(uuid ? `/checks/${uuid}` : '/')}
+        onCancel={() => navigate(uuid ? CONSOLE_PATHS.check(uuid) : CONSOLE_PATHS.overview)}
       />
     </div>
   );

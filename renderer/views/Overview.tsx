@@ -2,17 +2,22 @@ import { useMemo, useState } from 'react';
 import { summarize } from '../../shared/api/summary.js';
 import { allTags, filterChecks, STATUS_WORDS } from '../../shared/console/check-list.js';
 import { absoluteTime } from '../../shared/console/time-format.js';
+import { SNOOZE_CHOICES, snoozeUntil } from '../../shared/domain/snooze.js';
 import type { Status } from '../../shared/domain/types.js';
 import { api, ApiFailure } from '../api.js';
 import { CheckList, CheckListHeader } from '../components/CheckList.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { linkProps } from '../router.js';
 import { useConsole } from '../store.js';
+import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 const ORDER: Status[] = ['down', 'grace', 'started', 'up', 'new', 'paused'];
 
-/** The global snooze: mute notifications for a while (issue 3's mute endpoint). */
-function MuteControl() {
+/** The viewer's IANA zone: where "until tomorrow 09:00" is on the wall clock. */
+const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** The global snooze: mute notifications for a while, with the tray's choices. */
+export function MuteControl({ timeZone = viewerZone() }: { timeZone?: string }) {
   const mutedUntil = useConsole((s) => s.mutedUntil);
   const available = useConsole((s) => s.muteAvailable);
   const now = useConsole((s) => s.now);
@@ -35,9 +40,6 @@ function MuteControl() {
       </div>
     );
   }
-  const tomorrow9 = new Date(now);
-  tomorrow9.setDate(tomorrow9.getDate() + 1);
-  tomorrow9.setHours(9, 0, 0, 0);
   return (
     <div className="mute" role="group" aria-label="Mute notifications">
       {muted ? (
@@ -52,15 +54,11 @@ function MuteControl() {
       ) : (
         <>
           <span>Mute notifications:</span>
-          <button type="button" className="small" onClick={() => mute(now + 3600_000)}>
-            1 h
-          </button>
-          <button type="button" className="small" onClick={() => mute(now + 8 * 3600_000)}>
-            8 h
-          </button>
-          <button type="button" className="small" onClick={() => mute(tomorrow9.getTime())}>
-            until 09:00
-          </button>
+          {SNOOZE_CHOICES.map((c) => (
+            <button key={c.choice} type="button" className="small" onClick={() => mute(snoozeUntil(c.choice, now, timeZone))}>
+              {c.label}
+            </button>
+          ))}
         </>
       )}
       {error && <span className="field-error">{error}</span>}
@@ -163,7 +161,7 @@ export function Overview() {
       ) : checks.length === 0 ? (
         <div className="empty">
           <p>Nothing is being watched yet. Create a check, then ping its URL from your job.</p>
-          <a className="button primary" {...linkProps('/checks/new')}>
+          <a className="button primary" {...linkProps(CONSOLE_PATHS.newCheck)}>
             Create your first check
           </a>
         </div>

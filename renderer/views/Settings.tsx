@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SettingsJson } from '../../shared/api/settings.js';
-import { formatDuration, parseDuration } from '../../shared/console/duration.js';
+import { formatSecondsExact, parseDuration } from '../../shared/domain/duration.js';
 import { api, ApiFailure } from '../api.js';
 import { ChannelSettings } from '../components/ChannelSettings.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
@@ -48,7 +48,7 @@ export function Settings() {
     setS(v);
     setBase(v.base_url);
     setLimit(String(v.ping_body_limit));
-    setWindow(formatDuration(v.catchup_window));
+    setWindow(formatSecondsExact(v.catchup_window));
   };
   useEffect(() => {
     api.settings().then(fill, (e) => setErrors({ general: (e as Error).message }));

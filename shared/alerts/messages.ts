@@ -1,5 +1,6 @@
-import { graceStart } from '../domain/check-state.js';
-import { DAY, HOUR, MINUTE, SECOND, type CheckState, type FlipReason } from '../domain/types.js';
+import { formatMs } from '../domain/duration.js';
+import { reasonWords } from '../domain/reasons.js';
+import type { FlipReason } from '../domain/types.js';
 
 /** What an alert is about. */
 export type AlertKind = 'down' | 'up' | 'reminder' | 'summary' | 'test';
@@ -9,8 +10,10 @@ export interface AlertCheck {
   uuid: string;
   name: string;
   status: string;
-  /** why it is down, in words ("exit status 3", "missed 03:00 run"), or "" */
+  /** why it is down, in the words of shared/domain/reasons.ts ("exit status 3", "missed 03:00 run (UTC)"), or "" */
   reason: string;
+  /** the code of that reason (FlipReason), or "" */
+  reason_code: FlipReason;
   /** ISO time of the last ping, or null */
   last_ping: string | null;
   /** first line of the last ping's body, as text */
@@ -42,6 +45,8 @@ export interface WebhookPayload {
   uuid: string | null;
   status: string | null;
   reason: string | null;
+  /** the reason's code, for receivers that branch on it; null when the alert is about no single check */
+  reason_code: FlipReason | null;
   last_ping: string | null;
   last_body: string | null;
   console_url: string | null;
@@ -61,50 +66,8 @@ export function plainText(s: string, max = 300): string {
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
 }
 
-/** "3 h 12 m", "45 s", "2 d 4 h": the two largest units of a duration. */
-export function formatDuration(ms: number): string {
-  const units: [number, string][] = [
-    [DAY, 'd'],
-    [HOUR, 'h'],
-    [MINUTE, 'm'],
-    [SECOND, 's'],
-  ];
-  let rest = Math.max(0, Math.round(ms / SECOND) * SECOND);
-  if (rest < SECOND) return '0 s';
-  const parts: string[] = [];
-  for (const [size, unit] of units) {
-    if (parts.length === 2) break;
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      parts.push(`${n} ${unit}`);
-      rest -= n * size;
-    } else if (parts.length === 1) break; // "3 h", not "3 h 0 m 5 s"
-  }
-  return parts.join(' ');
-}
-
-/** "03:00" in the check's zone (its schedule's wall clock). */
-export function clockTime(ms: number, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-}
-
-/**
- * The words for why the scheduler turned a check down: healthchecks says only "timeout";
- * users want to read which run was missed ("missed 03:00 run") or how long it was silent.
- */
-export function deadlineReasonText(c: CheckState, reason: FlipReason, at: number): string {
-  if (reason === 'missed while Lubdub was offline') return reason;
-  if (reason === 'run exceeded grace' && c.lastStart !== null) {
-    return `run started ${formatDuration(at - c.lastStart)} ago did not finish`;
-  }
-  const expected = graceStart({ ...c, lastStart: null }, false);
-  if (c.kind === 'cron' && expected !== null) return `missed ${clockTime(expected, c.tz)} run (${c.tz})`;
-  if (c.lastPing !== null) return `no ping for ${formatDuration(at - c.lastPing)}`;
-  return 'no ping';
-}
-
 function line(check: AlertCheck): string {
-  const parts = [check.reason || 'down'];
+  const parts = [check.reason || reasonWords('')];
   if (check.last_body) parts.push(`last output: ${check.last_body}`);
   return parts.join('; ');
 }
@@ -116,7 +79,7 @@ export function downMessage(check: AlertCheck, at: string): AlertMessage {
 
 /** "backup is back up": how long it was down. */
 export function upMessage(check: AlertCheck, downForMs: number | null, at: string): AlertMessage {
-  const body = downForMs === null ? 'back up' : `back up after ${formatDuration(downForMs)}`;
+  const body = downForMs === null ? 'back up' : `back up after ${formatMs(downForMs)}`;
   return { kind: 'up', title: `${check.name || 'unnamed check'} is back up`, body, check, checks: [], at };
 }
 
@@ -125,7 +88,7 @@ export function reminderMessage(check: AlertCheck, downForMs: number, at: string
   return {
     kind: 'reminder',
     title: `${check.name || 'unnamed check'} is still down`,
-    body: `down for ${formatDuration(downForMs)}: ${line(check)}`,
+    body: `down for ${formatMs(downForMs)}: ${line(check)}`,
     check,
     checks: [],
     at,
@@ -144,7 +107,7 @@ export function offlineSummary(checks: AlertCheck[], fromMs: number, toMs: numbe
   return {
     kind: 'summary',
     title: `${plural(checks.length, 'check')} missed while Lubdub was offline`,
-    body: `Lubdub was not watching for ${formatDuration(toMs - fromMs)}; still missing: ${names(checks)}`,
+    body: `Lubdub was not watching for ${formatMs(toMs - fromMs)}; still missing: ${names(checks)}`,
     check: null,
     checks,
     at,
@@ -185,6 +148,8 @@ export function webhookPayload(m: AlertMessage, deliveryId: string): WebhookPayl
     uuid: m.check?.uuid ?? null,
     status: m.check?.status ?? null,
     reason: m.check?.reason ?? null,
+    // Messages rendered before codes existed have none: their words stay, the code is "".
+    reason_code: m.check ? (m.check.reason_code ?? '') : null,
     last_ping: m.check?.last_ping ?? null,
     last_body: m.check?.last_body ?? null,
     console_url: m.check?.console_url ?? null,

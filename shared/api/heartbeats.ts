@@ -1,4 +1,6 @@
-import type { FlipJson, PingJson } from './types.js';
+import { isMissedDeadline, isReportedFailure, reasonWords } from '../domain/reasons.js';
+import type { FlipReason } from '../domain/types.js';
+import type { PingJson } from './types.js';
 
 /** How many events the heartbeat bar shows per check. */
 export const BEATS_PER_CHECK = 50;
@@ -13,8 +15,10 @@ export interface BeatJson {
   exitstatus?: number;
   /** run duration in seconds, when the ping closed a run */
   duration?: number;
-  /** first line of the body, as text; or the reason of a down flip */
+  /** first line of the body, as text; or the words of a down flip's reason */
   text?: string;
+  /** the code of a down flip's reason, for flip pills */
+  reason?: FlipReason;
 }
 
 /** `GET /api/lubdub/heartbeats`: the last events of every check, oldest first. */
@@ -31,13 +35,12 @@ export function pingBeat(p: PingJson): BeatJson {
   return b;
 }
 
-/** A flip to down as a pill ("missed" when nothing arrived in time), or null for other flips. */
-export function flipBeat(f: FlipJson): BeatJson | null {
-  if (f.new_status !== 'down') return null;
-  // A fail ping already has its own pill; only deadlines get one here.
-  if (f.reason === 'fail' || f.reason === 'assertion') return null;
-  const missed = f.reason === 'timeout' || f.reason.startsWith('missed');
-  return { t: f.timestamp, kind: missed ? 'missed' : 'down', text: f.reason || undefined };
+/** A flip to down at ISO time `t` as a pill ("missed" when nothing arrived in time), or null for other flips. */
+export function flipBeat(t: string, newStatus: string, reason: FlipReason): BeatJson | null {
+  if (newStatus !== 'down') return null;
+  // A failure a ping reported already has that ping's pill; only deadlines get one here.
+  if (isReportedFailure(reason)) return null;
+  return { t, kind: isMissedDeadline(reason) ? 'missed' : 'down', text: reasonWords(reason), reason };
 }
 
 /** Adds a beat to a bar, keeping time order and the last `max` beats. */

@@ -25,11 +25,32 @@ export interface SettingsInput {
   catchup_window?: number;
 }
 
-/** Limits shared by the CLI flags and the console. */
+/**
+ * The numeric settings' bounds and defaults: the one table the CLI flags (and their
+ * environment variables), the settings API and the console all check against.
+ */
 export const SETTINGS_LIMITS = {
-  ping_body_limit: { min: 0, max: 10_000_000 },
-  catchup_window: { min: 0, max: 7 * 86400 },
+  /** bytes of a ping body kept */
+  ping_body_limit: { min: 0, max: 10_000_000, default: 100_000 },
+  /** seconds a check whose deadline fell while Lubdub was not watching stays in grace */
+  catchup_window: { min: 0, max: 7 * 86400, default: 600 },
 } as const;
+
+/** A numeric setting's name. */
+export type LimitedSetting = keyof typeof SETTINGS_LIMITS;
+
+/** Why `v` is not a valid value of `key` (the words after the setting's name), or null. */
+export function limitError(key: LimitedSetting, v: unknown): string | null {
+  const { min, max } = SETTINGS_LIMITS[key];
+  if (typeof v !== 'number' || !Number.isInteger(v)) return 'is not an integer';
+  if (v < min || v > max) return `must be ${min}-${max}`;
+  return null;
+}
+
+/** A base URL as stored and shown: without trailing slashes, so ping URLs join cleanly. */
+export function normalizeBaseUrl(v: string): string {
+  return v.replace(/\/+$/, '');
+}
 
 /** Validates a settings change; returns the error text after "json validation error: ", or null. */
 export function settingsInputError(body: unknown): string | null {
@@ -40,9 +61,8 @@ export function settingsInputError(body: unknown): string | null {
       const err = baseUrlError(v);
       if (err) return err;
     } else if (k === 'ping_body_limit' || k === 'catchup_window') {
-      const { min, max } = SETTINGS_LIMITS[k];
-      if (typeof v !== 'number' || !Number.isInteger(v)) return `${k} is not an integer`;
-      if (v < min || v > max) return `${k} must be ${min}-${max}`;
+      const err = limitError(k, v);
+      if (err) return `${k} ${err}`;
     } else if (k !== 'api_key') {
       return `${k} is not a setting`;
     }

@@ -1,4 +1,4 @@
-import type { Status } from '../domain/types.js';
+import type { FlipReason, Status } from '../domain/types.js';
 
 /** A check as the management API returns it: healthchecks v3 field names plus Lubdub's own. */
 export interface CheckJson {
@@ -39,8 +39,10 @@ export interface CheckJson {
   kind: 'simple' | 'cron';
   /** Lubdub: epoch ms when the check goes down if nothing arrives, or null */
   alert_after: string | null;
-  /** Lubdub: the reason of the last flip to down ("fail", "timeout", "exit 3", …), or "" */
+  /** Lubdub: why it is down, in the words every side shows ("exit status 3", "missed 03:00 run (UTC)"), or "" */
   down_reason: string;
+  /** Lubdub: the code of that reason, for clients to branch on; "" unless down */
+  down_reason_code: FlipReason;
   /** Lubdub: true while the status is held in grace because Lubdub itself was not watching */
   monitor_offline: boolean;
   /** Lubdub: the ping URL by slug, when the check has one */
@@ -77,7 +79,8 @@ export interface FlipJson {
   /** Lubdub */
   old_status: string;
   new_status: string;
-  reason: string;
+  /** a code, not words: see `REASON_WORDS` in shared/domain/reasons.ts */
+  reason: FlipReason;
 }
 
 /** Counts by status and the worst state: what the tray icon and the overview show. */

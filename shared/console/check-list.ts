@@ -1,8 +1,7 @@
 import type { CheckJson } from '../api/types.js';
 import type { Status } from '../domain/types.js';
 import { describeCron } from './cron-describe.js';
-import { formatDuration } from './duration.js';
-import { relativeTime } from './time-format.js';
+import { formatSeconds, relativeTime } from '../domain/duration.js';
 
 /** The order the overview shows statuses in: what needs attention first. */
 export const ATTENTION_ORDER: Record<Status, number> = { down: 0, grace: 1, started: 2, up: 3, new: 4, paused: 5 };
@@ -57,20 +56,14 @@ export function scheduleText(c: Pick<CheckJson, 'kind' | 'schedule' | 'tz' | 'ti
     const d = describeCron(c.schedule ?? '') ?? c.schedule ?? '';
     return `${d} (${c.tz ?? 'UTC'})`;
   }
-  return `every ${formatDuration(c.timeout ?? 86400)}`;
+  return `every ${formatSeconds(c.timeout ?? 86400)}`;
 }
 
 /** Why a check needs attention, in words ("exit status 3", "no ping for 2 h"), or "". */
 export function reasonText(c: CheckJson, now: number): string {
   if (c.monitor_offline) return 'Lubdub was not running at the deadline: waiting for late pings';
-  if (c.status === 'down') {
-    const r = c.down_reason;
-    const since = c.last_ping ? `last ping ${relativeTime(Date.parse(c.last_ping), now)}` : 'never pinged';
-    if (r === 'timeout' || r === '') return c.kind === 'cron' ? `missed its run (${since})` : `no ping in time (${since})`;
-    if (r === 'run exceeded grace') return 'run started but did not finish in time';
-    if (r === 'fail' || r === 'fail signal') return 'reported a failure';
-    return r;
-  }
+  // The service's words for the reason, as the tray, notifications and alerts show them.
+  if (c.status === 'down') return c.down_reason;
   if (c.status === 'grace') {
     return c.next_ping ? `late: expected ${relativeTime(Date.parse(c.next_ping), now)}` : 'late';
   }

@@ -1,28 +1,7 @@
 /**
- * Times written for people (STYLE "Time written for people"). Pure: `now` is passed in,
- * so the console's clock and the tests' fake clock both work.
+ * Instants written for people (STYLE "Time written for people"); distances such as
+ * "3 min ago" are `relativeTime` in shared/domain/duration.ts.
  */
-
-function span(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(s / 3600);
-  if (h < 24) {
-    const rm = Math.round((s - h * 3600) / 60);
-    return h < 10 && rm > 0 && rm < 60 ? `${h} h ${rm} min` : `${Math.round(s / 3600)} h`;
-  }
-  const d = Math.round(s / 86400);
-  return d === 1 ? '1 day' : `${d} days`;
-}
-
-/** "3 min ago", "in 14 min", "just now" for `t` relative to `now` (both epoch ms). */
-export function relativeTime(t: number, now: number): string {
-  const d = t - now;
-  if (Math.abs(d) < 5000) return 'just now';
-  return d < 0 ? `${span(-d)} ago` : `in ${span(d)}`;
-}
 
 /** The exact time for hovers: "2024-03-05 03:00:12 Europe/Berlin" in the given zone (default: the viewer's). */
 export function absoluteTime(t: number, tz?: string): string {

@@ -151,34 +151,12 @@ export function formatBytes(v: number): string {
   return `${v < 0 ? '-' : ''}${x.toFixed(digits)} ${units[i]}`;
 }
 
-/** Seconds for people: "45 s", "2 min", "1 h 5 min", "3 d 4 h". */
-export function formatDuration(seconds: number): string {
-  const s = Math.abs(seconds);
-  const sign = seconds < 0 ? '-' : '';
-  if (s < 1) return `${sign}${Math.round(s * 1000)} ms`;
-  if (s < 60) return `${sign}${Math.round(s * 10) / 10} s`;
-  if (s < 3600) {
-    const total = Math.round(s);
-    const m = Math.floor(total / 60);
-    const rest = total % 60;
-    return `${sign}${m} min${rest && m < 10 ? ` ${rest} s` : ''}`;
-  }
-  if (s < 86400) {
-    const totalMin = Math.round(s / 60);
-    const h = Math.floor(totalMin / 60);
-    const m = totalMin % 60;
-    return `${sign}${h} h${m ? ` ${m} min` : ''}`;
-  }
-  const totalH = Math.round(s / 3600);
-  const d = Math.floor(totalH / 24);
-  const h = totalH % 24;
-  return `${sign}${d} d${h ? ` ${h} h` : ''}`;
-}
+import { formatRunSeconds } from './duration.js';
 
 /** A metric value formatted by its kind (see metricKind). */
 export function formatMetric(name: string, v: number): string {
   const kind = metricKind(name);
-  if (kind === 'duration') return formatDuration(v);
+  if (kind === 'duration') return formatRunSeconds(v);
   if (kind === 'bytes') return formatBytes(v);
   return formatNumber(v);
 }

@@ -9,14 +9,14 @@ export type PingAction = 'success' | 'fail' | 'start' | 'log';
 /** The two schedule kinds of healthchecks. */
 export type CheckKind = 'simple' | 'cron';
 
-/** Why a check changed status; written on every flip. */
-export type FlipReason =
-  | ''
-  | 'fail'
-  | 'timeout'
-  | 'run exceeded grace'
-  | 'missed while Lubdub was offline'
-  | 'assertion';
+/**
+ * Why a check changed status, written on every flip: a code clients may branch on, never
+ * words to show (those come from `reasons.ts`). The stored values predate the codes, so
+ * two of them read like words; they stay as they are for API and database compatibility.
+ */
+export const FLIP_REASONS = ['', 'fail', 'assertion', 'timeout', 'run exceeded grace', 'missed while Lubdub was offline'] as const;
+/** One of `FLIP_REASONS`. */
+export type FlipReason = (typeof FLIP_REASONS)[number];
 
 /** The user-editable part of a check that the domain rules read. Durations in seconds. */
 export interface CheckConfig {

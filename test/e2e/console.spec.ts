@@ -306,11 +306,11 @@ test.describe('the console, as a new user meets it', () => {
     }
   });
 
-  test('snooze on the overview: 1 h shows "muted until …", unmute clears it (the real mute route)', async () => {
+  test('snooze on the overview: "For 1 hour" shows "muted until …", unmute clears it (the real mute route)', async () => {
     await page.goto(s.uiUrl + '/');
     const mute = page.getByRole('group', { name: 'Mute notifications' });
     const before = Date.now();
-    await mute.getByRole('button', { name: '1 h' }).click();
+    await mute.getByRole('button', { name: 'For 1 hour' }).click();
     await expect(mute).toContainText(/muted until \w{3} \d{2}:\d{2}/);
     const until = Date.parse((await json(s.api('/api/lubdub/mute'))).muted_until);
     expect(until).toBeGreaterThanOrEqual(before + 3600_000 - 2000);
@@ -321,7 +321,7 @@ test.describe('the console, as a new user meets it', () => {
     await expect(mute).toContainText('muted until');
     await mute.getByRole('button', { name: 'Unmute' }).click();
     await expect(mute).not.toContainText('muted until');
-    await expect(mute.getByRole('button', { name: '1 h' })).toBeVisible();
+    await expect(mute.getByRole('button', { name: 'For 1 hour' })).toBeVisible();
     expect((await json(s.api('/api/lubdub/mute'))).muted_until).toBeNull();
   });
 

@@ -36,6 +36,7 @@ export function checkJson(over: Partial<CheckJson> = {}): CheckJson {
     kind: 'simple',
     alert_after: '2024-03-06T03:57:00+00:00',
     down_reason: '',
+    down_reason_code: '',
     monitor_offline: false,
     slug_url: null,
     created: '2024-03-01T00:00:00+00:00',

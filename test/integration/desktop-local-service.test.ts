@@ -63,7 +63,7 @@ describe('desktop shell with the real service', () => {
     const ping = await fetch(`${running.pingListenUrl}/ping/${created.uuid}`);
     expect(ping.status).toBe(200);
     expect(await ping.text()).toBe('OK');
-    await waitFor(() => tray.tooltip === 'All 1 up · next: nightly-backup in 24 h');
+    await waitFor(() => tray.tooltip === 'All 1 up · next: nightly-backup in 1 day');
     expect(path.basename(tray.image.path)).toBe('tray-up-light.png');
 
     // The real scheduler and desktop channel: the check goes down when its 1 s + 1 s run

@@ -98,11 +98,13 @@ const tray = (b: Booted) => b.fake.trays[0];
 const image = (b: Booted) => path.basename(tray(b).image.path);
 const consoleWin = (b: Booted) => b.fake.windows.find((w) => w.options.title === 'Lubdub')!;
 
-function down(reason = 'timeout'): ServiceEvent[] {
+/** What the service sends when a simple check misses its deadline (the words as the service writes them). */
+function down(): ServiceEvent[] {
+  const reason = { down_reason: 'no ping for 1 day 1 h', down_reason_code: 'timeout' as const };
   return [
-    { type: 'check', data: checkJson({ uuid: UUID, name: 'nightly-backup', status: 'down', down_reason: reason }) },
-    { type: 'flip', data: { check: UUID, name: 'nightly-backup', flip: { timestamp: iso(NOW), up: 0, old_status: 'up', new_status: 'down', reason } } },
-    { type: 'notification', data: { id: 'n-down', kind: 'down', title: 'nightly-backup is down', body: 'no ping in time', check: UUID } },
+    { type: 'flip', data: { check: UUID, name: 'nightly-backup', flip: { timestamp: iso(NOW), up: 0, old_status: 'up', new_status: 'down', reason: 'timeout' } } },
+    { type: 'check', data: checkJson({ uuid: UUID, name: 'nightly-backup', status: 'down', ...reason }) },
+    { type: 'notification', data: { id: 'n-down', kind: 'down', title: 'nightly-backup is down', body: reason.down_reason, check: UUID } },
   ];
 }
 function up(): ServiceEvent[] {
@@ -124,14 +126,14 @@ describe('desktop shell: tray and notifications from the event stream', () => {
     await waitFor(() => image(b) === 'tray-down-light.png');
     await waitFor(() => b.fake.notifications.length === 1);
     expect(tray(b).tooltip).toBe('1 down: nightly-backup');
-    expect(tray(b).labels()[0]).toBe('Down: nightly-backup — no ping in time');
-    expect(b.fake.notifications[0].options).toMatchObject({ title: 'nightly-backup is down', body: 'no ping in time', icon: '/icons/icon.png' });
+    expect(tray(b).labels()[0]).toBe('Down: nightly-backup — no ping for 1 day 1 h');
+    expect(b.fake.notifications[0].options).toMatchObject({ title: 'nightly-backup is down', body: 'no ping for 1 day 1 h', icon: '/icons/icon.png' });
     expect(b.fake.notifications[0].shown).toBe(true);
 
     up().forEach((e) => b.svc.push(e));
     await waitFor(() => image(b) === 'tray-up-light.png');
     await waitFor(() => b.fake.notifications.length === 2);
-    expect(tray(b).tooltip).toBe('All 1 up · next: nightly-backup in 24 h');
+    expect(tray(b).tooltip).toBe('All 1 up · next: nightly-backup in 1 day');
     expect(b.fake.notifications[1].options).toMatchObject({ title: 'nightly-backup is up again', silent: true });
 
     // The same notification seen again (a replay) is not shown twice; nothing else appears.
@@ -196,8 +198,8 @@ describe('desktop shell: tray and notifications from the event stream', () => {
   it('clicking a check in the tray menu opens its detail', async () => {
     const b = await bootShell();
     down().forEach((e) => b.svc.push(e));
-    await waitFor(() => tray(b).labels()[0] === 'Down: nightly-backup — no ping in time');
-    tray(b).click('Down: nightly-backup — no ping in time');
+    await waitFor(() => tray(b).labels()[0] === 'Down: nightly-backup — no ping for 1 day 1 h');
+    tray(b).click('Down: nightly-backup — no ping for 1 day 1 h');
     await waitFor(() => consoleWin(b)?.loads.length === 1);
     expect(consoleWin(b).loads[0]).toBe(`${b.svc.url}/checks/${UUID}`);
   });
@@ -247,7 +249,7 @@ describe('desktop shell: connection', () => {
     // Reconnect, and push a change as soon as the stream is open (before the snapshot lands).
     b.svc.dropStreams();
     await waitFor(() => b.svc.streams() === 1, 5000);
-    b.svc.push(down()[0]);
+    b.svc.push(down()[1]);
     await waitFor(() => image(b) === 'tray-down-light.png');
   });
 

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { trayModel } from '../../electron/app/tray-model.js';
+import type { CheckJson, Summary } from '../../shared/api/types.js';
 import { ManualClock } from '../../shared/domain/clock.js';
 import { harness, receiver, recordEvents, settle, type Harness, type Receiver } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/serve.js';
@@ -60,7 +62,12 @@ describe('monitor-offline awareness', () => {
 
     h.timers.advance(1); // the window ends
     await settle(h);
-    expect(await status(silent)).toMatchObject({ status: 'down', monitor_offline: false, down_reason: 'missed while Lubdub was offline' });
+    const silentJson = await status(silent);
+    expect(silentJson).toMatchObject({ status: 'down', monitor_offline: false, down_reason: 'missed while Lubdub was offline', down_reason_code: 'missed while Lubdub was offline' });
+    // The tray shows the API's words unchanged.
+    const summary = (await h.api('GET', '/api/lubdub/summary')).json as Summary;
+    const tray = trayModel(summary, [silentJson as CheckJson], h.clock.now()).items.filter((i) => i.kind === 'check');
+    expect(tray.map((i) => i.label)).toEqual(['Down: silent — missed while Lubdub was offline']);
     expect(await status(spooled)).toMatchObject({ status: 'up' });
     const flips = (await h.api('GET', `/api/v3/checks/${silent}/flips/`)).json;
     expect(flips.at(0)).toMatchObject({ new_status: 'down', reason: 'missed while Lubdub was offline', timestamp: iso(T0 + 70 * MIN) });
@@ -68,7 +75,7 @@ describe('monitor-offline awareness', () => {
       expect.objectContaining({
         kind: 'summary',
         title: '1 check missed while Lubdub was offline',
-        message: 'Lubdub was not watching for 59 m 50 s; still missing: silent',
+        message: 'Lubdub was not watching for 59 min 50 s; still missing: silent',
         checks: [expect.objectContaining({ uuid: silent, reason: 'missed while Lubdub was offline' })],
       }),
     ]);

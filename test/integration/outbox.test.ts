@@ -57,7 +57,7 @@ describe('outbox delivery', () => {
     await settle(h!);
     expect(rx!.requests).toHaveLength(2);
     const up = JSON.parse(rx!.requests[1].body);
-    expect(up).toMatchObject({ kind: 'up', title: 'nightly backup is back up', message: 'back up after 3 h 12 m', status: 'up' });
+    expect(up).toMatchObject({ kind: 'up', title: 'nightly backup is back up', message: 'back up after 3 h 12 min', status: 'up' });
     const ds = await deliveries(h!, uuid);
     expect(ds.map((d) => [d.kind, d.status, d.attempts])).toEqual([
       ['up', 'sent', 1],
@@ -212,7 +212,7 @@ describe('outgoing HTTP', () => {
     rx = await receiver();
     rx.respond = () => ({ status: 200, hang: true });
     const r = await postAlert({ url: `${rx.url}/slow`, headers: {}, body: 'x', timeoutMs: 300 });
-    expect(r).toEqual({ ok: false, error: 'timed out after 0.3 s' });
+    expect(r).toEqual({ ok: false, error: 'timed out after 300 ms' });
   });
 
   it('reports a refused connection as retryable', async () => {

@@ -52,7 +52,7 @@ describe('global snooze', () => {
     h!.timers.advance(1);
     await settle(h!);
     expect(posts()).toEqual([
-      expect.objectContaining({ kind: 'summary', title: 'Snooze ended: 1 check still down', message: 'still down: bravo', checks: [expect.objectContaining({ uuid: b, reason: 'no ping for 11 m' })] }),
+      expect.objectContaining({ kind: 'summary', title: 'Snooze ended: 1 check still down', message: 'still down: bravo', checks: [expect.objectContaining({ uuid: b, reason: 'no ping for 11 min' })] }),
     ]);
     expect((await h!.api('GET', '/api/lubdub/mute')).json).toEqual({ muted_until: null });
   });

@@ -54,7 +54,7 @@ describe('the check list', () => {
     const t = rows()[0].querySelector('.col-last time')!;
     expect(t.textContent).toBe('3 min ago');
     expect(t.getAttribute('title')).toMatch(/^2024-03-05 0\d:57:00 /);
-    expect(rows()[0].querySelector('.col-next')!.textContent).toBe('in 24 h');
+    expect(rows()[0].querySelector('.col-next')!.textContent).toBe('in 1 day');
   });
 
   it('links each row to the check detail, reachable by keyboard', () => {

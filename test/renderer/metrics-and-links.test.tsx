@@ -3,7 +3,7 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MetricsReply } from '../../shared/api/silent.js';
 import { MetricCharts } from '../../renderer/components/MetricCharts.js';
-import { externalLinkPath, parseRoute } from '../../renderer/router.js';
+import { alertLinkTarget, parseConsolePath } from '../../shared/api/console-routes.js';
 
 afterEach(cleanup);
 
@@ -61,9 +61,9 @@ describe('metric charts in the detail view', () => {
 describe('links from alerts open the check', () => {
   const uuid = '6f1c2f4e-1c1b-4a55-9d0b-2a8e6b9e7c11';
   it('`/?check=<uuid>` (webhook console_url) is the detail of that check', () => {
-    expect(externalLinkPath('/', `?check=${uuid}`)).toBe(`/checks/${uuid}`);
-    expect(externalLinkPath('/', `?check=${uuid.toUpperCase()}`)).toBe(`/checks/${uuid}`);
-    expect(parseRoute(externalLinkPath('/', `?check=${uuid}`)!)).toEqual({ name: 'detail', uuid });
+    expect(alertLinkTarget('/', `?check=${uuid}`)).toBe(`/checks/${uuid}`);
+    expect(alertLinkTarget('/', `?check=${uuid.toUpperCase()}`)).toBe(`/checks/${uuid}`);
+    expect(parseConsolePath(alertLinkTarget('/', `?check=${uuid}`)!)).toEqual({ name: 'detail', uuid });
   });
   it.each([
     ['/', ''],
@@ -71,6 +71,6 @@ describe('links from alerts open the check', () => {
     ['/', `?check=${uuid}/../../settings`],
     ['/settings', `?check=${uuid}`],
   ])('%s%s is left alone', (path, search) => {
-    expect(externalLinkPath(path, search)).toBeNull();
+    expect(alertLinkTarget(path, search)).toBeNull();
   });
 });

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { escapeMarkup, hasDesktopSession } from '../../electron/service/alerts/channels/desktop.js';
 import { headerText } from '../../electron/service/alerts/channels/ntfy.js';
-import { deadlineReasonText, downMessage, formatDuration, plainText, upMessage, webhookPayload } from '../../shared/alerts/messages.js';
-import { DEFAULT_CONFIG, type CheckState } from '../../shared/domain/types.js';
+import { downMessage, plainText, upMessage, webhookPayload, type AlertCheck } from '../../shared/alerts/messages.js';
 
 const t = (iso: string) => Date.parse(iso);
 const S = 1000;
 const M = 60 * S;
 const H = 60 * M;
-
-describe('formatDuration', () => {
-  it.each([
-    [0, '0 s'],
-    [499, '0 s'],
-    [45 * S, '45 s'],
-    [5 * M + 10 * S, '5 m 10 s'],
-    [3 * H + 12 * M, '3 h 12 m'],
-    [3 * H + 12 * M + 59 * S, '3 h 12 m'],
-    [3 * H + 5 * S, '3 h'],
-    [2 * 24 * H + 4 * H + 30 * M, '2 d 4 h'],
-    [40 * 24 * H, '40 d'],
-  ])('%d ms is "%s"', (ms, want) => expect(formatDuration(ms)).toBe(want));
-});
 
 describe('plainText: strings from pings shown as one line of text', () => {
   it.each([
@@ -39,40 +24,24 @@ describe('plainText: strings from pings shown as one line of text', () => {
   });
 });
 
-describe('deadlineReasonText', () => {
-  const base: CheckState = { ...DEFAULT_CONFIG, status: 'up', lastPing: null, lastStart: null, lastStartRid: null, lastDuration: null, nPings: 1 };
-  it('simple check: how long it was silent', () => {
-    const c = { ...base, timeout: 3600, grace: 600, lastPing: t('2024-01-01T00:00:00Z') };
-    expect(deadlineReasonText(c, 'timeout', t('2024-01-01T01:10:00Z'))).toBe('no ping for 1 h 10 m');
-  });
-  it('cron check: the run that was missed, on its own wall clock and zone', () => {
-    const c = { ...base, kind: 'cron' as const, schedule: '0 3 * * *', tz: 'Europe/Berlin', grace: 600, lastPing: t('2024-06-01T01:00:00Z') };
-    expect(deadlineReasonText(c, 'timeout', t('2024-06-02T01:10:00Z'))).toBe('missed 03:00 run (Europe/Berlin)');
-  });
-  it('a run that did not finish', () => {
-    const c = { ...base, grace: 300, lastPing: t('2024-01-01T00:00:00Z'), lastStart: t('2024-01-01T06:00:00Z') };
-    expect(deadlineReasonText(c, 'run exceeded grace', t('2024-01-01T06:05:00Z'))).toBe('run started 5 m ago did not finish');
-  });
-});
-
 describe('messages', () => {
-  const check = { uuid: 'u', name: 'backup', status: 'down', reason: 'exit status 3', last_ping: null, last_body: 'disk full', console_url: 'http://x/?check=u' };
+  const check: AlertCheck = { uuid: 'u', name: 'backup', status: 'down', reason: 'exit status 3', reason_code: 'fail', last_ping: null, last_body: 'disk full', console_url: 'http://x/?check=u' };
   it('down: title names the check, body the reason and the last output', () => {
     expect(downMessage(check, '2024-01-01T00:00:00+00:00')).toMatchObject({ title: 'backup is down', body: 'exit status 3; last output: disk full' });
   });
   it('down by an assertion: the body leads with the check\'s down_reason, as the assertion worded it', () => {
     const reason = 'backup wrote 0 B (written_bytes > 0)';
-    const m = downMessage({ ...check, reason, last_body: 'snapshot 8f2d1a3b saved' }, 'at');
+    const m = downMessage({ ...check, reason, reason_code: 'assertion', last_body: 'snapshot 8f2d1a3b saved' }, 'at');
     expect(m.body).toBe(`${reason}; last output: snapshot 8f2d1a3b saved`);
-    expect(webhookPayload(m, 'd1')).toMatchObject({ reason, message: m.body });
+    expect(webhookPayload(m, 'd1')).toMatchObject({ reason, reason_code: 'assertion', message: m.body });
   });
-  it('up: "back up after 3 h 12 m"', () => {
-    expect(upMessage({ ...check, status: 'up', reason: '' }, 3 * H + 12 * M, 'x').body).toBe('back up after 3 h 12 m');
+  it('up: "back up after 3 h 12 min"', () => {
+    expect(upMessage({ ...check, status: 'up', reason: '' }, 3 * H + 12 * M, 'x').body).toBe('back up after 3 h 12 min');
   });
-  it('the webhook payload has the fields the issue names', () => {
+  it("the webhook payload has its documented fields, and the reason's code beside its words", () => {
     const p = webhookPayload(downMessage(check, 'at'), 'd1');
     expect(Object.keys(p).sort()).toEqual(
-      ['at', 'checks', 'console_url', 'delivery_id', 'kind', 'last_body', 'last_ping', 'message', 'name', 'reason', 'status', 'title', 'uuid'].sort(),
+      ['at', 'checks', 'console_url', 'delivery_id', 'kind', 'last_body', 'last_ping', 'message', 'name', 'reason', 'reason_code', 'status', 'title', 'uuid'].sort(),
     );
   });
 });

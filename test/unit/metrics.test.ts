@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatNumber, parseMetricParams, parseQuantity } from '../../shared/domain/metrics.js';
+import { formatBytes, formatMetric, formatNumber, parseMetricParams, parseQuantity } from '../../shared/domain/metrics.js';
 
 describe('parseQuantity', () => {
   it.each([
@@ -86,14 +86,10 @@ describe('formatting for reasons', () => {
   ])('formatBytes(%d) = %s', (v, want) => expect(formatBytes(v)).toBe(want));
 
   it.each([
-    [0.25, '250 ms'],
-    [45, '45 s'],
-    [120, '2 min'],
-    [150, '2 min 30 s'],
-    [3000, '50 min'],
-    [3599.9, '60 min'],
-    [10800, '3 h'],
-    [3900, '1 h 5 min'],
-    [2 * 86400 + 4 * 3600, '2 d 4 h'],
-  ])('formatDuration(%d) = %s', (v, want) => expect(formatDuration(v)).toBe(want));
+    ['duration', 0.25, '250 ms'],
+    ['backup_seconds', 150, '2 min 30 s'],
+    ['duration', 2 * 86400 + 4 * 3600, '2 days 4 h'],
+    ['written_bytes', 2048, '2.00 KiB'],
+    ['files', 5000, '5,000'],
+  ])('formatMetric(%s, %d) = %s (durations in the shared words)', (name, v, want) => expect(formatMetric(name, v)).toBe(want));
 });

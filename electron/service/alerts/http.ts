@@ -1,5 +1,6 @@
 import { outgoingUrlError } from '../../../shared/alerts/channel-input.js';
 import type { SendResult } from './channels/types.js';
+import { formatRunSeconds } from '../../../shared/domain/duration.js';
 
 /** Limits of outgoing alert requests (issue 3: 10 s timeout, at most 3 redirects). */
 export const HTTP_TIMEOUT_MS = 10_000;
@@ -25,7 +26,7 @@ function withoutCredentials(headers: Record<string, string>): Record<string, str
 
 function describe(e: unknown, timeoutMs: number): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `timed out after ${timeoutMs / 1000} s`;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `timed out after ${formatRunSeconds(timeoutMs / 1000)}`;
   const code = err.cause?.code;
   if (code) return `${code}${err.cause?.message ? `: ${err.cause.message}` : ''}`;
   if (err.cause?.message) return `${err.message}: ${err.cause.message}`;

@@ -2,6 +2,7 @@ import { isoSeconds } from '../../../shared/api/format.js';
 import type { OfflineGapJson } from '../../../shared/api/types.js';
 import { computeStatus, nextStatusChange } from '../../../shared/domain/check-state.js';
 import type { Clock } from '../../../shared/domain/clock.js';
+import { OFFLINE_DOWN_REASON } from '../../../shared/domain/reasons.js';
 import { writeTx } from '../db/open.js';
 import type { CheckRow, FlipRow, Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
@@ -12,8 +13,6 @@ import type { AlertStore, GapRow, Hold } from './store.js';
 const ALIVE_KEY = 'alerts.alive_at';
 /** How often the service writes that it is alive (SPEC: at least every 30 s). */
 export const ALIVE_EVERY_MS = 30_000;
-/** The flip reason of checks still missing after a catch-up window. */
-export const OFFLINE_REASON = 'missed while Lubdub was offline';
 
 /** What monitor-offline awareness needs. */
 export interface OfflineDeps {
@@ -153,13 +152,13 @@ export class OfflineWatch {
         if (!c || c.status === 'down' || c.alertAfter === null || c.alertAfter > h.gapEnd) continue;
         if (computeStatus(c, now) !== 'down') continue;
         const statusAt = nextStatusChange({ ...c, status: 'down' }, now);
-        if (!store.casDown(c.id, c.status, c.alertAfter, OFFLINE_REASON, statusAt)) continue;
-        const flipId = store.insertFlip(c.id, now, c.status, 'down', OFFLINE_REASON, h.gap);
+        if (!store.casDown(c.id, c.status, c.alertAfter, OFFLINE_DOWN_REASON, statusAt)) continue;
+        const flipId = store.insertFlip(c.id, now, c.status, 'down', OFFLINE_DOWN_REASON.code, h.gap);
         missedByGap.set(h.gap, (missedByGap.get(h.gap) ?? 0) + 1);
         flipped.push({
-          check: { ...c, status: 'down', alertAfter: null, statusAt, downReason: OFFLINE_REASON },
+          check: { ...c, status: 'down', alertAfter: null, statusAt, downReason: OFFLINE_DOWN_REASON.text, downReasonCode: OFFLINE_DOWN_REASON.code },
           gap: h.gap,
-          flip: { id: flipId, at: now, oldStatus: c.status, newStatus: 'down', reason: OFFLINE_REASON },
+          flip: { id: flipId, at: now, oldStatus: c.status, newStatus: 'down', reason: OFFLINE_DOWN_REASON.code },
         });
       }
       for (const [gap, n] of missedByGap) store.addGapMissed(gap, n);

@@ -5,13 +5,15 @@ import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
 import { downMessage, offlineSummary, plainText, upMessage, type AlertCheck, type AlertMessage } from '../../../shared/alerts/messages.js';
 import { computeStatus } from '../../../shared/domain/check-state.js';
 import type { Clock } from '../../../shared/domain/clock.js';
-import { MINUTE, SECOND, HOUR } from '../../../shared/domain/types.js';
+import { reasonWords } from '../../../shared/domain/reasons.js';
+import { MINUTE, SECOND, HOUR, type FlipReason } from '../../../shared/domain/types.js';
 import { writeTx } from '../db/open.js';
 import type { CheckRow, Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
 import { bodyText, type Urls } from '../serialize.js';
 import type { Sender, SendResult } from './channels/types.js';
 import type { AlertStore, ChannelRow, DeliveryRow, PendingFlip } from './store.js';
+import { CONSOLE_PATHS } from '../../../shared/api/console-routes.js';
 
 /**
  * Waits between attempts of a failed send; after the last one the delivery gives up
@@ -235,19 +237,20 @@ export class Outbox {
 
   /**
    * A check as alerts describe it: every string from a user or a ping made plain text.
-   * `fallbackReason` (the flip's) is used when the check has moved on since its flip.
+   * The flip's reason code gives the words when the check has moved on since its flip.
    */
-  checkInfo(c: CheckRow, now: number, status?: string, fallbackReason = 'down'): AlertCheck {
+  checkInfo(c: CheckRow, now: number, status?: string, flipReason: FlipReason = ''): AlertCheck {
     const last = this.deps.store.lastPing(c.id);
     const shown = status ?? computeStatus(c, now);
     return {
       uuid: c.uuid,
       name: plainText(c.name, 100),
       status: shown,
-      reason: shown === 'down' ? plainText(c.downReason || fallbackReason || 'down', 200) : '',
+      reason: shown === 'down' ? plainText(c.downReason || reasonWords(flipReason), 200) : '',
+      reason_code: shown === 'down' ? (c.status === 'down' ? c.downReasonCode : flipReason) : '',
       last_ping: isoSeconds(c.lastPing),
       last_body: last ? plainText(firstLine(bodyText(last.body)), 200) : '',
-      console_url: `${this.deps.urls.ui}/?check=${c.uuid}`,
+      console_url: this.deps.urls.ui + CONSOLE_PATHS.alertLink(c.uuid),
     };
   }
 

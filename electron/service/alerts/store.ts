@@ -1,6 +1,7 @@
 import type { AlertKind, AlertMessage } from '../../../shared/alerts/messages.js';
 import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
-import type { StoredStatus } from '../../../shared/domain/types.js';
+import type { DownReason } from '../../../shared/domain/reasons.js';
+import type { FlipReason, StoredStatus } from '../../../shared/domain/types.js';
 import type { Db } from '../db/open.js';
 
 /** A stored notification channel. */
@@ -21,7 +22,7 @@ export interface PendingFlip {
   at: number;
   oldStatus: StoredStatus;
   newStatus: StoredStatus;
-  reason: string;
+  reason: FlipReason;
   gapId: number | null;
 }
 
@@ -144,7 +145,7 @@ export class AlertStore {
       dueDeadlines: p(
         "SELECT id FROM checks WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ? AND (hold_until IS NULL OR alert_after > hold_gap_end) ORDER BY alert_after LIMIT ?",
       ),
-      casDown: p("UPDATE checks SET status = 'down', down_reason = ?, alert_after = NULL, status_at = ? WHERE id = ? AND status = ? AND alert_after = ?"),
+      casDown: p("UPDATE checks SET status = 'down', down_reason = ?, down_reason_code = ?, alert_after = NULL, status_at = ? WHERE id = ? AND status = ? AND alert_after = ?"),
       setAlertAfter: p('UPDATE checks SET alert_after = ? WHERE id = ?'),
 
       insertGap: p('INSERT INTO offline_gaps (started, ended, window_end, cause, held) VALUES (?, ?, ?, ?, 0)'),
@@ -289,13 +290,13 @@ export class AlertStore {
    * Compare-and-swap to down: only if status and deadline are still what was read.
    * `statusAt` is the down row's next shown change (a run still open may exceed its grace).
    */
-  casDown(id: number, expectStatus: string, expectAlertAfter: number, downReason: string, statusAt: number | null): boolean {
-    return this.s.casDown.run(downReason, statusAt, id, expectStatus, expectAlertAfter).changes === 1;
+  casDown(id: number, expectStatus: string, expectAlertAfter: number, reason: DownReason, statusAt: number | null): boolean {
+    return this.s.casDown.run(reason.text, reason.code, statusAt, id, expectStatus, expectAlertAfter).changes === 1;
   }
   setAlertAfter(id: number, t: number | null): void {
     this.s.setAlertAfter.run(t, id);
   }
-  insertFlip(checkId: number, at: number, oldStatus: string, newStatus: string, reason: string, gapId: number | null): number {
+  insertFlip(checkId: number, at: number, oldStatus: string, newStatus: string, reason: FlipReason, gapId: number | null): number {
     return Number(this.s.insertFlip.run(checkId, at, oldStatus, newStatus, reason, gapId).lastInsertRowid);
   }
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { isoMillis, isoSeconds, firstLine } from '../../../shared/api/format.js';
-import { BEATS_PER_CHECK, type BeatJson, type HeartbeatsJson } from '../../../shared/api/heartbeats.js';
+import { BEATS_PER_CHECK, flipBeat, type BeatJson, type HeartbeatsJson } from '../../../shared/api/heartbeats.js';
 import { LUBDUB_ROUTES } from '../../../shared/api/types.js';
-import type { PingKind } from '../../../shared/domain/types.js';
+import type { FlipReason, PingKind } from '../../../shared/domain/types.js';
 import type { Db } from '../db/open.js';
 import type { Repos } from '../db/repos.js';
 
@@ -18,7 +18,7 @@ interface BeatPingRow {
 }
 interface BeatFlipRow {
   created: number;
-  reason: string;
+  reason: FlipReason;
 }
 
 /**
@@ -38,7 +38,7 @@ export class HeartbeatReader {
       'SELECT n, created, kind, exitstatus, duration, CAST(substr(body, 1, 240) AS BLOB) AS head FROM pings WHERE check_id = ? ORDER BY n DESC LIMIT ?',
     );
     this.flips = db.prepare(
-      "SELECT created, reason FROM flips WHERE check_id = ? AND new_status = 'down' AND reason NOT IN ('fail', 'assertion') ORDER BY created DESC LIMIT ?",
+      "SELECT created, reason FROM flips WHERE check_id = ? AND new_status = 'down' ORDER BY created DESC LIMIT ?",
     );
   }
 
@@ -54,8 +54,8 @@ export class HeartbeatReader {
       beats.push({ at: r.created, b });
     }
     for (const f of this.flips.all(checkId, max) as BeatFlipRow[]) {
-      const missed = f.reason === 'timeout' || f.reason.startsWith('missed');
-      beats.push({ at: f.created, b: { t: isoSeconds(f.created) as string, kind: missed ? 'missed' : 'down', text: f.reason || undefined } });
+      const b = flipBeat(isoSeconds(f.created) as string, 'down', f.reason);
+      if (b) beats.push({ at: f.created, b });
     }
     beats.sort((a, b) => a.at - b.at);
     return beats.slice(-max).map((x) => x.b);

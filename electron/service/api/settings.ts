@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import { settingsInputError, type SettingsInput, type SettingsJson } from '../../../shared/api/settings.js';
+import { normalizeBaseUrl, settingsInputError, type SettingsInput, type SettingsJson } from '../../../shared/api/settings.js';
 import { LUBDUB_ROUTES } from '../../../shared/api/types.js';
 import type { ServiceConfig } from '../config.js';
 import { loadKeys, newApiKey, newPingKey, saveKeys } from '../keys.js';
@@ -72,7 +72,7 @@ export function settingsFeature(): Feature {
 
   const apply = (input: SettingsInput) => {
     if (input.base_url !== undefined) {
-      ctx.config.baseUrl = input.base_url === '' ? null : input.base_url.replace(/\/+$/, '');
+      ctx.config.baseUrl = input.base_url === '' ? null : normalizeBaseUrl(input.base_url);
       ctx.monitor.urls.ping = ctx.config.baseUrl ?? defaultBase();
     }
     if (input.ping_body_limit !== undefined) ctx.config.pingBodyLimit = input.ping_body_limit;
@@ -92,7 +92,7 @@ export function settingsFeature(): Feature {
         }
       }
       const { settings } = ctx.repos;
-      if (body.base_url !== undefined) settings.set(SAVED.base_url, body.base_url.replace(/\/+$/, ''));
+      if (body.base_url !== undefined) settings.set(SAVED.base_url, normalizeBaseUrl(body.base_url));
       if (body.ping_body_limit !== undefined) settings.set(SAVED.ping_body_limit, String(body.ping_body_limit));
       if (body.catchup_window !== undefined) settings.set(SAVED.catchup_window, String(body.catchup_window));
       apply(body);

@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG, type CheckState, type FlipEvent, type PingKind, type StoredStatus } from '../../../shared/domain/types.js';
+import { DEFAULT_CONFIG, type CheckState, type FlipEvent, type FlipReason, type PingKind, type StoredStatus } from '../../../shared/domain/types.js';
 import type { Db } from './open.js';
 
 /** A check row: the domain state plus identity, metadata and Lubdub extensions. */
@@ -15,7 +15,10 @@ export interface CheckRow extends CheckState {
   alertAfter: number | null;
   /** when the shown status next changes by the clock alone (`nextStatusChange`): the scheduler announces it */
   statusAt: number | null;
+  /** why it is down, in words (shared/domain/reasons.ts), or "" */
   downReason: string;
+  /** the code of that reason, or "" */
+  downReasonCode: FlipReason;
   created: number;
   /** Lubdub extension fields (JSON object), e.g. reminders, mute, assertions */
   extra: Record<string, unknown>;
@@ -68,6 +71,7 @@ export function newCheckRow(uuid: string, now: number, fields: Partial<Omit<Chec
     alertAfter: null,
     statusAt: null,
     downReason: '',
+    downReasonCode: '',
     created: now,
     extra: {},
     ...fields,
@@ -107,6 +111,7 @@ function toCheck(r: Raw): CheckRow {
     alertAfter: r.alert_after,
     statusAt: r.status_at,
     downReason: r.down_reason,
+    downReasonCode: r.down_reason_code,
     created: r.created,
     extra: JSON.parse(r.extra),
   };
@@ -142,6 +147,7 @@ function checkParams(c: Omit<CheckRow, 'id'>): Raw {
     alert_after: c.alertAfter,
     status_at: c.statusAt,
     down_reason: c.downReason,
+    down_reason_code: c.downReasonCode,
     created: c.created,
     extra: JSON.stringify(c.extra),
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../shared/api/summary.js';
 import type { CheckJson } from '../../../shared/api/types.js';
 import type { Status } from '../../../shared/domain/types.js';
-import { ellipsize, inWords, TOOLTIP_MAX, trayModel, type TrayMenuItem } from '../../../electron/app/tray-model.js';
+import { ellipsize, TOOLTIP_MAX, trayModel, type TrayMenuItem } from '../../../electron/app/tray-model.js';
 import { checkJson } from '../../helpers/fake-service.js';
 
 const NOW = Date.parse('2025-03-10T12:00:00Z');
@@ -73,7 +73,7 @@ describe('trayModel: the tooltip names problems first', () => {
 
   it('down, then late, then next', () => {
     const m = model([check('b', 'grace'), check('a', 'down'), check('c', 'up', { next_ping: iso(NOW + 90 * MIN) })]);
-    expect(m.tooltip).toBe('1 down: a · 1 late: b · next: c in 2 h');
+    expect(m.tooltip).toBe('1 down: a · 1 late: b · next: c in 1 h 30 min');
   });
 
   it('all up is one calm line', () => {
@@ -133,15 +133,15 @@ describe('trayModel: the menu lists checks needing attention first', () => {
   it('down (by name), then late (soonest to fail first), each with why', () => {
     const m = model([
       check('ok', 'up'),
-      check('zeta', 'down', { down_reason: 'exit 3' }),
-      check('alpha', 'down', { down_reason: 'timeout' }),
+      check('zeta', 'down', { down_reason: 'exit status 3', down_reason_code: 'fail' }),
+      check('alpha', 'down', { down_reason: 'no ping for 2 h', down_reason_code: 'timeout' }),
       check('late-later', 'grace', { alert_after: iso(NOW + 40 * MIN) }),
       check('late-sooner', 'grace', { alert_after: iso(NOW + 5 * MIN) }),
       check('offline', 'grace', { monitor_offline: true, alert_after: iso(NOW + 1 * MIN) }),
     ]);
     expect(checkItems(m.items).map((i) => i.label)).toEqual([
-      'Down: alpha — no ping in time',
-      'Down: zeta — exit 3',
+      'Down: alpha — no ping for 2 h',
+      'Down: zeta — exit status 3',
       'Late: offline — Lubdub was offline',
       'Late: late-sooner — down in 5 min',
       'Late: late-later — down in 40 min',
@@ -229,20 +229,5 @@ describe('trayModel: 0 and 500 checks', () => {
     const m = model(Array.from({ length: 500 }, (_, i) => check(`j${i}`, 'up', { next_ping: iso(NOW + (i + 1) * MIN) })));
     expect(m.tooltip).toBe('All 500 up · next: j0 in 1 min');
     expect(checkItems(m.items)).toHaveLength(0);
-  });
-});
-
-describe('inWords', () => {
-  it.each([
-    [0, 'now'],
-    [20_000, 'now'],
-    [45_000, 'in 1 min'],
-    [14 * MIN, 'in 14 min'],
-    [89 * MIN, 'in 89 min'],
-    [90 * MIN, 'in 2 h'],
-    [47 * 60 * MIN, 'in 47 h'],
-    [3 * 24 * 60 * MIN, 'in 3 days'],
-  ])('%d ms → %s', (ms, want) => {
-    expect(inWords(ms)).toBe(want);
   });
 });

@@ -1,11 +1,19 @@
-import { cronFor } from '../../shared/domain/schedule.js';
-import { HOUR } from '../../shared/domain/types.js';
+import { cronFor } from './schedule.js';
+import { HOUR } from './types.js';
 
-/** The snooze choices of the tray menu. */
+/** How long notifications are snoozed: the same choices in the tray and the console. */
 export type SnoozeChoice = '1h' | '4h' | 'tomorrow' | 'off';
 
 /** Local hour at which "until tomorrow" ends. */
 export const TOMORROW_HOUR = 9;
+
+/** The choices offered to start a snooze, in menu order, with the words both clients show. */
+export const SNOOZE_CHOICES: readonly { choice: Exclude<SnoozeChoice, 'off'>; label: string }[] = [
+  { choice: '1h', label: 'For 1 hour' },
+  { choice: '4h', label: 'For 4 hours' },
+  { choice: 'tomorrow', label: `Until tomorrow ${String(TOMORROW_HOUR).padStart(2, '0')}:00` },
+];
+
 /** Before this local hour, "tomorrow" means the coming morning (said at 01:30, it is today 09:00). */
 const NIGHT_ENDS_HOUR = 5;
 
