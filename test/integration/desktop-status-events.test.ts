@@ -83,7 +83,7 @@ describe('desktop shell on the real service and a fake clock', () => {
 
     // The job ends: its success reaches the tray as an event.
     expect(await h.ping(backup)).toBe(200);
-    await waitFor(() => tray.tooltip === '1 down: heartbeat · next: backup in 24 h');
+    await waitFor(() => tray.tooltip === '1 down: heartbeat · next: backup in 1 day');
     expect(shell.connection.checks.find((c) => c.uuid === backup)).toMatchObject({ status: 'up', started: false, last_duration: 600 });
     expect(requests).toHaveLength(3);
   });

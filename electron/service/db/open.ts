@@ -24,10 +24,13 @@ export interface OpenOptions {
 export function openDb(dataDir: string, opts: OpenOptions = {}): Db {
   const dbPath = path.join(dataDir, opts.file ?? 'lubdub.db');
   let db: Db;
+  let created = false;
   try {
-    createPrivate(dbPath);
+    created = createPrivate(dbPath);
     db = new Database(dbPath, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   } catch (e) {
+    // A start that failed (no SQLite build for this runtime) leaves no empty file behind.
+    if (created) fs.rmSync(dbPath, { force: true });
     throw new StoreError(`cannot open database ${dbPath}: ${(e as Error).message}`);
   }
   try {
@@ -64,13 +67,15 @@ export function openDb(dataDir: string, opts: OpenOptions = {}): Db {
 /**
  * Creates an empty database file readable by its owner only, unless it exists. Why: it holds
  * channel tokens, ping URLs and job output, and the umask (0644 files) would let every local
- * user read them; SQLite gives the -wal and -shm files the database file's mode.
+ * user read them; SQLite gives the -wal and -shm files the database file's mode. True when it made the file.
  */
-function createPrivate(file: string): void {
+function createPrivate(file: string): boolean {
   try {
     fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_RDWR, 0o600));
+    return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return false;
   }
 }
 
