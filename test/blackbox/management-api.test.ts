@@ -171,17 +171,6 @@ describe('checks CRUD', () => {
     expect((await s.api(`/api/v3/checks/${c.uuid}/pings/1/body`)).status).toBe(404);
   });
 
-  it('status shows grace and down from the clock alone (no scheduler needed)', async () => {
-    const c = await createCheck(s, { name: 'quick', timeout: 1, grace: 1 });
-    await fetch(`${s.pingUrl}/ping/${c.uuid}`);
-    const at = async () => ((await (await s.api(`/api/v3/checks/${c.uuid}`)).json()) as any).status;
-    expect(await at()).toBe('up');
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(await at()).toBe('grace');
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(await at()).toBe('down');
-  });
-
   it('lists channels in the healthchecks shape', async () => {
     const r = await s.api('/api/v3/channels/');
     expect(r.status).toBe(200);

@@ -181,20 +181,6 @@ describe('Uptime Kuma push form', () => {
 });
 
 describe('state through pings', () => {
-  it('start then success pairs the run by rid and records its duration', async () => {
-    const c = await createCheck(s, { name: 'timed', timeout: 60, grace: 60 });
-    const rid = crypto.randomUUID();
-    await ping(`/ping/${c.uuid}/start?rid=${rid}`);
-    expect((await check(c.uuid)).status).toBe('started');
-    await new Promise((r) => setTimeout(r, 1100));
-    await ping(`/ping/${c.uuid}?rid=${rid}`);
-    const after = await check(c.uuid);
-    expect(after.status).toBe('up');
-    expect(after.started).toBe(false);
-    expect(after.last_duration).toBeGreaterThanOrEqual(1);
-    expect((await pings(c.uuid))[0].duration).toBeGreaterThanOrEqual(1);
-  });
-
   it('methods=POST ignores GET pings (kind ign)', async () => {
     const c = await createCheck(s, { name: 'post only', methods: 'POST' });
     await ping(`/ping/${c.uuid}`);

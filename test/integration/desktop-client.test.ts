@@ -1,11 +1,13 @@
 /** The shell's service client and live connection against real loopback servers. */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceClient, ServiceHttpError } from '../../electron/app/client.js';
 import { ShellConnection } from '../../electron/app/connection.js';
-import { checkJson, startFakeService } from '../helpers/fake-service.js';
+import { harness, KEY, type Harness } from '../helpers/in-process.js';
 import { waitFor } from '../helpers/serve.js';
+import { freePort, shellFetch } from '../helpers/shell-fetch.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -26,8 +28,6 @@ async function server(handler: http.RequestListener): Promise<string> {
 }
 
 const NOW = Date.parse('2025-03-10T12:00:00Z');
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00');
-const U = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 describe('ServiceClient', () => {
   it('never follows a redirect: the API key is not forwarded to another host', async () => {
@@ -88,46 +88,66 @@ describe('ServiceClient', () => {
 });
 
 describe('ShellConnection', () => {
+  async function started(opts: Parameters<typeof harness>[0] = {}): Promise<Harness> {
+    const h = await harness({ start: NOW, alerts: { aliveEveryMs: 0 }, ...opts });
+    cleanups.push(() => fs.rmSync(h.dataDir, { recursive: true, force: true }));
+    cleanups.push(() => h.stop());
+    return h;
+  }
+  /** open event streams at the service (each is one listener on its bus) */
+  const streams = (h: Harness) => h.svc.monitor.bus.listenerCount('public');
+
   it('reads the checks once per connection; later statuses come from events only', async () => {
-    // Next ping long past: a client computing deadlines itself would re-read at once.
-    const svc = await startFakeService([checkJson({ uuid: U(1), name: 'a', status: 'up', next_ping: iso(NOW - 60_000) })]);
-    cleanups.push(() => svc.close());
-    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), { minBackoffMs: 20 });
+    const h = await started();
+    const a = (await h.api('POST', '/api/v3/checks/', { name: 'a', timeout: 60, grace: 60, channels: '' })).json.uuid;
+    expect(await h.ping(a)).toBe(200);
+    const net = shellFetch();
+    const conn = new ShellConnection(new ServiceClient({ baseUrl: h.svc.uiUrl, apiKey: KEY }, net.fetch), { minBackoffMs: 20 });
     cleanups.push(() => conn.stop());
     conn.start();
     await waitFor(() => conn.summary?.worst === 'up');
-    expect(svc.received.map((r) => r.path).sort()).toEqual(['/api/events', '/api/lubdub/summary', '/api/v3/checks/']);
-    svc.push({ type: 'check', data: checkJson({ uuid: U(1), name: 'a', status: 'grace', alert_after: iso(NOW - 1000) }) });
+    expect(net.sent.map((r) => r.path).sort()).toEqual(['/api/events', '/api/lubdub/summary', '/api/v3/checks/']);
+    // The next ping is due: the service announces the grace; a client computing deadlines
+    // itself would re-read here.
+    h.timers.advance(61_000);
     await waitFor(() => conn.summary?.worst === 'grace');
     // a marker sent after: once it is applied, anything the grace event caused has happened
-    svc.push({ type: 'check', data: checkJson({ uuid: U(2), name: 'marker', status: 'new' }) });
+    expect((await h.api('POST', '/api/v3/checks/', { name: 'marker', channels: '' })).status).toBe(201);
     await waitFor(() => conn.checks.length === 2);
-    expect(svc.received).toHaveLength(3);
+    expect(net.sent).toHaveLength(3);
   });
 
   it('restart() drops a stream that looks fine and opens a new one', async () => {
-    const svc = await startFakeService([]);
-    cleanups.push(() => svc.close());
-    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), { minBackoffMs: 20 });
+    const h = await started();
+    const net = shellFetch();
+    const conn = new ShellConnection(new ServiceClient({ baseUrl: h.svc.uiUrl, apiKey: KEY }, net.fetch), { minBackoffMs: 20 });
     cleanups.push(() => conn.stop());
     conn.start();
     await waitFor(() => conn.isConnected);
-    const opens = () => svc.received.filter((r) => r.path === '/api/events').length;
+    const opens = () => net.to('/api/events').length;
     expect(opens()).toBe(1);
+    expect(streams(h)).toBe(1);
     conn.restart();
     await waitFor(() => conn.isConnected && opens() === 2);
-    await waitFor(() => svc.streams() === 1);
+    await waitFor(() => streams(h) === 1);
+
   });
 
   it('backs off while the service is down and gives the "disconnected" summary', async () => {
-    const svc = await startFakeService([]);
-    cleanups.push(() => svc.close());
-    svc.failNext('/api/events', 503, 4);
-    const conn = new ShellConnection(new ServiceClient({ baseUrl: svc.url, apiKey: svc.apiKey }), { minBackoffMs: 20, maxBackoffMs: 80 });
+    const port = await freePort();
+    const net = shellFetch();
+    const conn = new ShellConnection(new ServiceClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: KEY }, net.fetch), { minBackoffMs: 20, maxBackoffMs: 80 });
     cleanups.push(() => conn.stop());
     conn.start();
     expect(conn.summary).toBeNull();
+    // Nothing listens yet: the stream is refused, again and again.
+    await waitFor(() => net.to('/api/events').length >= 4, 5000);
+    expect(conn.summary).toBeNull();
+    await started({ config: { uiPort: port } });
     await waitFor(() => conn.isConnected, 5000);
-    expect(svc.received.filter((r) => r.path === '/api/events')).toHaveLength(5);
+    const tries = net.to('/api/events');
+    expect(tries.length).toBeGreaterThanOrEqual(5);
+    expect(tries.slice(0, -1).every((t) => t.status === null)).toBe(true);
+    expect(tries.at(-1)!.status).toBe(200);
   });
 });

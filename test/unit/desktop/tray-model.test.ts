@@ -3,7 +3,7 @@ import { summarize } from '../../../shared/api/summary.js';
 import type { CheckJson } from '../../../shared/api/types.js';
 import type { Status } from '../../../shared/domain/types.js';
 import { ellipsize, TOOLTIP_MAX, trayModel, type TrayMenuItem } from '../../../electron/app/tray-model.js';
-import { checkJson } from '../../helpers/fake-service.js';
+import { checkJson } from '../../helpers/check-json.js';
 
 const NOW = Date.parse('2025-03-10T12:00:00Z');
 const MIN = 60_000;
@@ -11,8 +11,9 @@ const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00'
 let n = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 
+/** A check as the API returns it, without deadlines unless the test gives them. */
 function check(name: string, status: Status, over: Partial<CheckJson> = {}): CheckJson {
-  return checkJson({ uuid: uuid(), name, status, ...over });
+  return checkJson({ uuid: uuid(), name, slug: name, tags: '', status, last_ping: null, next_ping: null, alert_after: null, ...over });
 }
 function model(checks: CheckJson[], opts: Parameters<typeof trayModel>[3] = {}, muted: string | null = null) {
   return trayModel(summarize(checks, muted), checks, NOW, { timeZone: 'UTC', platform: 'linux', ...opts });
