@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
-import pino from 'pino';
+import pino, { type LevelWithSilent } from 'pino';
 
 /** The service's logger (pino), as Fastify's `loggerInstance` takes it. */
 export type Log = FastifyBaseLogger;
 
 /** Levels `--log-level` accepts, most severe first; `silent` logs nothing. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
