@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { limitError, normalizeBaseUrl, SETTINGS_LIMITS, type LimitedSetting } from '../../shared/api/settings.js';
 import { baseUrlError } from '../../shared/security/base-url.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 /** Settings of one service instance (SPEC §3). */
 export interface ServiceConfig {
@@ -20,6 +21,8 @@ export interface ServiceConfig {
   catchupWindow: number;
   /** send desktop notifications from the service (node-notifier); the Electron shell turns it off */
   desktopNotifier: boolean;
+  /** the least severe log level written */
+  logLevel: LogLevel;
   /** better-sqlite3's addon file; the desktop app sets its Electron-ABI build, `serve` leaves it unset */
   nativeBinding?: string;
   /** settings given by flag or environment at start: they win over values saved from the console */
@@ -63,6 +66,11 @@ function limited(key: LimitedSetting) {
 }
 function str(v: string): string {
   return v;
+}
+function logLevel(v: string, name: string): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === v.toLowerCase());
+  if (!level) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
+  return level;
 }
 function bool(v: string, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(v)) return true;
@@ -108,6 +116,7 @@ const OPTIONS: Option[] = [
   { key: 'trustedProxies', flag: '--trusted-proxy', env: 'LUBDUB_TRUSTED_PROXY', parse: (v) => v.split(',').map((s) => s.trim()).filter(Boolean) },
   { key: 'catchupWindow', flag: '--catchup-window', env: 'LUBDUB_CATCHUP_WINDOW', parse: limited('catchup_window') },
   { key: 'desktopNotifier', flag: '--desktop-notifier', env: 'LUBDUB_DESKTOP_NOTIFIER', parse: bool },
+  { key: 'logLevel', flag: '--log-level', env: 'LUBDUB_LOG_LEVEL', parse: logLevel },
 ];
 
 /** Defaults of SPEC §3. */
@@ -125,6 +134,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
     trustedProxies: [],
     catchupWindow: SETTINGS_LIMITS.catchup_window.default,
     desktopNotifier: true,
+    logLevel: 'info',
   };
 }
 

@@ -12,6 +12,7 @@ import { writeTx } from './db/open.js';
 import { storageHint } from './db/storage-error.js';
 import { newCheckRow, type CheckRow, type NewPing, type Repos } from './db/repos.js';
 import type { Bus } from './events.js';
+import type { Log } from './log.js';
 import { bodyText, checkJson, flipJson, pingJson, type ReadContext, type Urls } from './serialize.js';
 
 /** One received ping, parsed and validated by the receiver. */
@@ -148,8 +149,9 @@ export class Monitor {
     readonly clock: Clock,
     readonly bus: Bus,
     public urls: Urls,
+    private readonly log: Log,
   ) {
-    this.commits = new GroupCommit(repos.db);
+    this.commits = new GroupCommit(repos.db, log);
   }
 
   readContext(): ReadContext {
@@ -243,7 +245,7 @@ export class Monitor {
     const now = this.clock.now();
     this.storageErrors.pending += failed;
     if (now - this.storageErrors.lastLog < 10_000) return;
-    console.error(`lubdub: storage error, ${this.storageErrors.pending} ping(s) not stored, answered 503: ${storageHint(message)}`);
+    this.log.error(`storage error, ${this.storageErrors.pending} ping(s) not stored, answered 503: ${storageHint(message)}`);
     this.storageErrors = { lastLog: now, pending: 0 };
   }
 

@@ -5,6 +5,7 @@ import type { AlertStore } from './alerts/store.js';
 import { writeTx } from './db/open.js';
 import type { CheckRow, FlipRow, Repos } from './db/repos.js';
 import type { Bus } from './events.js';
+import type { Log } from './log.js';
 import { checkJson, flipJson, type ReadContext } from './serialize.js';
 
 /** The timer functions the scheduler uses; tests pass fake ones. */
@@ -63,6 +64,7 @@ export class Scheduler {
   constructor(
     private clock: Clock,
     private timer: TimerApi,
+    private log: Log,
   ) {
     this.lastSeen = clock.now();
   }
@@ -122,7 +124,7 @@ export class Scheduler {
           try {
             s.run(now);
           } catch (e) {
-            console.error(`lubdub: scheduler ${s.name}: ${(e as Error).stack ?? e}`);
+            this.log.error({ err: e }, `scheduler ${s.name}: ${(e as Error).message ?? e}`);
           }
           this.nextBy.set(s.name, s.next());
         }

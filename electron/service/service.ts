@@ -9,6 +9,7 @@ import { ensureDataDir, openDb } from './db/open.js';
 import { makeRepos, type Repos } from './db/repos.js';
 import { Bus } from './events.js';
 import { loadKeys, type Keys } from './keys.js';
+import { createLog, type Log } from './log.js';
 import { Monitor } from './monitor.js';
 import { packageVersion } from './package-info.js';
 import { buildReceiver } from './receiver/receiver.js';
@@ -23,6 +24,7 @@ export interface RunningService {
   sessions: Sessions;
   receiver: FastifyInstance;
   api: FastifyInstance;
+  log: Log;
   /** actual listening URLs (port 0 resolved) */
   pingListenUrl: string;
   uiUrl: string;
@@ -48,6 +50,7 @@ export interface FeatureContext {
   repos: Repos;
   monitor: Monitor;
   bus: Bus;
+  log: Log;
   keys: Keys;
   /** console sessions (key rotation ends them) */
   sessions: Sessions;
@@ -67,7 +70,7 @@ function hostForUrl(h: string): string {
 
 async function listen(app: FastifyInstance, host: string, port: number, what: string, flag: string): Promise<number> {
   try {
-    await app.listen({ host, port });
+    await app.listen({ host, port, listenTextResolver: (address) => `${what} port listening at ${address}` });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new StartError(`${what} port ${port} on ${host} is already in use (set ${flag})`);
@@ -84,6 +87,7 @@ async function listen(app: FastifyInstance, host: string, port: number, what: st
  * and starts listening. Everything runs without Electron.
  */
 export async function startService(config: ServiceConfig, clock: Clock, features: Feature[] = []): Promise<RunningService> {
+  const log = createLog(config.logLevel);
   ensureDataDir(config.dataDir);
   const keys = loadKeys(config.dataDir);
   if (config.apiKey) keys.apiKey = config.apiKey;
@@ -92,7 +96,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   const repos = makeRepos(db);
   const bus = new Bus();
   const urls = { ping: config.baseUrl ?? `http://${os.hostname()}.local:${config.pingPort}`, ui: '', pingKey: keys.pingKey };
-  const monitor = new Monitor(repos, clock, bus, urls);
+  const monitor = new Monitor(repos, clock, bus, urls, log);
   const sessions = new Sessions();
   const ctx: FeatureContext = {
     config,
@@ -100,6 +104,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     repos,
     monitor,
     bus,
+    log,
     keys,
     sessions,
     receiverRoutes: [],
@@ -115,6 +120,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   const receiver = buildReceiver({
     monitor,
     clock,
+    log,
     bodyLimit: () => config.pingBodyLimit,
     trustedProxies: config.trustedProxies,
     extraRoutes: (app) => ctx.receiverRoutes.forEach((r) => r(app)),
@@ -123,6 +129,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   const api = buildApi({
     monitor,
     clock,
+    log,
     sessions,
     apiKey: () => keys.apiKey,
     guardPort: () => (guard ? uiPort : null),
@@ -155,6 +162,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     sessions,
     receiver,
     api,
+    log,
     pingListenUrl: `http://${hostForUrl(config.pingHost)}:${pingPort}`,
     uiUrl,
     loginUrl: () => `${uiUrl}/login?token=${sessions.newLoginToken()}`,

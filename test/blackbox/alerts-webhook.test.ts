@@ -13,8 +13,6 @@ afterEach(async () => {
   s = rx = es = null;
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function webhook(sv: Served, url: string): Promise<string> {
   const r = await sv.api('/api/lubdub/channels', { method: 'POST', json: { name: 'hook', kind: 'webhook', config: { url } } });
   expect(r.status).toBe(201);
@@ -27,6 +25,10 @@ describe('alerts through the real service (npm run serve) to a local webhook rec
     s = await serve();
     const hook = await webhook(s, `${rx.url}/hook`);
     const check = await createCheck(s, { name: 'nightly backup', timeout: 2, grace: 1, channels: hook });
+    // Its alerts, sent after each step, show that nothing else was sent before them.
+    const marker = await createCheck(s, { name: 'marker', timeout: 3600, grace: 3600, channels: hook });
+    expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}`)).status).toBe(200); // new → up: no alert
+    const posts = () => rx!.requests.map((r) => `${JSON.parse(r.body).kind} ${JSON.parse(r.body).name}`);
     const sent = Date.now();
     expect((await fetch(`${s.pingUrl}/ping/${check.uuid}`, { method: 'POST', body: 'backup ok' })).status).toBe(200);
 
@@ -44,16 +46,18 @@ describe('alerts through the real service (npm run serve) to a local webhook rec
       console_url: `${s.uiUrl}/?check=${check.uuid}`,
     });
     expect(Date.parse(down.last_ping)).toBeGreaterThanOrEqual(Math.floor(sent / 1000) * 1000);
-    await sleep(1500);
-    expect(rx.requests).toHaveLength(1);
+    expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}/fail`)).status).toBe(200);
+    await waitFor(() => posts().includes('down marker'), 10_000);
+    expect(posts()).toEqual(['down nightly backup', 'down marker']);
 
     expect((await fetch(`${s.pingUrl}/ping/${check.uuid}`)).status).toBe(200);
-    await waitFor(() => rx!.requests.length >= 2, 10_000);
-    const up = JSON.parse(rx.requests[1].body);
+    await waitFor(() => rx!.requests.length >= 3, 10_000);
+    const up = JSON.parse(rx.requests[2].body);
     expect(up).toMatchObject({ kind: 'up', title: 'nightly backup is back up', status: 'up' });
     expect(up.message).toMatch(/^back up after \d+ s$/);
-    await sleep(500);
-    expect(rx.requests).toHaveLength(2);
+    expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}`)).status).toBe(200);
+    await waitFor(() => posts().includes('up marker'), 10_000);
+    expect(posts()).toEqual(['down nightly backup', 'down marker', 'up nightly backup', 'up marker']);
 
     const ds = (await (await s.api(`/api/lubdub/deliveries?check=${check.uuid}`)).json()) as { deliveries: any[] };
     expect(ds.deliveries.map((d) => [d.kind, d.status, d.attempts, d.channel])).toEqual([

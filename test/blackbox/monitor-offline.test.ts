@@ -47,20 +47,27 @@ describe('when Lubdub itself was not running (real service, restarted)', () => {
     expect(Date.parse(pings[0].date)).toBe(Math.round(Number(ts) * 1000));
     expect(Date.parse(pings[0].received)).toBeGreaterThanOrEqual(started - 2000);
 
-    // No down flip and no alert during the window.
-    await sleep(1000);
-    expect(rx.requests).toHaveLength(0);
+    // No down flip and no alert during the window: a check started after the restart fails,
+    // and its alert is the first POST.
+    const posts = () => rx!.requests.map((r) => JSON.parse(r.body)).map((b) => (b.kind === 'summary' ? b.title : `${b.kind} ${b.name}`));
+    const marker = await createCheck(s, { name: 'marker', timeout: 3600, grace: 3600, channels: hook });
+    expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}`)).status).toBe(200); // new → up: no alert
+    expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}/fail`)).status).toBe(200);
+    await waitFor(() => posts().includes('down marker'), 5000);
+    expect(posts()).toEqual(['down marker']);
     expect(await get(silent.uuid)).toMatchObject({ status: 'grace', monitor_offline: true });
 
     await waitFor(async () => (await get(silent.uuid)).status === 'down', 10_000);
-    await waitFor(() => rx!.requests.length >= 1, 5000);
-    await sleep(1000);
+    await waitFor(() => rx!.requests.length >= 2, 5000);
+    // one summary and nothing after it: the marker's recovery is the next POST
+    expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}`)).status).toBe(200);
+    await waitFor(() => posts().includes('up marker'), 5000);
+    expect(posts()).toEqual(['down marker', '1 check missed while Lubdub was offline', 'up marker']);
     expect(await get(silent.uuid)).toMatchObject({ down_reason: 'missed while Lubdub was offline', monitor_offline: false });
     expect((await flips(silent.uuid)).filter((f) => f.new_status === 'down')).toEqual([expect.objectContaining({ reason: 'missed while Lubdub was offline' })]);
     // (its next deadline, ts + 9 s, is the normal rule's business: never an offline miss)
     expect((await flips(spooled.uuid)).filter((f) => f.reason === 'missed while Lubdub was offline')).toEqual([]);
-    expect(rx.requests).toHaveLength(1);
-    expect(JSON.parse(rx.requests[0].body)).toMatchObject({
+    expect(JSON.parse(rx.requests[1].body)).toMatchObject({
       kind: 'summary',
       title: '1 check missed while Lubdub was offline',
       checks: [expect.objectContaining({ uuid: silent.uuid, name: 'silent job' })],

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveCommandObeyingFileModes, smallDisk, type SmallDisk } from '../helpers/faults.js';
+import { logEntries, logged } from '../helpers/log-entries.js';
 import { createCheck, ROOT, serve, tempDir, waitFor, type Served } from '../helpers/serve.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -75,10 +76,11 @@ describe('storage faults (disk full, database unwritable)', () => {
       replies.push(`${r.status} ${await r.text()}`);
     }
     expect(replies).toEqual(Array(5).fill('503 storage error'));
-    await waitFor(() => /storage error, \d+ ping\(s\) not stored, answered 503: disk full/.test(s.output()));
+    await waitFor(() => logged(s.output(), 'error', /^storage error, \d+ ping\(s\) not stored, answered 503: disk full/).length > 0);
     // an API change is refused the same way, never a 500
     const created = await s.api('/api/v3/checks/', { method: 'POST', json: { name: 'no room' } });
     expect(created.status).toBe(503);
+    await waitFor(() => logged(s.output(), 'error', /^storage error, API change not saved, answered 503: disk full/).length > 0);
     // reads still work, and nothing was half-stored
     expect(await nPings(s, c.uuid)).toBe(1);
     expect(s.proc.exitCode).toBeNull();
@@ -105,10 +107,28 @@ describe('storage faults (disk full, database unwritable)', () => {
       const r = await fetch(`${s.pingUrl}/ping/${c.uuid}${suffix}`);
       expect(`${r.status} ${await r.text()}`).toBe('503 storage error');
     }
-    await waitFor(() => /answered 503: database not writable/.test(s.output()));
+    await waitFor(() => logged(s.output(), 'error', /^storage error, \d+ ping\(s\) not stored, answered 503: database not writable/).length > 0);
     expect(await nPings(s, c.uuid)).toBe(1);
     expect((await s.api(`/api/v3/checks/${c.uuid}/pause`, { method: 'POST' })).status).toBe(503);
+    await waitFor(() => logged(s.output(), 'error', /^storage error, API change not saved, answered 503: database not writable/).length > 0);
     expect(s.proc.exitCode).toBeNull();
+  });
+
+  it('--log-level warn silences info lines and still logs storage errors', async () => {
+    const command = serveCommandObeyingFileModes();
+    const first = await serve({ command });
+    const c = await createCheck(first, { name: 'read-only, quietly' });
+    await first.stop();
+    // at the default level the same service logs info lines (where it listens)
+    expect(logged(first.output(), 'info', /^ping port listening at /)).toHaveLength(1);
+
+    fs.chmodSync(path.join(first.dataDir, 'lubdub.db'), 0o444);
+    const s = await started({ dataDir: first.dataDir, command, args: ['--log-level', 'warn'] });
+    expect((await fetch(`${s.pingUrl}/ping/${c.uuid}`)).status).toBe(503);
+    await waitFor(() => logged(s.output(), 'error', /answered 503: database not writable/).length > 0);
+    const entries = logEntries(s.output());
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.filter((e) => e.level !== 'error' && e.level !== 'warn' && e.level !== 'fatal')).toEqual([]);
   });
 });
 

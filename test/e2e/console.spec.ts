@@ -167,8 +167,16 @@ test.describe('the console, as a new user meets it', () => {
     const pill = page.locator(`a.row[data-uuid="${uuid}"] .pill[data-kind="log"]`);
     await expect(pill).toHaveAttribute('title', new RegExp(`\\n${XSS.replace(/[()]/g, '\\$&')}$`));
     await pill.hover();
-    await page.waitForTimeout(300);
-    expect(dialogs).toEqual([]);
+    // A marker image that fails as the injected one would (same page, same kind of URL) and
+    // says so with a dialog: once its dialog is in, an injected one would be in before it.
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { Image: new () => { onerror: () => void; src: string }; alert: (m: string) => void };
+      const marker = new w.Image();
+      marker.onerror = () => w.alert('marker');
+      marker.src = 'x?marker';
+    });
+    await expect.poll(() => dialogs.includes('marker')).toBe(true);
+    expect(dialogs.splice(0)).toEqual(['marker']);
   });
 
   test('the detail shows the ping with its body, the timeline and the download of raw bytes', async () => {

@@ -52,6 +52,8 @@ export async function harness(
       apiKey: KEY,
       baseUrl: 'http://lubdub.test:8420',
       desktopNotifier: false,
+      // the test output keeps warnings and errors, not where each service listens
+      logLevel: 'warn',
       ...opts.config,
     },
     clock,

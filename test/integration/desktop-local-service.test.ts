@@ -31,7 +31,7 @@ describe('desktop shell with the real service', () => {
       clock: systemClock,
       platform: { platform: 'linux', env: {}, argv: ['lubdub'], execPath: '/x', iconsDir: '/icons', preloadPath: '/p.cjs', timeZone: 'UTC' },
       startLocalService: async (dir) => {
-        const config = desktopServiceConfig({ LUBDUB_PING_HOST: '127.0.0.1', LUBDUB_PING_PORT: '0', LUBDUB_UI_PORT: '0' }, dir);
+        const config = desktopServiceConfig({ LUBDUB_PING_HOST: '127.0.0.1', LUBDUB_PING_PORT: '0', LUBDUB_UI_PORT: '0', LUBDUB_LOG_LEVEL: 'warn' }, dir);
         svc = await startService(config, systemClock, defaultFeatures());
         return { target: { baseUrl: svc.uiUrl, apiKey: svc.keys.apiKey }, stop: svc.stop };
       },

@@ -6,6 +6,7 @@ import { openDb } from '../../electron/service/db/open.js';
 import { makeRepos, newCheckRow } from '../../electron/service/db/repos.js';
 import { Bus } from '../../electron/service/events.js';
 import { Monitor } from '../../electron/service/monitor.js';
+import pino from 'pino';
 import { ManualClock } from '../../shared/domain/clock.js';
 import { tempDir } from '../helpers/serve.js';
 
@@ -14,6 +15,7 @@ describe('listing checks a page at a time', () => {
     const db = openDb(tempDir());
     const repos = makeRepos(db);
     const clock = new ManualClock(Date.parse('2026-03-01T12:00:00Z'));
+    const log = pino({ level: 'silent' });
     db.transaction(() => {
       for (let i = 0; i < 1203; i++) {
         repos.checks.insert(
@@ -21,8 +23,8 @@ describe('listing checks a page at a time', () => {
         );
       }
     })();
-    const monitor = new Monitor(repos, clock, new Bus(), { ping: 'http://nas.local:8420', ui: 'http://127.0.0.1:8421', pingKey: 'k'.repeat(22) });
-    const app = buildApi({ monitor, clock, sessions: new Sessions(), apiKey: () => 'key-0123456789abcdef', guardPort: () => null });
+    const monitor = new Monitor(repos, clock, new Bus(), { ping: 'http://nas.local:8420', ui: 'http://127.0.0.1:8421', pingKey: 'k'.repeat(22) }, log);
+    const app = buildApi({ monitor, clock, log, sessions: new Sessions(), apiKey: () => 'key-0123456789abcdef', guardPort: () => null });
     const get = async (q: string) => {
       const r = await app.inject({ url: `/api/v3/checks/${q}`, headers: { 'x-api-key': 'key-0123456789abcdef' } });
       expect(r.statusCode).toBe(200);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { ManualClock } from '../../shared/domain/clock.js';
 import { openDb, type Db } from '../../electron/service/db/open.js';
 import { makeRepos } from '../../electron/service/db/repos.js';
@@ -17,7 +18,7 @@ beforeEach(() => {
   dir = tempDir();
   db = openDb(dir);
   clock = new ManualClock(Date.parse('2024-06-01T12:00:00Z'));
-  monitor = new Monitor(makeRepos(db), clock, new Bus(), { ping: 'http://x:8420', ui: 'http://127.0.0.1:8421', pingKey: 'k' });
+  monitor = new Monitor(makeRepos(db), clock, new Bus(), { ping: 'http://x:8420', ui: 'http://127.0.0.1:8421', pingKey: 'k' }, pino({ level: 'silent' }));
 });
 afterEach(() => db.close());
 

@@ -10,7 +10,13 @@ describe('loadConfig', () => {
     const c = loadConfig(['--ping-port', '9000', '--ui-port=0'], { LUBDUB_PING_PORT: '8000', LUBDUB_UI_PORT: '7000', LUBDUB_PING_BODY_LIMIT: '5' });
     expect([c.pingPort, c.uiPort, c.pingBodyLimit]).toEqual([9000, 0, 5]);
   });
+  it('reads the log level from LUBDUB_LOG_LEVEL or --log-level, info by default', () => {
+    expect(loadConfig([], {}).logLevel).toBe('info');
+    expect(loadConfig([], { LUBDUB_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(loadConfig(['--log-level', 'WARN'], { LUBDUB_LOG_LEVEL: 'debug' }).logLevel).toBe('warn');
+  });
   it.each([
+    [['--log-level', 'loud'], /--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
     [['--ping-port', '70000'], /port number/],
     [['--ui-host', 'a b'], /host name/],
     [['--base-url', 'ftp://x'], /--base-url: must be http\(s\):\/\/host/],

@@ -60,9 +60,9 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
 
     setup(ctx) {
       ctxRef = ctx;
-      const { repos, monitor, bus, clock, config } = ctx;
+      const { repos, monitor, bus, clock, config, log } = ctx;
       const store = new AlertStore(repos.db);
-      const scheduler = new Scheduler(clock, opts.timer ?? systemTimer);
+      const scheduler = new Scheduler(clock, opts.timer ?? systemTimer, log);
       const poke = (name: string) => scheduler.poke(name);
       const readContext = () => monitor.readContext();
 
@@ -94,6 +94,7 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
         store,
         bus,
         clock,
+        log,
         urls: monitor.urls,
         senders,
         isMuted: (id, at) => snoozeRef?.isMuted(id, at) ?? false,
@@ -103,7 +104,7 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
       const snoozeDeps = { repos, store, bus, clock, outbox, poke, readContext };
       const snooze = new Snooze(snoozeDeps);
       snoozeRef = snooze;
-      const offline = new OfflineWatch({ repos, store, bus, clock, catchupWindow: () => config.catchupWindow, readContext, poke });
+      const offline = new OfflineWatch({ repos, store, bus, clock, log, catchupWindow: () => config.catchupWindow, readContext, poke });
 
       // Order matters within one turn: holds end before deadlines are read; a status change
       // at a deadline is announced by its flip, so other status changes come after; flips are
@@ -147,20 +148,21 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
         fillStatusAt(repos, clock.now());
       } catch (e) {
         // A read-only or full database: those checks are announced after their next write.
-        console.error(`lubdub: cannot schedule status announcements (${(e as Error).message})`);
+        log.error(`cannot schedule status announcements (${(e as Error).message})`);
       }
       feature.alerting = { store, scheduler, outbox, snooze, offline };
     },
 
     start() {
       const a = feature.alerting!;
+      const { clock, log } = ctxRef!;
       try {
-        const recovered = a.outbox.recover(ctxRef!.clock.now());
-        if (recovered > 0) console.log(`lubdub: ${recovered} alert(s) interrupted by the last stop will be sent again`);
+        const recovered = a.outbox.recover(clock.now());
+        if (recovered > 0) log.info(`${recovered} alert(s) interrupted by the last stop will be sent again`);
       } catch (e) {
         // A read-only or full database: start anyway (reads work, pings answer 503); the
         // interrupted sends stay marked "sending" and are requeued at the next start.
-        console.error(`lubdub: cannot requeue interrupted alerts (${(e as Error).message})`);
+        log.error(`cannot requeue interrupted alerts (${(e as Error).message})`);
       }
       a.scheduler.start();
       a.outbox.wake();

@@ -6,6 +6,7 @@ import { OFFLINE_DOWN_REASON } from '../../../shared/domain/reasons.js';
 import { writeTx } from '../db/open.js';
 import type { CheckRow, FlipRow, Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
+import type { Log } from '../log.js';
 import { publishFlip, type Scheduler, type WakeSource } from '../scheduler.js';
 import type { ReadContext } from '../serialize.js';
 import type { AlertStore, GapRow, Hold } from './store.js';
@@ -20,6 +21,7 @@ export interface OfflineDeps {
   store: AlertStore;
   bus: Bus;
   clock: Clock;
+  log: Log;
   /** seconds a held check stays in grace */
   catchupWindow: () => number;
   readContext: () => ReadContext;
@@ -74,7 +76,7 @@ export class OfflineWatch {
       this.deps.repos.settings.set(ALIVE_KEY, String(now));
       this.aliveFailing = false;
     } catch (e) {
-      if (!this.aliveFailing) console.error(`lubdub: cannot record that Lubdub is alive (${(e as Error).message}); offline gaps will look longer`);
+      if (!this.aliveFailing) this.deps.log.error(`cannot record that Lubdub is alive (${(e as Error).message}); offline gaps will look longer`);
       this.aliveFailing = true;
     }
   }
@@ -90,7 +92,7 @@ export class OfflineWatch {
         this.gap(alive, now, 'start');
       } catch (e) {
         // A read-only or full database still lets Lubdub start, show its data and answer 503.
-        console.error(`lubdub: cannot record the time Lubdub was not running (${(e as Error).message})`);
+        this.deps.log.error(`cannot record the time Lubdub was not running (${(e as Error).message})`);
       }
     }
     this.markAlive(now);
@@ -102,8 +104,8 @@ export class OfflineWatch {
     const r = writeTx(this.deps.repos.db, () => this.deps.store.insertGapAndHold(from, to, windowEnd, cause));
     this.holds = this.deps.store.holds();
     if (r.held > 0 || cause !== 'start') {
-      console.log(
-        `lubdub: was not watching from ${new Date(from).toISOString()} to ${new Date(to).toISOString()} (${cause}); ` +
+      this.deps.log.info(
+        `was not watching from ${new Date(from).toISOString()} to ${new Date(to).toISOString()} (${cause}); ` +
           `${r.held} check(s) held in grace until ${new Date(windowEnd).toISOString()}`,
       );
     }

@@ -10,6 +10,7 @@ import { MINUTE, SECOND, HOUR, type FlipReason } from '../../../shared/domain/ty
 import { writeTx } from '../db/open.js';
 import type { CheckRow, Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
+import type { Log } from '../log.js';
 import { bodyText, type Urls } from '../serialize.js';
 import type { Sender, SendResult } from './channels/types.js';
 import type { AlertStore, ChannelRow, DeliveryRow, PendingFlip } from './store.js';
@@ -30,6 +31,7 @@ export interface OutboxDeps {
   store: AlertStore;
   bus: Bus;
   clock: Clock;
+  log: Log;
   urls: Urls;
   senders: Record<ChannelKind, Sender>;
   /** is this check snoozed (globally or alone) at time `at`? */
@@ -66,8 +68,8 @@ function downFor(upAt: number, downAt: number | null): number | null {
   return downAt === null || upAt < downAt ? null : upAt - downAt;
 }
 
-function killSelf(why: string): never {
-  console.error(`lubdub: fault injection (${why}): killing the process with SIGKILL`);
+function killSelf(log: Log, why: string): never {
+  log.fatal(`fault injection (${why}): killing the process with SIGKILL`);
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable');
 }
@@ -115,7 +117,7 @@ export class Outbox {
         // keep claiming in batches
       }
     } catch (e) {
-      console.error(`lubdub: outbox claim failed: ${(e as Error).message}`);
+      this.deps.log.error(`outbox claim failed: ${(e as Error).message}`);
     }
     this.deliverDue();
   }
@@ -146,7 +148,7 @@ export class Outbox {
     const peek = store.unprocessedFlips(200);
     if (peek.length === 0) return 0;
     if (this.deps.fault === 'exit-before-delivery' && peek.some((f) => f.newStatus === 'down')) {
-      killSelf('exit-before-delivery, after the flip commit and before any delivery');
+      killSelf(this.deps.log, 'exit-before-delivery, after the flip commit and before any delivery');
     }
     let created = 0;
     const n = writeTx(repos.db, () => {
@@ -179,7 +181,7 @@ export class Outbox {
       return flips.length + extra.length;
     });
     if (created > 0) {
-      if (this.deps.fault === 'exit-after-claim') killSelf('exit-after-claim, after the deliveries were committed');
+      if (this.deps.fault === 'exit-after-claim') killSelf(this.deps.log, 'exit-after-claim, after the deliveries were committed');
       this.deps.poke();
     }
     return n;
@@ -316,7 +318,7 @@ export class Outbox {
       const row = store.delivery(d.id);
       if (!row) continue;
       if (row.status === 'failed') {
-        console.error(`lubdub: gave up sending "${row.message.title}" to ${row.channelKind} channel ${row.channelUuid} after ${row.attempts} attempts: ${row.lastError}`);
+        this.deps.log.error(`gave up sending "${row.message.title}" to ${row.channelKind} channel ${row.channelUuid} after ${row.attempts} attempts: ${row.lastError}`);
       }
       this.deps.bus.emit('public', {
         type: 'delivery',

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { LUBDUB_ROUTES, type CheckJson, type Summary, type ServiceEvent } from '../../../shared/api/types.js';
 import { isoSeconds } from '../../../shared/api/format.js';
@@ -12,11 +12,13 @@ import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type
 import { summarize } from '../../../shared/api/summary.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
 import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
+import type { Log } from '../log.js';
 
 /** What the management API needs. */
 export interface ApiDeps {
   monitor: Monitor;
   clock: Clock;
+  log: Log;
   sessions: Sessions;
   apiKey: () => string;
   /** the listening port, for the Host guard; null turns the guard off (bound to a LAN address) */
@@ -48,7 +50,9 @@ function isPublic(path: string): boolean {
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const { monitor } = deps;
   const app = Fastify({
-    logger: false,
+    loggerInstance: deps.log,
+    // no line per request: only what goes wrong is logged
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // a socket silent for 10 s is closed (the event stream turns this off for its own socket)
     connectionTimeout: 10_000,
@@ -111,15 +115,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.code(401).send({ error: 'missing api key' });
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send({ error: err.message });
     if (isStorageError(err)) {
       // Disk full or database unwritable: the request was not applied; say so, keep running.
-      console.error(`lubdub: storage error, API change not saved, answered 503: ${storageHint(err.message)}`);
+      req.log.error(`storage error, API change not saved, answered 503: ${storageHint(err.message)}`);
       return reply.code(503).send({ error: 'storage error' });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) console.error(`lubdub: api error: ${err.stack ?? err.message}`);
+    if (status === 500) req.log.error({ err }, `api error: ${err.message}`);
     return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
   });
   // healthchecks answers a wrong method on an existing route with 405 and Allow (Django's

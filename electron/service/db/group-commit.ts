@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Log } from '../log.js';
 import type { Db } from './open.js';
 
 /**
@@ -28,7 +29,10 @@ export class GroupCommit {
   private waiting: ((err: Error | null) => void)[] = [];
   private flushing = false;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly log: Log,
+  ) {
     this.wal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     this.walPath = `${db.name}-wal`;
     this.normal = db.prepare('PRAGMA synchronous = NORMAL');
@@ -76,7 +80,7 @@ export class GroupCommit {
 
   private done(round: ((err: Error | null) => void)[], err: Error | null): void {
     this.flushing = false;
-    if (err) console.error(`lubdub: flushing the database to disk failed: ${err.message}`);
+    if (err) this.log.error(`flushing the database to disk failed: ${err.message}`);
     for (const cb of round) cb(err);
     if (this.waiting.length) this.flush();
   }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { checkInputError, type CheckInput } from '../../../shared/api/check-input.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { parsePingPath, parseRid, parseTs } from '../../../shared/domain/ping-url.js';
@@ -6,6 +6,7 @@ import type { IngestRequest, Monitor } from '../monitor.js';
 import { installBadTokenLimit } from './bad-token-limit.js';
 import { addPingBodyParser, type PingBody } from './body.js';
 import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
+import type { Log } from '../log.js';
 
 /** Requests above this are refused with 413; bodies between the body limit and this are cut. */
 export const HARD_BODY_CAP = 10 * 1024 * 1024;
@@ -14,6 +15,7 @@ export const HARD_BODY_CAP = 10 * 1024 * 1024;
 export interface ReceiverDeps {
   monitor: Monitor;
   clock: Clock;
+  log: Log;
   bodyLimit: () => number;
   trustedProxies: string[];
   /** extra routes on the ping port (e.g. GET /wrap.sh) */
@@ -49,7 +51,11 @@ function createInput(q: Record<string, string | string[]>): CheckInput | { error
  */
 export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
   const app = Fastify({
-    logger: false,
+    loggerInstance: deps.log,
+    // The ping path does no logging work per request: no request lines, and no child logger
+    // (with its request id) built for each request; errors are logged without a request id.
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger) => logger,
     bodyLimit: HARD_BODY_CAP,
     exposeHeadRoutes: false,
     trustProxy: deps.trustedProxies.length ? deps.trustedProxies : false,
@@ -177,9 +183,9 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     await badTokens.count(req);
     return text(reply, 404, 'not found');
   });
-  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) console.error(`lubdub: ping receiver error: ${err.message}`);
+    if (status === 500) req.log.error({ err }, `ping receiver error: ${err.message}`);
     const msg = status === 413 ? 'request body too large' : status === 500 ? 'internal error' : 'bad request';
     return text(reply, status, msg);
   });
