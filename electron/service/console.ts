@@ -44,7 +44,7 @@ const NOT_BUILT = page('Console not built', 'This copy of Lubdub has no console 
 
 /**
  * Serves the console (the Vite build of renderer/) on the UI port: hashed assets are
- * public, the app page only with a console session (issue 4 §1); other paths fall back
+ * public, the app page only with a console session; other paths fall back
  * to the app page so deep links (/checks/<uuid>) work. Also the heartbeat route.
  */
 export function consoleFeature(opts: { dir?: string } = {}): Feature {

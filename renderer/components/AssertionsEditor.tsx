@@ -21,7 +21,7 @@ function RowError({ id, text }: { id: string; text: string | undefined }) {
 }
 
 /**
- * The editor's silent-failure section (issue 8 §5): assertion presets from the API, the
+ * The editor's silent-failure section: assertion presets from the API, the
  * check's assertions and extraction rules as editable lists, and the API's validation
  * errors under the row they name (`errors["assertions[1]"]`, `errors["extract[0]"]`).
  * `idOf(key)` gives the element id of a row's first control, so the form can focus it.

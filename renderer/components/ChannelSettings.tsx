@@ -15,7 +15,7 @@ const NTFY_PRIORITIES = [
 ] as const;
 
 /**
- * Settings → Notification channels, against Lubdub's channel API (issue 3): list, create,
+ * Settings → Notification channels, against Lubdub's channel API: list, create,
  * edit, send a test (its outcome shown as the channel reported it), delete after a
  * confirmation (deleting takes the channel off every check).
  */

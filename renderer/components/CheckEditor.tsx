@@ -101,7 +101,7 @@ function Field(props: { label: string; id: string; error?: string | null; hint?:
 }
 
 /**
- * The check editor (issue 4 §5): name, slug, tags, description, schedule (period + grace,
+ * The check editor: name, slug, tags, description, schedule (period + grace,
  * or cron + timezone with a live description and the next runs), keyword filters,
  * POST-only, manual resume, channels, push token. Errors from the API appear beside
  * the field they name.

@@ -42,7 +42,7 @@ function Notice({ n, dismiss }: { n: NotificationJson; dismiss: (id: string) => 
 
 /**
  * The desktop channel's notifications as the console shows them: without the desktop app
- * (headless, no notifier), an open console is where they appear (issue 3 counts them as
+ * (headless, no notifier), an open console is where they appear (the service counts them as
  * shown then). In the page, never as OS notifications, so nothing shows twice.
  */
 export function Notices() {

@@ -169,7 +169,7 @@ function PingRow({ uuid, p, now }: { uuid: string; p: PingJson & PingSilentField
 }
 
 /**
- * A check in depth (issue 4 §4): what it is and why it is in its state, timeline and
+ * A check in depth: what it is and why it is in its state, timeline and
  * run durations over a range, the ping log with bodies as text, flips, actions, snippets.
  */
 export function CheckDetail({ uuid }: { uuid: string }) {

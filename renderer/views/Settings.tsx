@@ -30,7 +30,7 @@ function Secret({ label, value, locked, onRotate }: { label: string; value: stri
 }
 
 /**
- * Settings (issue 4 §7): how ping URLs are shown, the keys, body limit, catch-up window and
+ * Settings: how ping URLs are shown, the keys, body limit, catch-up window and
  * channels. Values fixed by a flag or environment variable are shown read-only.
  */
 export function Settings() {

@@ -36,7 +36,7 @@ export interface AlertMessage {
   at: string;
 }
 
-/** The JSON a webhook receives (SPEC §8, issue 3). */
+/** The JSON a webhook receives (SPEC §8). */
 export interface WebhookPayload {
   kind: AlertKind;
   title: string;

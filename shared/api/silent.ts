@@ -1,5 +1,5 @@
 /**
- * API contract of silent-failure detection (issue 8): the Lubdub fields on check and ping
+ * API contract of silent-failure detection: the Lubdub fields on check and ping
  * JSON, and the routes beside healthchecks v3. Shared by the service and the console.
  */
 import type { AssertionEntry, AssertionPreset, AssertionResult, AssertionSpec } from '../domain/assertions.js';

@@ -1,4 +1,4 @@
-/** The API side of issue 8 against the real service: Lubdub fields on checks and pings, routes, bad input. */
+/** The API side of silent-failure detection against the real service: Lubdub fields on checks and pings, routes, bad input. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheck, serve, type Served } from '../helpers/serve.js';
 

@@ -1,5 +1,5 @@
 /**
- * Scenario suite of issue 8 against the real `npm run serve`: jobs that "succeed" while
+ * Scenario suite of silent failures against the real `npm run serve`: jobs that "succeed" while
  * failing. Each test is named after the failure it catches; each has a twin with normal
  * values that must stay up (no false alarm). Time is controlled with `?ts=` + `?rid=`.
  */

@@ -219,7 +219,7 @@ describe('lubdub-run details', () => {
     }
   });
 
-  it('the receiver accepts ?metric= on a real check (issue 8 will read it)', async () => {
+  it('the receiver accepts ?metric= on a real check (silent-failure assertions read it)', async () => {
     const uuid = await newCheck('metric passthrough');
     const r = await runWrapper(combo, ['--metric', 'bytes=0', `${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'exit 0']);
     expect(r.code).toBe(0);

@@ -2,7 +2,7 @@ import { outgoingUrlError } from '../../../shared/alerts/channel-input.js';
 import type { SendResult } from './channels/types.js';
 import { formatRunSeconds } from '../../../shared/domain/duration.js';
 
-/** Limits of outgoing alert requests (issue 3: 10 s timeout, at most 3 redirects). */
+/** Limits of outgoing alert requests (10 s timeout, at most 3 redirects). */
 export const HTTP_TIMEOUT_MS = 10_000;
 /** Redirects followed before giving up (each hop re-checked by outgoingUrlError). */
 export const MAX_REDIRECTS = 3;

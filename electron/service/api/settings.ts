@@ -33,7 +33,7 @@ export function detectedBaseUrls(ifaces: NetInterfaces, hostname: string, pingHo
 const SAVED = { base_url: 'base_url', ping_body_limit: 'ping_body_limit', catchup_window: 'catchup_window' } as const;
 
 /**
- * The console's settings (issue 4 §7): ping base URL, body limit and catch-up window saved
+ * The console's settings: ping base URL, body limit and catch-up window saved
  * in SQLite, and key rotation. A value given by flag or environment at start wins over a
  * saved one and cannot be changed here (the next start would undo it).
  */

@@ -160,7 +160,7 @@ function routes(monitor: Monitor, history: MetricHistory) {
 }
 
 /**
- * Silent failures (SPEC §7, issue 8): `?metric=` on pings, extraction rules and assertions
+ * Silent failures (SPEC §7): `?metric=` on pings, extraction rules and assertions
  * on checks (Lubdub fields `extract` and `assertions`), baselines from the check's history.
  */
 export function silentFailures(opts: { timeoutMs?: number; maxQueue?: number } = {}): Feature {

@@ -8,7 +8,7 @@ export const WRAPPER_PATH = new URL('./lubdub-run.sh', import.meta.url);
 export const WRAPPER_CONTENT_TYPE = 'text/x-shellscript; charset=utf-8';
 
 /**
- * Serves lubdub-run (issue 6) unauthenticated at `GET /wrap.sh` on the ping port, so a NAS
+ * Serves lubdub-run unauthenticated at `GET /wrap.sh` on the ping port, so a NAS
  * with only BusyBox wget can install it from the Lubdub it reports to. The file is read
  * once at setup: a request never touches the disk.
  */
