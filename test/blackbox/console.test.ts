@@ -1,10 +1,11 @@
-import { execFileSync, execSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snippets } from '../../shared/console/snippets.js';
 import { createCheck, ROOT, serve, tempDir, waitFor, type Served } from '../helpers/serve.js';
+import { runOk } from '../helpers/run.js';
 
 const DIST = path.join(ROOT, 'dist', 'renderer', 'index.html');
 
@@ -271,13 +272,13 @@ describe('the snippets, run for real', () => {
 
   it('crontab + curl: the command part turns the check up', async () => {
     const { c, code } = await snippetFor('crontab');
-    execFileSync('dash', ['-c', cronCommand(code).replace('/path/to/job.sh', 'true')]);
+    await runOk('dash', ['-c', cronCommand(code).replace('/path/to/job.sh', 'true')]);
     await waitFor(async () => (await s.api(`/api/v3/checks/${c.uuid}`).then(json)).status === 'up');
   });
 
   it('BusyBox wget: works with BusyBox alone', async () => {
     const { c, code } = await snippetFor('wget');
-    execFileSync('busybox', ['sh', '-c', cronCommand(code).replace('/path/to/job.sh', 'true')]);
+    await runOk('busybox', ['sh', '-c', cronCommand(code).replace('/path/to/job.sh', 'true')]);
     const p = await pings(c.uuid);
     expect(p[0].type).toBe('success');
     expect(p[0].ua).toMatch(/wget/i);
@@ -285,7 +286,7 @@ describe('the snippets, run for real', () => {
 
   it('shell with /$?: a job exiting 3 is reported as a failure with exit status 3', async () => {
     const { c, code } = await snippetFor('shell');
-    execFileSync('dash', ['-c', code.replace('/path/to/job.sh', "sh -c 'exit 3'")]);
+    await runOk('dash', ['-c', code.replace('/path/to/job.sh', "sh -c 'exit 3'")]);
     const p = await pings(c.uuid);
     expect(p.map((x) => x.type)).toEqual(['fail', 'start']);
     expect(p[0].exitstatus).toBe(3);
@@ -294,7 +295,7 @@ describe('the snippets, run for real', () => {
 
   it('Python: start, then success', async () => {
     const { c, code } = await snippetFor('python');
-    execFileSync('python3', ['-c', code.replace('run_job()', 'pass')]);
+    await runOk('python3', ['-c', code.replace('run_job()', 'pass')]);
     expect((await pings(c.uuid)).map((x) => x.type)).toEqual(['success', 'start']);
   });
 });

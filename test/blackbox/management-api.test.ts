@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as runCommand } from '../helpers/run.js';
 import { createCheck, ROOT, serve, tempDir, type Served } from '../helpers/serve.js';
 
 let s: Served;
@@ -208,26 +208,30 @@ function keysOf(dir: string): { apiKey: string; pingKey: string } {
 
 describe('CLI errors', () => {
   const run = (env: Record<string, string>, args: string[] = []) =>
-    spawnSync('npm', ['run', '--silent', 'serve', '--', ...args], { cwd: ROOT, env: { ...process.env, LUBDUB_DATA_DIR: tempDir(), LUBDUB_PING_PORT: '0', LUBDUB_UI_PORT: '0', ...env }, encoding: 'utf8', timeout: 20_000 });
+    runCommand('npm', ['run', '--silent', 'serve', '--', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LUBDUB_DATA_DIR: tempDir(), LUBDUB_PING_PORT: '0', LUBDUB_UI_PORT: '0', ...env },
+      timeout: 20_000,
+    });
 
   it('a busy port is one clear line and exit code 1', async () => {
     const port = new URL(s.pingUrl).port;
-    const r = run({ LUBDUB_PING_HOST: '127.0.0.1', LUBDUB_PING_PORT: port });
+    const r = await run({ LUBDUB_PING_HOST: '127.0.0.1', LUBDUB_PING_PORT: port });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(`lubdub: ping port ${port} on 127.0.0.1 is already in use (set --ping-port / LUBDUB_PING_PORT)`);
   });
 
-  it('a bad setting is one clear line and exit code 1', () => {
-    const r = run({}, ['--ping-port', 'eighty']);
+  it('a bad setting is one clear line and exit code 1', async () => {
+    const r = await run({}, ['--ping-port', 'eighty']);
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe('lubdub: --ping-port must be a port number 0-65535, got "eighty"');
   });
 
-  it('an unwritable data dir is one clear line and exit code 1', () => {
+  it('an unwritable data dir is one clear line and exit code 1', async () => {
     // A regular file where the data dir should be: fails for root too (permissions would not).
     const file = `${tempDir()}/not-a-dir`;
     fs.writeFileSync(file, 'x');
-    const r = run({ LUBDUB_DATA_DIR: `${file}/lubdub` });
+    const r = await run({ LUBDUB_DATA_DIR: `${file}/lubdub` });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(`lubdub: data dir ${file}/lubdub is not writable: ENOTDIR`);
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, serve, tempDir, type Served } from '../helpers/serve.js';
 import { COMBOS, runWrapper, WRAPPER, type Combo } from '../helpers/wrapper.js';
+import { run as runCommand } from '../helpers/run.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/cron');
 
@@ -113,7 +114,7 @@ describe('lubdub-run --discover --apply', () => {
     // A wrapped line runs as cron would run it (sh -c with the command part) and reports.
     const unameLine = lines.find((l) => l.includes(`${keyUrl}/uname `))!;
     const command = unameLine.split(' ').slice(5).join(' ');
-    const run = spawnSync('/bin/sh', ['-c', command], { env: { PATH: '/usr/bin:/bin', HOME: tempDir() }, encoding: 'utf8' });
+    const run = await runCommand('/bin/sh', ['-c', command], { env: { PATH: '/usr/bin:/bin', HOME: tempDir() } });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Linux/);
     const uname = ((await (await s.api('/api/v3/checks/?slug=uname')).json()) as { checks: Record<string, any>[] }).checks[0];

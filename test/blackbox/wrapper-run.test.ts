@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheck, serve, tempDir, type Served } from '../helpers/serve.js';
 import { busyboxOnlyPath, captureServer, COMBOS, runWrapper, WRAPPER } from '../helpers/wrapper.js';
+import { run as runCommand } from '../helpers/run.js';
 
 // A small limit so "output larger than the limit" needs only a few KB.
 const BODY_LIMIT = 1000;
@@ -41,18 +42,12 @@ describe('GET /wrap.sh on the ping port', () => {
     const bin = path.join(dir, 'lubdub-run');
     const uuid = await newCheck('installed');
     const bb = busyboxOnlyPath();
-    const { spawnSync } = await import('node:child_process');
-    const install = spawnSync(
-      '/usr/bin/busybox',
-      ['sh', '-c', `wget -q -O ${bin} ${s.pingUrl}/wrap.sh && /usr/bin/busybox chmod +x ${bin}`],
-      { env: { PATH: bb }, encoding: 'utf8' },
-    );
+    const install = await runCommand('/usr/bin/busybox', ['sh', '-c', `wget -q -O ${bin} ${s.pingUrl}/wrap.sh && /usr/bin/busybox chmod +x ${bin}`], {
+      env: { PATH: bb },
+    });
     expect(install.status).toBe(0);
     // run by its #!/bin/sh line, as cron would
-    const run = spawnSync(bin, [`${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo installed-ok'], {
-      env: { PATH: bb, HOME: dir },
-      encoding: 'utf8',
-    });
+    const run = await runCommand(bin, [`${s.pingUrl}/ping/${uuid}`, '--', 'sh', '-c', 'echo installed-ok'], { env: { PATH: bb, HOME: dir } });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('installed-ok\n');
     expect((await check(uuid)).status).toBe('up');
@@ -61,8 +56,7 @@ describe('GET /wrap.sh on the ping port', () => {
   it('installs with the curl line of docs/wrapper.md', async () => {
     const dir = tempDir('lubdub-install-');
     const bin = path.join(dir, 'lubdub-run');
-    const { spawnSync } = await import('node:child_process');
-    const r = spawnSync('/bin/sh', ['-c', `curl -fsS ${s.pingUrl}/wrap.sh -o ${bin} && chmod +x ${bin}`], { encoding: 'utf8' });
+    const r = await runCommand('/bin/sh', ['-c', `curl -fsS ${s.pingUrl}/wrap.sh -o ${bin} && chmod +x ${bin}`]);
     expect(r.status).toBe(0);
     expect(fs.statSync(bin).mode & 0o111).not.toBe(0);
     expect(fs.readFileSync(bin).equals(fs.readFileSync(WRAPPER))).toBe(true);

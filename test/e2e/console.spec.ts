@@ -1,10 +1,10 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createCheck, ROOT, serve, type Served } from '../helpers/serve.js';
+import { runOk } from '../helpers/run.js';
 
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const XSS = '<img src=x onerror=alert(1)>';
@@ -455,7 +455,7 @@ test('the tour of a new user: set the base URL, create a check, copy a snippet, 
     await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
     const snippet = await page.evaluate<string>("navigator.clipboard.readText()");
     expect(snippet).toContain('/$?');
-    execFileSync('dash', ['-c', snippet.replace('/path/to/job.sh', 'echo backing up')]);
+    await runOk('dash', ['-c', snippet.replace('/path/to/job.sh', 'echo backing up')]);
 
     await expect(page.locator('#check-title .status-word')).toHaveText('Up', { timeout: 2000 });
     await expect(page.locator('table.log tbody tr.ping')).toHaveCount(2);
