@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { systemdArg } from '../../shared/security/quote.js';
 import { defaultDataDir } from './config.js';
 
 /** The unit's file name, for the system and the user manager alike. */
@@ -27,14 +28,14 @@ export interface UnitSpec {
 }
 
 /**
- * One ExecStart= word. systemd expands `%` specifiers and `$VAR` even inside quotes, so
- * both are doubled; a newline would end the line and start a directive of the caller's
- * choosing, so control characters are refused outright.
+ * One ExecStart= word, quoted as the console's snippets quote one (`systemdArg`). A newline
+ * would end the line and start a directive of the caller's choosing: on the command line
+ * control characters are refused outright rather than folded into spaces.
  */
 export function unitWord(w: string): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(w)) throw new ServiceCommandError(`a control character cannot go into a systemd unit: ${JSON.stringify(w)}`);
-  return `"${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
+  return systemdArg(w);
 }
 
 const underHome = (p: string) => /^\/(home|root)(\/|$)/.test(p);

@@ -1,4 +1,5 @@
 import { shellQuote } from '../security/quote.js';
+import { normalizeBaseUrl } from './settings.js';
 
 /** Where the install lines put lubdub-run by default. */
 export const WRAPPER_DEST = '/usr/local/bin/lubdub-run';
@@ -9,7 +10,7 @@ export const WRAPPER_DEST = '/usr/local/bin/lubdub-run';
  * BusyBox/GNU wget for NAS firmware without curl.
  */
 export function wrapperInstallLines(pingBase: string, dest = WRAPPER_DEST): { curl: string; wget: string } {
-  const url = `${pingBase.replace(/\/+$/, '')}/wrap.sh`;
+  const url = `${normalizeBaseUrl(pingBase)}/wrap.sh`;
   return {
     curl: `curl -fsS ${shellQuote(url)} -o ${shellQuote(dest)} && chmod +x ${shellQuote(dest)}`,
     wget: `wget -q -O ${shellQuote(dest)} ${shellQuote(url)} && chmod +x ${shellQuote(dest)}`,

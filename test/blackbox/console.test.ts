@@ -1,13 +1,10 @@
-import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snippets } from '../../shared/console/snippets.js';
-import { createCheck, ROOT, serve, tempDir, waitFor, type Served } from '../helpers/serve.js';
+import { createCheck, serve, tempDir, waitFor, type Served } from '../helpers/serve.js';
 import { runOk } from '../helpers/run.js';
-
-const DIST = path.join(ROOT, 'dist', 'renderer', 'index.html');
 
 /** A raw request with any Host header (fetch does not let a caller set Host). */
 function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -33,10 +30,6 @@ async function json(r: Response | Promise<Response>): Promise<any> {
   return (await r).json();
 }
 
-beforeAll(() => {
-  // `npm test` builds the console first; a lone `vitest run` of this file builds it here.
-  if (!fs.existsSync(DIST)) execSync('npx vite build', { cwd: ROOT, stdio: 'ignore' });
-});
 
 describe('the console on the UI port', () => {
   let s: Served;
