@@ -36,7 +36,7 @@ async function start(m: Extract<ParentMessage, { type: 'start' }>): Promise<void
     if (m.uiPort !== undefined) config.uiPort = m.uiPort;
     if (m.pingPort !== undefined) config.pingPort = m.pingPort;
     svc = await startService(config, systemClock, defaultFeatures());
-    send({ type: 'ready', uiUrl: svc.uiUrl, pingUrl: svc.pingListenUrl, apiKey: svc.keys.apiKey });
+    send({ type: 'ready', uiUrl: svc.uiUrl, pingUrl: svc.pingListenUrl, apiKey: svc.runtime.apiKey });
   } catch (e) {
     // The shell ends this process when it reads the error; the timer only covers a shell
     // that is gone already (a message may not outlive process.exit, so no exit right here).

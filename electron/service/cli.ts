@@ -22,7 +22,7 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   const svc = await startService(config, systemClock, defaultFeatures());
   console.log(`Lubdub ${packageVersion()} (data: ${config.dataDir})`);
-  console.log(`  ping receiver: ${svc.pingListenUrl}  (ping URLs: ${svc.monitor.urls.ping}/ping/<uuid>)`);
+  console.log(`  ping receiver: ${svc.pingListenUrl}  (ping URLs: ${svc.runtime.urls.ping}/ping/<uuid>)`);
   console.log(`  console + API: ${svc.uiUrl}`);
   console.log(`  log in once:   ${svc.loginUrl()}`);
   let stopping = false;

@@ -2,10 +2,10 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readCookie, SESSION_COOKIE, type Sessions } from './api/auth.js';
+import { readCookie, SESSION_COOKIE } from './api/auth.js';
 import { heartbeatRoutes } from './api/heartbeats.js';
 import { packageRoot } from './package-info.js';
-import type { Feature, FeatureContext } from './service.js';
+import type { Feature, FeatureDeps } from './service.js';
 
 /**
  * Content-Security-Policy of every UI-port response. No inline script and no `eval`
@@ -49,10 +49,7 @@ const NOT_BUILT = page('Console not built', 'This copy of Lubdub has no console 
  */
 export function consoleFeature(opts: { dir?: string } = {}): Feature {
   const dir = opts.dir ?? defaultConsoleDir();
-  let sessions: Sessions | null = null;
-  let ctx!: FeatureContext;
-
-  const plugin = (app: FastifyInstance) => {
+  const plugin = (app: FastifyInstance, { clock, sessions, repos }: Pick<FeatureDeps, 'clock' | 'sessions' | 'repos'>) => {
     // Security headers on every UI-port answer: API replies, assets and pages alike.
     app.addHook('onSend', async (_req, reply, payload) => {
       reply.header('content-security-policy', CONSOLE_CSP);
@@ -90,22 +87,16 @@ export function consoleFeature(opts: { dir?: string } = {}): Feature {
       // The page is the console's door: without a session it says how to log in and
       // nothing else (no app shell, no data).
       const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
-      if (!sessions || !sessions.valid(sid, ctx.clock.now())) return reply.code(401).send(LOGIN_NEEDED);
+      if (!sessions.valid(sid, clock.now())) return reply.code(401).send(LOGIN_NEEDED);
       if (!built) return reply.code(503).send(NOT_BUILT);
       return reply.send(fs.createReadStream(indexFile));
     };
     app.get('/', appPage);
     app.get('/*', appPage);
-    heartbeatRoutes(ctx.repos)(app);
+    heartbeatRoutes(repos)(app);
   };
 
   return {
-    setup(c) {
-      ctx = c;
-      c.apiPlugins.push(plugin);
-    },
-    start(svc) {
-      sessions = svc.sessions;
-    },
+    setup: (deps) => ({ apiRoutes: [(app) => plugin(app, deps)] }),
   };
 }

@@ -6,21 +6,29 @@ import { Sessions } from './api/auth.js';
 import { buildApi } from './api/api.js';
 import type { ServiceConfig } from './config.js';
 import { ensureDataDir, openDb } from './db/open.js';
-import { makeRepos, type Repos } from './db/repos.js';
+import { makeRepos, type CheckRow, type Repos } from './db/repos.js';
 import { Bus } from './events.js';
-import { loadKeys, type Keys } from './keys.js';
+import { loadKeys } from './keys.js';
 import { createLog, type Log } from './log.js';
-import { Monitor } from './monitor.js';
+import { CheckService, NO_CHANNELS, type ChannelResolver, type CheckFields } from './core/checks.js';
+import { IngestQueue, type PrepareStep } from './core/ingest-queue.js';
+import { PingPipeline, type PingStep } from './core/pipeline.js';
+import { readContextOf, Runtime } from './core/runtime.js';
 import { packageVersion } from './package-info.js';
-import { buildReceiver } from './receiver/receiver.js';
+import { buildReceiver, type ReceiverDeps } from './receiver/receiver.js';
+import type { ReadContext } from './serialize.js';
 
 
 /** A running service. */
 export interface RunningService {
   config: ServiceConfig;
   repos: Repos;
-  monitor: Monitor;
-  keys: Keys;
+  bus: Bus;
+  /** URL bases, keys and limits that change while the service runs */
+  runtime: Runtime;
+  checks: CheckService;
+  ingest: IngestQueue;
+  readContext: () => ReadContext;
   sessions: Sessions;
   receiver: FastifyInstance;
   api: FastifyInstance;
@@ -33,32 +41,82 @@ export interface RunningService {
   stop: () => Promise<void>;
 }
 
-/** A feature wired into the service at start (scheduler, alerts, console, wrapper…). */
-export interface Feature {
-  /** before listening: register routes, hooks, extension fields */
-  setup?: (svc: FeatureContext) => void | Promise<void>;
+/** What a feature is given to build its parts. */
+export interface FeatureDeps {
+  config: Readonly<ServiceConfig>;
+  clock: Clock;
+  repos: Repos;
+  bus: Bus;
+  log: Log;
+  runtime: Runtime;
+  /** console sessions (key rotation ends them) */
+  sessions: Sessions;
+}
+
+/** The core parts, given to a feature's routes when the HTTP surfaces are built. */
+export interface Core {
+  checks: CheckService;
+  readContext: () => ReadContext;
+}
+
+/** The channels the alerts part knows: listing, and reading a check's `channels` field. */
+export interface ChannelDirectory extends ChannelResolver {
+  list(): { id: string; name: string; kind: string }[];
+}
+
+/** What a feature adds to the service; `startService` collects these and builds the core with them. */
+export interface Contributions {
+  /** Lubdub extension fields on checks, with their validators */
+  checkFields?: Partial<CheckFields>;
+  /** pipeline steps, run after classification in feature order */
+  pingSteps?: PingStep[];
+  /** async work before a ping is queued */
+  prepare?: PrepareStep[];
+  /** Lubdub query parameters of ping URLs → ping extra data, or an error text */
+  queryExtension?: QueryExtension;
+  /** routes on the ping port */
+  receiverRoutes?: ((app: FastifyInstance) => void)[];
+  /** routes on the UI port */
+  apiRoutes?: ((app: FastifyInstance, core: Core) => void)[];
+  /** at most one feature: the channels checks may alert */
+  channels?: ChannelDirectory;
+  /** at most one feature: until when all alerts are muted */
+  mutedUntil?: () => number | null;
+  /** at most one feature: is this check held in grace because Lubdub was not watching */
+  offlineHold?: (c: CheckRow) => boolean;
   /** after listening */
   start?: (svc: RunningService) => void | Promise<void>;
   /** on stop, before the database closes */
   stop?: () => void | Promise<void>;
 }
 
-/** What a feature sees during setup. */
-export interface FeatureContext {
-  config: ServiceConfig;
-  clock: Clock;
-  repos: Repos;
-  monitor: Monitor;
-  bus: Bus;
-  log: Log;
-  keys: Keys;
-  /** console sessions (key rotation ends them) */
-  sessions: Sessions;
-  receiverRoutes: ((app: FastifyInstance) => void)[];
-  apiPlugins: ((app: FastifyInstance) => void)[];
-  channelList: (() => { id: string; name: string; kind: string }[]) | null;
-  mutedUntil: (() => number | null) | null;
-  queryExtensions: Parameters<typeof buildReceiver>[0]['queryExtensions'] | undefined;
+/** A feature of the service (settings, silent failures, alerts, console, wrapper…). */
+export interface Feature {
+  /** before listening: builds the feature's parts and says what it adds */
+  setup(deps: FeatureDeps): Contributions | Promise<Contributions>;
+}
+
+type QueryExtension = NonNullable<ReceiverDeps['queryExtensions']>;
+
+/** The features' query extensions in order: the first error wins, the data merge. */
+function queryExtensions(list: QueryExtension[]): QueryExtension | undefined {
+  if (list.length === 0) return undefined;
+  return (q) => {
+    let out: Record<string, unknown> | null = null;
+    for (const x of list) {
+      const r = x(q);
+      if (r && 'error' in r) return r;
+      if (r) out = { ...(out ?? {}), ...r };
+    }
+    return out;
+  };
+}
+
+/** The one contribution of a kind that only one feature may make. */
+function single<K extends 'channels' | 'mutedUntil' | 'offlineHold'>(all: Contributions[], key: K): Contributions[K] {
+  const given = all.filter((c) => c[key] !== undefined);
+  if (given.length > 1) throw new Error(`two features provide ${key}`);
+  return given[0]?.[key];
 }
 
 /** Error with a one-line message for the CLI. */
@@ -83,59 +141,79 @@ async function listen(app: FastifyInstance, host: string, port: number, what: st
 }
 
 /**
- * Composition root: opens the store, builds the receiver and API, wires the features
- * and starts listening. Everything runs without Electron.
+ * Composition root: opens the store, lets each feature build its parts, builds the core
+ * (pipeline, ingest queue, check service) with what the features contributed, then the
+ * receiver and API, and starts listening. Everything runs without Electron.
  */
 export async function startService(config: ServiceConfig, clock: Clock, features: Feature[] = []): Promise<RunningService> {
   const log = createLog(config.logLevel);
   ensureDataDir(config.dataDir);
   const keys = loadKeys(config.dataDir);
-  if (config.apiKey) keys.apiKey = config.apiKey;
-  if (config.pingKey) keys.pingKey = config.pingKey;
   const db = openDb(config.dataDir, { nativeBinding: config.nativeBinding });
   const repos = makeRepos(db);
   const bus = new Bus();
-  const urls = { ping: config.baseUrl ?? `http://${os.hostname()}.local:${config.pingPort}`, ui: '', pingKey: keys.pingKey };
-  const monitor = new Monitor(repos, clock, bus, urls, log);
+  const runtime = new Runtime({
+    baseUrl: config.baseUrl,
+    defaultPingBase: defaultPingBase(config.pingPort),
+    apiKey: config.apiKey || keys.apiKey,
+    pingKey: config.pingKey || keys.pingKey,
+    bodyLimit: config.pingBodyLimit,
+    catchupWindow: config.catchupWindow,
+  });
   const sessions = new Sessions();
-  const ctx: FeatureContext = {
-    config,
-    clock,
-    repos,
-    monitor,
-    bus,
-    log,
-    keys,
-    sessions,
-    receiverRoutes: [],
-    apiPlugins: [],
-    channelList: null,
-    mutedUntil: null,
-    queryExtensions: undefined,
-  };
-  for (const f of features) await f.setup?.(ctx);
 
+  // 1. The features, in order: each builds its parts and says what it adds.
+  const deps: FeatureDeps = { config, clock, repos, bus, log, runtime, sessions };
+  const parts: Contributions[] = [];
+  for (const f of features) parts.push(await f.setup(deps));
+  const all = <T>(pick: (c: Contributions) => T[] | undefined): T[] => parts.flatMap((c) => pick(c) ?? []);
+  const channels = single(parts, 'channels');
+  const mutedUntil = single(parts, 'mutedUntil');
+
+  // 2. The core, built with those contributions.
+  const readContext = readContextOf(clock, runtime, single(parts, 'offlineHold'));
+  const checks = new CheckService({
+    repos,
+    clock,
+    bus,
+    fields: {
+      rules: Object.assign({}, ...parts.map((c) => c.checkFields?.rules ?? {})),
+      asyncRules: Object.assign({}, ...parts.map((c) => c.checkFields?.asyncRules ?? {})),
+    },
+    channels: channels ?? NO_CHANNELS,
+    readContext,
+  });
+  const pipeline = new PingPipeline({ steps: all((c) => c.pingSteps), runStarts: repos.pings });
+  const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, readContext, prepare: all((c) => c.prepare) });
+  const core: Core = { checks, readContext };
+
+  // 3. The HTTP surfaces.
   let uiPort = config.uiPort;
   const guard = isLoopbackAddress(config.uiHost);
   const receiver = buildReceiver({
-    monitor,
+    ingest,
     clock,
     log,
-    bodyLimit: () => config.pingBodyLimit,
+    pingKey: () => runtime.pingKey,
+    bodyLimit: () => runtime.bodyLimit,
     trustedProxies: config.trustedProxies,
-    extraRoutes: (app) => ctx.receiverRoutes.forEach((r) => r(app)),
-    queryExtensions: ctx.queryExtensions,
+    extraRoutes: (app) => all((c) => c.receiverRoutes).forEach((r) => r(app)),
+    queryExtensions: queryExtensions(all((c) => (c.queryExtension ? [c.queryExtension] : undefined))),
   });
   const api = buildApi({
-    monitor,
+    checks,
+    repos,
+    bus,
+    runtime,
+    readContext,
     clock,
     log,
     sessions,
-    apiKey: () => keys.apiKey,
+    apiKey: () => runtime.apiKey,
     guardPort: () => (guard ? uiPort : null),
-    channels: ctx.channelList ?? undefined,
-    mutedUntil: ctx.mutedUntil ?? undefined,
-    plugins: ctx.apiPlugins,
+    channels: channels ? () => channels.list() : undefined,
+    mutedUntil,
+    plugins: all((c) => c.apiRoutes).map((r) => (app: FastifyInstance) => r(app, core)),
     version: packageVersion(),
   });
 
@@ -148,17 +226,20 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     db.close();
     throw e;
   }
-  if (!config.baseUrl) urls.ping = `http://${os.hostname()}.local:${pingPort}`;
+  runtime.setDefaultPingBase(defaultPingBase(pingPort));
   const uiHost = config.uiHost === '0.0.0.0' || config.uiHost === '::' ? '127.0.0.1' : config.uiHost;
   const uiUrl = `http://${hostForUrl(uiHost)}:${uiPort}`;
-  urls.ui = uiUrl;
+  runtime.setUiBase(uiUrl);
 
   let stopped = false;
   const svc: RunningService = {
     config,
     repos,
-    monitor,
-    keys,
+    bus,
+    runtime,
+    checks,
+    ingest,
+    readContext,
     sessions,
     receiver,
     api,
@@ -170,10 +251,15 @@ export async function startService(config: ServiceConfig, clock: Clock, features
       if (stopped) return;
       stopped = true;
       await Promise.allSettled([receiver.close(), api.close()]);
-      for (const f of [...features].reverse()) await f.stop?.();
+      for (const c of [...parts].reverse()) await c.stop?.();
       db.close();
     },
   };
-  for (const f of features) await f.start?.(svc);
+  for (const c of parts) await c.start?.(svc);
   return svc;
+}
+
+/** The ping URL base when none is set: the machine's mDNS name and the ping port. */
+export function defaultPingBase(port: number): string {
+  return `http://${os.hostname()}.local:${port}`;
 }

@@ -87,7 +87,7 @@ export async function harness(
 
 /** Records every event on the bus (it also counts as a connected client for the desktop channel). */
 export function recordEvents(h: Harness): ServiceEvent[] {
-  h.svc.monitor.bus.on('public', (e) => h.events.push(e));
+  h.svc.bus.on('public', (e) => h.events.push(e));
   return h.events;
 }
 

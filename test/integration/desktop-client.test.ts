@@ -95,7 +95,7 @@ describe('ShellConnection', () => {
     return h;
   }
   /** open event streams at the service (each is one listener on its bus) */
-  const streams = (h: Harness) => h.svc.monitor.bus.listenerCount('public');
+  const streams = (h: Harness) => h.svc.bus.listenerCount('public');
 
   it('reads the checks once per connection; later statuses come from events only', async () => {
     const h = await started();

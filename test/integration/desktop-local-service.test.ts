@@ -33,7 +33,7 @@ describe('desktop shell with the real service', () => {
       startLocalService: async (dir) => {
         const config = desktopServiceConfig({ LUBDUB_PING_HOST: '127.0.0.1', LUBDUB_PING_PORT: '0', LUBDUB_UI_PORT: '0', LUBDUB_LOG_LEVEL: 'warn' }, dir);
         svc = await startService(config, systemClock, defaultFeatures());
-        return { target: { baseUrl: svc.uiUrl, apiKey: svc.keys.apiKey }, stop: svc.stop };
+        return { target: { baseUrl: svc.uiUrl, apiKey: svc.runtime.apiKey }, stop: svc.stop };
       },
       trayRedrawMs: 5,
     })) as Shell;
@@ -57,7 +57,7 @@ describe('desktop shell with the real service', () => {
     expect(withoutCookie.status).toBe(401);
 
     // Live: a check created through the API and pinged turns the tray green.
-    const api = (p: string, init: RequestInit = {}) => fetch(running.uiUrl + p, { ...init, headers: { 'x-api-key': running.keys.apiKey, 'content-type': 'application/json' } });
+    const api = (p: string, init: RequestInit = {}) => fetch(running.uiUrl + p, { ...init, headers: { 'x-api-key': running.runtime.apiKey, 'content-type': 'application/json' } });
     const created = (await (await api('/api/v3/checks/', { method: 'POST', body: JSON.stringify({ name: 'nightly-backup', timeout: 86400, grace: 3600 }) })).json()) as { uuid: string };
     await waitFor(() => tray.tooltip === '1 new');
     const ping = await fetch(`${running.pingListenUrl}/ping/${created.uuid}`);

@@ -70,7 +70,7 @@ async function startSvc(config: NonNullable<Parameters<typeof harness>[0]>['conf
       return h;
     },
     url: h.svc.uiUrl,
-    streams: () => h.svc.monitor.bus.listenerCount('public'),
+    streams: () => h.svc.bus.listenerCount('public'),
     drop: () => h.svc.api.server.closeAllConnections(),
     stop: async () => {
       running = false;
@@ -211,7 +211,7 @@ describe('desktop shell: tray and notifications from the event stream', () => {
     const sent = (await b.svc.h.api('GET', '/api/lubdub/deliveries')).json.deliveries as { message: string; kind: 'up'; title: string; body: string; check: string }[];
     const last = sent.find((d) => d.kind === 'up')!;
     const replay: NotificationJson = { id: last.message, kind: last.kind, title: last.title, body: last.body, check: last.check };
-    b.svc.h.svc.monitor.bus.emit('public', { type: 'notification', data: replay });
+    b.svc.h.svc.bus.emit('public', { type: 'notification', data: replay });
     await marker(b);
     await waitFor(() => b.fake.notifications.length === 3);
     expect(b.fake.notifications.map((n) => n.options.title)).toEqual(['nightly-backup is down', 'nightly-backup is back up', TEST_TITLE]);

@@ -9,7 +9,7 @@ describe('stop with open event streams', () => {
   it('ends the streams instead of waiting for them forever', async () => {
     const svc = await startService({ ...defaults(), dataDir: tempDir(), pingHost: '127.0.0.1', pingPort: 0, uiPort: 0, desktopNotifier: false, logLevel: 'warn' }, systemClock, []);
     const open = await Promise.all(
-      [1, 2].map(() => fetch(`${svc.uiUrl}/api/events`, { headers: { 'x-api-key': svc.keys.apiKey } })),
+      [1, 2].map(() => fetch(`${svc.uiUrl}/api/events`, { headers: { 'x-api-key': svc.runtime.apiKey } })),
     );
     expect(open.map((r) => r.status)).toEqual([200, 200]);
     const reads = open.map((r) => r.text().then(() => 'ended', () => 'aborted'));

@@ -3,19 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { buildApi } from '../../electron/service/api/api.js';
 import { Sessions } from '../../electron/service/api/auth.js';
 import { openDb } from '../../electron/service/db/open.js';
-import { makeRepos, newCheckRow } from '../../electron/service/db/repos.js';
-import { Bus } from '../../electron/service/events.js';
-import { Monitor } from '../../electron/service/monitor.js';
-import pino from 'pino';
+import { newCheckRow } from '../../electron/service/db/repos.js';
+import fs from 'node:fs';
+import { buildCore } from '../helpers/core.js';
 import { ManualClock } from '../../shared/domain/clock.js';
 import { tempDir } from '../helpers/serve.js';
 
 describe('listing checks a page at a time', () => {
   it('returns every check once, in order, across page boundaries, with tag and slug filters', async () => {
-    const db = openDb(tempDir());
-    const repos = makeRepos(db);
+    const dir = tempDir();
+    const db = openDb(dir);
     const clock = new ManualClock(Date.parse('2026-03-01T12:00:00Z'));
-    const log = pino({ level: 'silent' });
+    const { repos, bus, log, runtime, readContext, checks } = buildCore(db, clock);
     db.transaction(() => {
       for (let i = 0; i < 1203; i++) {
         repos.checks.insert(
@@ -23,8 +22,7 @@ describe('listing checks a page at a time', () => {
         );
       }
     })();
-    const monitor = new Monitor(repos, clock, new Bus(), { ping: 'http://nas.local:8420', ui: 'http://127.0.0.1:8421', pingKey: 'k'.repeat(22) }, log);
-    const app = buildApi({ monitor, clock, log, sessions: new Sessions(), apiKey: () => 'key-0123456789abcdef', guardPort: () => null });
+    const app = buildApi({ checks, repos, bus, runtime, readContext, clock, log, sessions: new Sessions(), apiKey: () => 'key-0123456789abcdef', guardPort: () => null });
     const get = async (q: string) => {
       const r = await app.inject({ url: `/api/v3/checks/${q}`, headers: { 'x-api-key': 'key-0123456789abcdef' } });
       expect(r.statusCode).toBe(200);
@@ -35,10 +33,11 @@ describe('listing checks a page at a time', () => {
     expect(await get('?tag=nas&tag=backup')).toEqual(Array.from({ length: 401 }, (_, i) => `job ${i * 3}`));
     expect(await get('?slug=job-1202')).toEqual(['job 1202']);
     expect(await get('?tag=none')).toEqual([]);
-    expect(monitor.list({ tags: ['pi'] })).toHaveLength(802);
+    expect(checks.list({ tags: ['pi'] })).toHaveLength(802);
     const summary = await app.inject({ url: '/api/lubdub/summary', headers: { 'x-api-key': 'key-0123456789abcdef' } });
     expect(JSON.parse(summary.body)).toMatchObject({ total: 1203, counts: { new: 1203 }, worst: 'idle' });
     await app.close();
     db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

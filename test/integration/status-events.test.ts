@@ -51,7 +51,7 @@ let markers = 0;
 /** Sends a marker through the stream and waits for it: every event sent before it has arrived. */
 async function flush(w: Watch): Promise<void> {
   const id = ++markers;
-  w.h.svc.monitor.bus.emit('public', { type: 'settings', data: { marker: id } });
+  w.h.svc.bus.emit('public', { type: 'settings', data: { marker: id } });
   await waitFor(() => w.s.events.some((e) => e.type === 'settings' && e.data.marker === id), 10_000, 5);
 }
 
@@ -184,7 +184,7 @@ describe('status changes on the event stream', () => {
         repos.checks.insert({ ...row, alertAfter: T0 + 660 * SEC, statusAt: T0 + 60 * SEC });
       }
     })();
-    h.svc.monitor.bus.emit('deadlines');
+    h.svc.bus.emit('deadlines');
     const events = recordEvents(h);
     expect(h.timers.nextAt()).toBe(T0 + 60 * SEC);
 

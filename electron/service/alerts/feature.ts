@@ -3,9 +3,10 @@ import type { NotificationJson } from '../../../shared/api/types.js';
 import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { writeTx } from '../db/open.js';
-import { ApiError } from '../monitor.js';
+import { ApiError } from '../core/api-error.js';
+import { readContextOf } from '../core/runtime.js';
 import { deadlineSource, fillStatusAt, Scheduler, statusChangeSource, systemTimer, type TimerApi } from '../scheduler.js';
-import type { Feature, FeatureContext } from '../service.js';
+import type { Feature } from '../service.js';
 import { desktopSender, hasDesktopSession, nodeNotifierShow } from './channels/desktop.js';
 import { ntfySender } from './channels/ntfy.js';
 import type { Sender } from './channels/types.js';
@@ -54,17 +55,13 @@ const SEEDED_KEY = 'alerts.seeded';
  * awareness, wired into the service. `alerting` is set after setup.
  */
 export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: Alerting | null } {
-  let ctxRef: FeatureContext | null = null;
   const feature: Feature & { alerting: Alerting | null } = {
     alerting: null,
 
-    setup(ctx) {
-      ctxRef = ctx;
-      const { repos, monitor, bus, clock, config, log } = ctx;
+    setup({ repos, bus, clock, config, log, runtime }) {
       const store = new AlertStore(repos.db);
       const scheduler = new Scheduler(clock, opts.timer ?? systemTimer, log);
       const poke = (name: string) => scheduler.poke(name);
-      const readContext = () => monitor.readContext();
 
       // A desktop channel on first start, so a new check notifies without any setup.
       if (!repos.settings.get(SEEDED_KEY)) {
@@ -95,16 +92,20 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
         bus,
         clock,
         log,
-        urls: monitor.urls,
+        urls: runtime.urls,
         senders,
         isMuted: (id, at) => snoozeRef?.isMuted(id, at) ?? false,
         poke: () => poke('outbox'),
         fault: opts.fault ?? null,
       });
+      // The offline watch reads checks with its own holds, so the read context looks it up when called.
+      let offlineRef: OfflineWatch | null = null;
+      const readContext = readContextOf(clock, runtime, (c) => offlineRef?.isHeld(c) ?? false);
       const snoozeDeps = { repos, store, bus, clock, outbox, poke, readContext };
       const snooze = new Snooze(snoozeDeps);
       snoozeRef = snooze;
-      const offline = new OfflineWatch({ repos, store, bus, clock, log, catchupWindow: () => config.catchupWindow, readContext, poke });
+      const offline = new OfflineWatch({ repos, store, bus, clock, log, catchupWindow: () => runtime.catchupWindow, readContext, poke });
+      offlineRef = offline;
 
       // Order matters within one turn: holds end before deadlines are read; a status change
       // at a deadline is announced by its flip, so other status changes come after; flips are
@@ -118,19 +119,6 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
       scheduler.add({ name: 'outbox', next: () => outbox.next(), run: () => outbox.deliverDue() });
       scheduler.add(alive);
       scheduler.onLate = (from, to, cause) => offline.gap(from, to, cause);
-
-      monitor.extraRules.reminder_every = reminderRule;
-      monitor.offlineHold = offline.isHeld;
-      monitor.defaultChannels = () =>
-        store
-          .channels()
-          .filter((c) => c.newChecks)
-          .map((c) => c.uuid)
-          .join(',');
-      monitor.resolveChannels = (spec) => resolveChannels(store, spec);
-      ctx.channelList = () => store.channels().map((c) => ({ id: c.uuid, name: c.name, kind: c.kind }));
-      ctx.mutedUntil = () => snooze.mutedUntil();
-      ctx.apiPlugins.push(alertRoutes({ monitor, store, clock, snooze, offline, scheduler, senders }));
 
       bus.on('deadlines', () => {
         poke('deadlines');
@@ -150,30 +138,42 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
         // A read-only or full database: those checks are announced after their next write.
         log.error(`cannot schedule status announcements (${(e as Error).message})`);
       }
-      feature.alerting = { store, scheduler, outbox, snooze, offline };
-    },
+      const alerting: Alerting = { store, scheduler, outbox, snooze, offline };
+      feature.alerting = alerting;
 
-    start() {
-      const a = feature.alerting!;
-      const { clock, log } = ctxRef!;
-      try {
-        const recovered = a.outbox.recover(clock.now());
-        if (recovered > 0) log.info(`${recovered} alert(s) interrupted by the last stop will be sent again`);
-      } catch (e) {
-        // A read-only or full database: start anyway (reads work, pings answer 503); the
-        // interrupted sends stay marked "sending" and are requeued at the next start.
-        log.error(`cannot requeue interrupted alerts (${(e as Error).message})`);
-      }
-      a.scheduler.start();
-      a.outbox.wake();
-    },
-
-    async stop() {
-      const a = feature.alerting;
-      if (!a) return;
-      a.scheduler.stop();
-      await a.outbox.stop();
-      a.offline.markAlive();
+      return {
+        checkFields: { rules: { reminder_every: reminderRule } },
+        offlineHold: offline.isHeld,
+        channels: {
+          list: () => store.channels().map((c) => ({ id: c.uuid, name: c.name, kind: c.kind })),
+          resolve: (spec) => resolveChannels(store, spec),
+          defaults: () =>
+            store
+              .channels()
+              .filter((c) => c.newChecks)
+              .map((c) => c.uuid)
+              .join(','),
+        },
+        mutedUntil: () => snooze.mutedUntil(),
+        apiRoutes: [(app, core) => alertRoutes({ checks: core.checks, readContext: core.readContext, store, clock, snooze, offline, scheduler, senders })(app)],
+        start() {
+          try {
+            const recovered = outbox.recover(clock.now());
+            if (recovered > 0) log.info(`${recovered} alert(s) interrupted by the last stop will be sent again`);
+          } catch (e) {
+            // A read-only or full database: start anyway (reads work, pings answer 503); the
+            // interrupted sends stay marked "sending" and are requeued at the next start.
+            log.error(`cannot requeue interrupted alerts (${(e as Error).message})`);
+          }
+          scheduler.start();
+          outbox.wake();
+        },
+        async stop() {
+          scheduler.stop();
+          await outbox.stop();
+          offline.markAlive();
+        },
+      };
     },
   };
   return feature;

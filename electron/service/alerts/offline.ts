@@ -114,7 +114,7 @@ export class OfflineWatch {
     return r;
   }
 
-  /** The read-path hook (Monitor.offlineHold): is this check shown as grace because of a gap? */
+  /** The read-path hook (ReadContext.offlineHold): is this check shown as grace because of a gap? */
   isHeld = (c: CheckRow): boolean => {
     const h = this.holds.get(c.id);
     if (!h || c.status === 'down' || c.alertAfter === null) return false;

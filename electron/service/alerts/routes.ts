@@ -7,9 +7,10 @@ import { LUBDUB_ROUTES, type ChannelJson } from '../../../shared/api/types.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { writeTx } from '../db/open.js';
-import { ApiError, type Monitor } from '../monitor.js';
+import { ApiError } from '../core/api-error.js';
+import type { CheckService } from '../core/checks.js';
 import type { Scheduler } from '../scheduler.js';
-import { checkJson } from '../serialize.js';
+import { checkJson, type ReadContext } from '../serialize.js';
 import type { Sender } from './channels/types.js';
 import { gapJson, type OfflineWatch } from './offline.js';
 import { deliveryJson } from './outbox.js';
@@ -18,7 +19,8 @@ import type { AlertStore, ChannelRow } from './store.js';
 
 /** What Lubdub's alert routes need. */
 export interface AlertRouteDeps {
-  monitor: Monitor;
+  checks: CheckService;
+  readContext: () => ReadContext;
   store: AlertStore;
   clock: Clock;
   snooze: Snooze;
@@ -65,7 +67,7 @@ const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'];
 
 /** Registers Lubdub's channel, snooze, power, delivery and offline routes on the UI port. */
 export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => void {
-  const { store, monitor, clock, snooze } = deps;
+  const { store, checks, clock, snooze } = deps;
   const base = LUBDUB_ROUTES.channels;
 
   const channelParam = (req: FastifyRequest): ChannelRow => {
@@ -145,9 +147,9 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
     app.post(LUBDUB_ROUTES.checkMute, async (req) => {
       const uuid = (req.params as { uuid: string }).uuid;
       if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
-      const c = monitor.get(uuid);
+      const c = checks.get(uuid);
       snooze.setCheck(c, muteUntil(req.body, clock.now()));
-      return checkJson(monitor.get(uuid), monitor.readContext());
+      return checkJson(checks.get(uuid), deps.readContext());
     });
 
     app.post(LUBDUB_ROUTES.power, async (req) => {
@@ -164,7 +166,7 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
       let checkId: number | undefined;
       if (q.check !== undefined) {
         if (!UUID_RE.test(q.check)) throw new ApiError(400, 'invalid check');
-        checkId = monitor.get(q.check).id;
+        checkId = checks.get(q.check).id;
       }
       if (q.status !== undefined && !DELIVERY_STATUSES.includes(q.status)) throw new ApiError(400, 'invalid status');
       if (q.limit !== undefined && !/^\d{1,4}$/.test(q.limit)) throw new ApiError(400, 'invalid limit');

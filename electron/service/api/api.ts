@@ -6,8 +6,12 @@ import { isoSeconds } from '../../../shared/api/format.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
 import type { Clock } from '../../../shared/domain/clock.js';
-import { ApiError, type Monitor } from '../monitor.js';
-import { checkJson, flipJson, pingJson } from '../serialize.js';
+import { ApiError } from '../core/api-error.js';
+import type { CheckService } from '../core/checks.js';
+import type { Runtime } from '../core/runtime.js';
+import type { Repos } from '../db/repos.js';
+import type { Bus } from '../events.js';
+import { checkJson, flipJson, pingJson, type ReadContext } from '../serialize.js';
 import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type Sessions } from './auth.js';
 import { summarize } from '../../../shared/api/summary.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
@@ -16,7 +20,12 @@ import type { Log } from '../log.js';
 
 /** What the management API needs. */
 export interface ApiDeps {
-  monitor: Monitor;
+  checks: CheckService;
+  /** the ping log and flips, read by their routes */
+  repos: Repos;
+  bus: Bus;
+  runtime: Runtime;
+  readContext: () => ReadContext;
   clock: Clock;
   log: Log;
   sessions: Sessions;
@@ -48,7 +57,7 @@ function isPublic(path: string): boolean {
  * without listening. Loopback only by default; every request passes the Host guard.
  */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const { monitor } = deps;
+  const { checks, repos, bus, runtime } = deps;
   const app = Fastify({
     loggerInstance: deps.log,
     // no line per request: only what goes wrong is logged
@@ -153,7 +162,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (!UUID_RE.test(code)) throw new ApiError(404, 'not found');
     return code;
   };
-  const ctx = () => monitor.readContext();
+  const ctx = deps.readContext;
 
   app.all(BAD_URL_PATH, async () => {
     throw new ApiError(400, 'bad request: malformed percent-escape in the URL');
@@ -170,7 +179,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     function* json(): Generator<string> {
       yield '{"checks":[';
       let sep = '';
-      for (const page of monitor.pages({ tags, slug: q.slug })) {
+      for (const page of checks.pages({ tags, slug: q.slug })) {
         if (page.length === 0) continue;
         yield sep + page.map((x) => JSON.stringify(checkJson(x, c))).join(',');
         sep = ',';
@@ -180,30 +189,30 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.type('application/json; charset=utf-8').send(Readable.from(json(), { highWaterMark: 1 }));
   });
   app.post('/api/v3/checks/', async (req, reply) => {
-    await monitor.validateAsync(req.body ?? {});
-    const { check, created } = monitor.create(req.body ?? {});
+    await checks.validateAsync(req.body ?? {});
+    const { check, created } = checks.create(req.body ?? {});
     return reply.code(created ? 201 : 200).send(checkJson(check, ctx()));
   });
-  app.get('/api/v3/checks/:code', async (req) => checkJson(monitor.get(uuidParam(req)), ctx()));
+  app.get('/api/v3/checks/:code', async (req) => checkJson(checks.get(uuidParam(req)), ctx()));
   app.post('/api/v3/checks/:code', async (req) => {
     const uuid = uuidParam(req);
-    await monitor.validateAsync(req.body ?? {});
-    return checkJson(monitor.update(uuid, req.body ?? {}), ctx());
+    await checks.validateAsync(req.body ?? {});
+    return checkJson(checks.update(uuid, req.body ?? {}), ctx());
   });
-  app.delete('/api/v3/checks/:code', async (req) => checkJson(monitor.delete(uuidParam(req)), ctx()));
-  app.post('/api/v3/checks/:code/pause', async (req) => checkJson(monitor.pause(uuidParam(req)), ctx()));
-  app.post('/api/v3/checks/:code/resume', async (req) => checkJson(monitor.resume(uuidParam(req)), ctx()));
+  app.delete('/api/v3/checks/:code', async (req) => checkJson(checks.delete(uuidParam(req)), ctx()));
+  app.post('/api/v3/checks/:code/pause', async (req) => checkJson(checks.pause(uuidParam(req)), ctx()));
+  app.post('/api/v3/checks/:code/resume', async (req) => checkJson(checks.resume(uuidParam(req)), ctx()));
   app.get('/api/v3/checks/:code/pings/', async (req) => {
-    const c = monitor.get(uuidParam(req));
+    const c = checks.get(uuidParam(req));
     const q = req.query as { limit?: string };
-    const limit = q.limit && /^\d+$/.test(q.limit) ? Math.min(Number(q.limit), 10_000) : monitor.pingLogLimit;
-    return { pings: monitor.repos.pings.list(c.id, limit).map((p) => pingJson(p, c.uuid, monitor.urls)) };
+    const limit = q.limit && /^\d+$/.test(q.limit) ? Math.min(Number(q.limit), 10_000) : runtime.pingLogLimit;
+    return { pings: repos.pings.list(c.id, limit).map((p) => pingJson(p, c.uuid, runtime.urls)) };
   });
   app.get('/api/v3/checks/:code/pings/:n/body', async (req, reply) => {
-    const c = monitor.get(uuidParam(req));
+    const c = checks.get(uuidParam(req));
     const n = (req.params as { n: string }).n;
     if (!/^\d{1,12}$/.test(n)) throw new ApiError(404, 'not found');
-    const p = monitor.repos.pings.byN(c.id, Number(n));
+    const p = repos.pings.byN(c.id, Number(n));
     if (!p || !p.body) throw new ApiError(404, 'not found');
     // Served as an attachment of opaque bytes: a browser never renders a ping body as a page.
     return reply
@@ -213,7 +222,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       .send(p.body);
   });
   app.get('/api/v3/checks/:code/flips/', async (req) => {
-    const c = monitor.get(uuidParam(req));
+    const c = checks.get(uuidParam(req));
     const q = req.query as { seconds?: string; start?: string; end?: string };
     for (const [k, v] of Object.entries(q)) {
       if (['seconds', 'start', 'end'].includes(k) && !/^\d{1,12}$/.test(String(v))) throw new ApiError(400, `invalid ${k}`);
@@ -224,17 +233,17 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (q.seconds) from = now - Number(q.seconds) * 1000;
     if (q.start) from = Math.max(from, Number(q.start) * 1000);
     if (q.end) to = Number(q.end) * 1000;
-    return monitor.repos.flips.list(c.id, from, to).map(flipJson);
+    return repos.flips.list(c.id, from, to).map(flipJson);
   });
   app.get('/api/v3/channels/', async () => ({ channels: deps.channels?.() ?? [] }));
 
   // ---- Lubdub ----
   app.get('/api/lubdub/summary', async (): Promise<Summary> => {
     const c = ctx();
-    const checks: Pick<CheckJson, 'status'>[] = [];
-    for (const page of monitor.pages()) for (const x of page) checks.push({ status: checkJson(x, c).status });
+    const statuses: Pick<CheckJson, 'status'>[] = [];
+    for (const page of checks.pages()) for (const x of page) statuses.push({ status: checkJson(x, c).status });
     const muted = deps.mutedUntil?.() ?? null;
-    return summarize(checks, muted !== null && muted > c.now ? isoSeconds(muted) : null);
+    return summarize(statuses, muted !== null && muted > c.now ? isoSeconds(muted) : null);
   });
 
   // Server-Sent Events: check changes, pings, flips, deliveries (issue: live console and tray).
@@ -260,12 +269,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     });
     const send = (e: ServiceEvent) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     send({ type: 'hello', data: { server_time: new Date(deps.clock.now()).toISOString(), version: deps.version ?? '0' } });
-    monitor.bus.on('public', send);
+    bus.on('public', send);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
     keepAlive.unref();
     const close = () => {
       clearInterval(keepAlive);
-      monitor.bus.off('public', send);
+      bus.off('public', send);
     };
     req.raw.on('close', close);
     res.on('error', close);

@@ -4,9 +4,9 @@ import { normalizeBaseUrl, settingsInputError, type SettingsInput, type Settings
 import { LUBDUB_ROUTES } from '../../../shared/api/types.js';
 import type { ServiceConfig } from '../config.js';
 import { loadKeys, newApiKey, newPingKey, saveKeys } from '../keys.js';
-import { ApiError } from '../monitor.js';
+import { ApiError } from '../core/api-error.js';
 import { sessionCookie } from './auth.js';
-import type { Feature, FeatureContext } from '../service.js';
+import type { Feature } from '../service.js';
 
 type NetInterfaces = ReturnType<typeof os.networkInterfaces>;
 
@@ -38,98 +38,91 @@ const SAVED = { base_url: 'base_url', ping_body_limit: 'ping_body_limit', catchu
  * saved one and cannot be changed here (the next start would undo it).
  */
 export function settingsFeature(): Feature {
-  let ctx!: FeatureContext;
-  let pingPort = 0;
-  const given = (k: keyof ServiceConfig) => ctx.config.given?.includes(k) ?? false;
-  const defaultBase = () => `http://${os.hostname()}.local:${pingPort || ctx.config.pingPort}`;
-
-  const locked = (): SettingsJson['locked'] => {
-    const l: SettingsJson['locked'] = [];
-    if (given('baseUrl')) l.push('base_url');
-    if (given('pingBodyLimit')) l.push('ping_body_limit');
-    if (given('catchupWindow')) l.push('catchup_window');
-    if (ctx.config.pingKey) l.push('ping_key');
-    if (ctx.config.apiKey) l.push('api_key');
-    return l;
-  };
-
-  const current = (): SettingsJson => ({
-    base_url: ctx.monitor.urls.ping,
-    base_url_default: defaultBase(),
-    ping_body_limit: ctx.config.pingBodyLimit,
-    catchup_window: ctx.config.catchupWindow,
-    ping_key: ctx.keys.pingKey,
-    api_key: ctx.keys.apiKey,
-    detected_urls: detectedBaseUrls(os.networkInterfaces(), os.hostname(), ctx.config.pingHost, pingPort || ctx.config.pingPort),
-    locked: locked(),
-  });
-
-  // Keys never travel on the event stream: it only says that settings changed.
-  const publish = () => {
-    const { api_key: _a, ping_key: _p, ...pub } = current();
-    ctx.bus.emit('public', { type: 'settings', data: pub });
-  };
-
-  const apply = (input: SettingsInput) => {
-    if (input.base_url !== undefined) {
-      ctx.config.baseUrl = input.base_url === '' ? null : normalizeBaseUrl(input.base_url);
-      ctx.monitor.urls.ping = ctx.config.baseUrl ?? defaultBase();
-    }
-    if (input.ping_body_limit !== undefined) ctx.config.pingBodyLimit = input.ping_body_limit;
-    if (input.catchup_window !== undefined) ctx.config.catchupWindow = input.catchup_window;
-  };
-
-  const routes = (app: FastifyInstance) => {
-    app.get(LUBDUB_ROUTES.settings, async () => current());
-
-    app.post(LUBDUB_ROUTES.settings, async (req) => {
-      const body = (req.body ?? {}) as SettingsInput & Record<string, unknown>;
-      const err = settingsInputError(body);
-      if (err) throw new ApiError(400, `json validation error: ${err}`);
-      for (const k of Object.keys(SAVED) as (keyof typeof SAVED)[]) {
-        if (body[k] !== undefined && locked().includes(k)) {
-          throw new ApiError(409, `${k} is set by a flag or environment variable at start`);
-        }
-      }
-      const { settings } = ctx.repos;
-      if (body.base_url !== undefined) settings.set(SAVED.base_url, normalizeBaseUrl(body.base_url));
-      if (body.ping_body_limit !== undefined) settings.set(SAVED.ping_body_limit, String(body.ping_body_limit));
-      if (body.catchup_window !== undefined) settings.set(SAVED.catchup_window, String(body.catchup_window));
-      apply(body);
-      publish();
-      return current();
-    });
-
-    app.post(LUBDUB_ROUTES.rotateKey, async (req, reply) => {
-      const which = (req.body as { which?: unknown } | undefined)?.which;
-      if (which !== 'api_key' && which !== 'ping_key') throw new ApiError(400, 'json validation error: which must be "api_key" or "ping_key"');
-      if (locked().includes(which)) throw new ApiError(409, `${which} is set by a flag or environment variable at start`);
-      // Only the rotated key is written: a key given by environment never lands in keys.json.
-      const stored = loadKeys(ctx.config.dataDir);
-      const value = which === 'api_key' ? newApiKey() : newPingKey();
-      if (which === 'api_key') {
-        stored.apiKey = value;
-        saveKeys(ctx.config.dataDir, stored);
-        ctx.keys.apiKey = value;
-        // Every console session was opened under the old key, whoever holds it: all end.
-        // The console that asked keeps working with a fresh session of its own.
-        ctx.sessions.endAll();
-        if (req.authBy === 'session') reply.header('set-cookie', sessionCookie(ctx.sessions.create(ctx.clock.now())));
-      } else {
-        stored.pingKey = value;
-        saveKeys(ctx.config.dataDir, stored);
-        ctx.keys.pingKey = value;
-        ctx.monitor.urls.pingKey = value;
-      }
-      publish();
-      return { which, value };
-    });
-  };
-
   return {
-    setup(c) {
-      ctx = c;
-      const s = c.repos.settings;
+    setup({ config, repos, runtime, bus, sessions, clock }) {
+      let pingPort = config.pingPort;
+      const given = (k: keyof ServiceConfig) => config.given?.includes(k) ?? false;
+
+      const locked = (): SettingsJson['locked'] => {
+        const l: SettingsJson['locked'] = [];
+        if (given('baseUrl')) l.push('base_url');
+        if (given('pingBodyLimit')) l.push('ping_body_limit');
+        if (given('catchupWindow')) l.push('catchup_window');
+        if (config.pingKey) l.push('ping_key');
+        if (config.apiKey) l.push('api_key');
+        return l;
+      };
+
+      const current = (): SettingsJson => ({
+        base_url: runtime.urls.ping,
+        base_url_default: runtime.defaultPingBase,
+        ping_body_limit: runtime.bodyLimit,
+        catchup_window: runtime.catchupWindow,
+        ping_key: runtime.pingKey,
+        api_key: runtime.apiKey,
+        detected_urls: detectedBaseUrls(os.networkInterfaces(), os.hostname(), config.pingHost, pingPort),
+        locked: locked(),
+      });
+
+      // Keys never travel on the event stream: it only says that settings changed.
+      const publish = () => {
+        const { api_key: _a, ping_key: _p, ...pub } = current();
+        bus.emit('public', { type: 'settings', data: pub });
+      };
+
+      const apply = (input: SettingsInput) => {
+        if (input.base_url !== undefined) runtime.setBaseUrl(input.base_url === '' ? null : normalizeBaseUrl(input.base_url));
+        if (input.ping_body_limit !== undefined) runtime.setBodyLimit(input.ping_body_limit);
+        if (input.catchup_window !== undefined) runtime.setCatchupWindow(input.catchup_window);
+      };
+
+      const routes = (app: FastifyInstance) => {
+        app.get(LUBDUB_ROUTES.settings, async () => current());
+
+        app.post(LUBDUB_ROUTES.settings, async (req) => {
+          const body = (req.body ?? {}) as SettingsInput & Record<string, unknown>;
+          const err = settingsInputError(body);
+          if (err) throw new ApiError(400, `json validation error: ${err}`);
+          for (const k of Object.keys(SAVED) as (keyof typeof SAVED)[]) {
+            if (body[k] !== undefined && locked().includes(k)) {
+              throw new ApiError(409, `${k} is set by a flag or environment variable at start`);
+            }
+          }
+          const { settings } = repos;
+          if (body.base_url !== undefined) settings.set(SAVED.base_url, normalizeBaseUrl(body.base_url));
+          if (body.ping_body_limit !== undefined) settings.set(SAVED.ping_body_limit, String(body.ping_body_limit));
+          if (body.catchup_window !== undefined) settings.set(SAVED.catchup_window, String(body.catchup_window));
+          apply(body);
+          publish();
+          return current();
+        });
+
+        app.post(LUBDUB_ROUTES.rotateKey, async (req, reply) => {
+          const which = (req.body as { which?: unknown } | undefined)?.which;
+          if (which !== 'api_key' && which !== 'ping_key') throw new ApiError(400, 'json validation error: which must be "api_key" or "ping_key"');
+          if (locked().includes(which)) throw new ApiError(409, `${which} is set by a flag or environment variable at start`);
+          // Only the rotated key is written: a key given by environment never lands in keys.json.
+          const stored = loadKeys(config.dataDir);
+          const value = which === 'api_key' ? newApiKey() : newPingKey();
+          if (which === 'api_key') {
+            stored.apiKey = value;
+            saveKeys(config.dataDir, stored);
+            runtime.setApiKey(value);
+            // Every console session was opened under the old key, whoever holds it: all end.
+            // The console that asked keeps working with a fresh session of its own.
+            sessions.endAll();
+            if (req.authBy === 'session') reply.header('set-cookie', sessionCookie(sessions.create(clock.now())));
+          } else {
+            stored.pingKey = value;
+            saveKeys(config.dataDir, stored);
+            runtime.setPingKey(value);
+          }
+          publish();
+          return { which, value };
+        });
+      };
+
+      const s = repos.settings;
       const saved: SettingsInput = {};
       const base = s.get(SAVED.base_url);
       if (base !== null && !given('baseUrl')) saved.base_url = base;
@@ -139,11 +132,13 @@ export function settingsFeature(): Feature {
       if (window !== null && !given('catchupWindow')) saved.catchup_window = Number(window);
       // A saved value that no longer validates (hand-edited database) is ignored, not fatal.
       if (settingsInputError(saved) === null) apply(saved);
-      c.apiPlugins.push(routes);
-    },
-    start(svc) {
-      pingPort = Number(new URL(svc.pingListenUrl).port) || svc.config.pingPort;
-      if (!ctx.config.baseUrl) ctx.monitor.urls.ping = defaultBase();
+
+      return {
+        apiRoutes: [routes],
+        start(svc) {
+          pingPort = Number(new URL(svc.pingListenUrl).port) || config.pingPort;
+        },
+      };
     },
   };
 }

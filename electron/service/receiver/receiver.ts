@@ -2,7 +2,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { checkInputError, type CheckInput } from '../../../shared/api/check-input.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { parsePingPath, parseRid, parseTs } from '../../../shared/domain/ping-url.js';
-import type { IngestRequest, Monitor } from '../monitor.js';
+import type { IngestQueue } from '../core/ingest-queue.js';
+import type { IngestRequest } from '../core/pipeline.js';
 import { installBadTokenLimit } from './bad-token-limit.js';
 import { addPingBodyParser, type PingBody } from './body.js';
 import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
@@ -13,9 +14,11 @@ export const HARD_BODY_CAP = 10 * 1024 * 1024;
 
 /** What the ping receiver needs. */
 export interface ReceiverDeps {
-  monitor: Monitor;
+  ingest: Pick<IngestQueue, 'submit'>;
   clock: Clock;
   log: Log;
+  /** the current ping key of slug URLs */
+  pingKey: () => string;
   bodyLimit: () => number;
   trustedProxies: string[];
   /** extra routes on the ping port (e.g. GET /wrap.sh) */
@@ -107,7 +110,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
       const isPush = 'target' in parsed && parsed.target.by === 'push';
       if (!('target' in parsed)) return refuse(parsed.status, parsed.message);
       // The ping key before anything user-supplied is parsed: without it, nothing costs more than a 404.
-      if (parsed.target.by === 'slug' && parsed.target.pingKey !== deps.monitor.urls.pingKey) return refuse(404, 'not found');
+      if (parsed.target.by === 'slug' && parsed.target.pingKey !== deps.pingKey()) return refuse(404, 'not found');
       const q = req.query as Record<string, string | string[]>;
       const now = deps.clock.now();
 
@@ -167,7 +170,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
         create,
         extra,
       };
-      const result = await deps.monitor.submit(ingest);
+      const result = await deps.ingest.submit(ingest);
       if (result.status >= 400 && result.status < 500) await badTokens.count(req);
       if (isPush) {
         reply.header('ping-body-limit', String(limit)).header('cache-control', 'no-cache');

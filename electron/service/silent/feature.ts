@@ -14,8 +14,11 @@ import {
 import { pairDuration } from '../../../shared/domain/check-state.js';
 import { compileRules, EXTRACT_PRESETS, extractRulesError, RULE_PROBE_TEXT, userRules, type CompiledRule } from '../../../shared/domain/extract.js';
 import { newMetrics, parseMetricParams, type Metrics } from '../../../shared/domain/metrics.js';
-import type { CheckRow } from '../db/repos.js';
-import { ApiError, type IngestRequest, type Monitor, type PingHook } from '../monitor.js';
+import { ApiError } from '../core/api-error.js';
+import type { CheckService } from '../core/checks.js';
+import type { IngestRequest, PingStep } from '../core/pipeline.js';
+import type { Runtime } from '../core/runtime.js';
+import type { CheckRow, Repos } from '../db/repos.js';
 import type { Feature } from '../service.js';
 import { Extractor, EXTRACT_MAX_QUEUE, EXTRACT_TIMEOUT_MS, type ExtractOutcome } from './extractor.js';
 import { MetricHistory } from './history.js';
@@ -31,11 +34,11 @@ function hasRules(c: CheckRow): boolean {
 }
 
 /** The check a ping is for, read before the ingest transaction (null: unknown, ambiguous or created by it). */
-function findCheck(monitor: Monitor, t: PingTarget): CheckRow | null {
-  if (t.by === 'uuid') return monitor.repos.checks.byUuid(t.uuid);
-  if (t.by === 'push') return monitor.repos.checks.byPushToken(t.token);
-  if (t.pingKey !== monitor.urls.pingKey) return null;
-  const found = monitor.repos.checks.bySlug(t.slug);
+function findCheck(repos: Repos, runtime: Runtime, t: PingTarget): CheckRow | null {
+  if (t.by === 'uuid') return repos.checks.byUuid(t.uuid);
+  if (t.by === 'push') return repos.checks.byPushToken(t.token);
+  if (t.pingKey !== runtime.pingKey) return null;
+  const found = repos.checks.bySlug(t.slug);
   return found.length === 1 ? found[0] : null;
 }
 
@@ -88,35 +91,35 @@ function probeRules(extractor: Extractor, timeoutMs: number) {
 }
 
 /**
- * The ingest hook: gives a watched check's success/fail pings their metrics (built in,
- * extracted, sent) and evaluates its assertions on success pings. Runs inside the ingest
- * transaction, so it only reads SQLite (the baseline) and never waits.
+ * The pipeline step: gives a watched check's success/fail pings their metrics (built in,
+ * extracted, sent) and evaluates its assertions on success pings, turning a success whose
+ * assertion fails into a failure. Runs inside the ingest transaction, so it only reads
+ * SQLite (the baseline) and never waits.
  */
-function metricsHook(history: MetricHistory, extracted: WeakMap<IngestRequest, ExtractOutcome>): PingHook {
-  return (check, req, ev) => {
+function metricsStep(history: MetricHistory, extracted: WeakMap<IngestRequest, ExtractOutcome>): PingStep {
+  return (check, req, draft) => {
+    const { event } = draft;
     const assertions = assertionsOf(check);
-    const extra = (req.extra ?? {}) as Extra;
+    const extra = (draft.extra ?? {}) as Extra;
     const found = extracted.get(req);
-    if (assertions.length === 0 && !hasRules(check) && !extra.metrics && !found) return;
-    if (ev.kind !== 'success' && ev.kind !== 'fail') return; // start/log pings keep what they sent
+    if (assertions.length === 0 && !hasRules(check) && !extra.metrics && !found) return draft;
+    if (event.kind !== 'success' && event.kind !== 'fail') return draft; // start/log pings keep what they sent
     const metrics = newMetrics({ bytes: req.bodySize });
-    const duration = pairDuration(check, ev);
+    const duration = pairDuration(check, event);
     if (duration !== null) metrics.duration = duration / 1000;
     // Precedence: built in < extracted from the body < sent with ?metric= (the job knows best).
     Object.assign(metrics, found?.metrics, extra.metrics);
     const next: Extra = { ...extra, metrics };
     if (found?.error) next.extract_error = found.error;
-    if (ev.kind === 'success' && assertions.length > 0) {
+    if (event.kind === 'success' && assertions.length > 0) {
       const verdict = evaluateAll(assertions, metrics, (m, n) => history.last(check.id, m, n));
       next.assertions = verdict.results;
       if (verdict.failText) {
-        ev.kind = 'fail';
-        ev.failReason = 'assertion';
-        ev.failText = verdict.failText;
         next.assertion_failed = verdict.failText;
+        return { event: { ...event, kind: 'fail', failReason: 'assertion', failText: verdict.failText }, extra: next };
       }
     }
-    req.extra = next;
+    return { event, extra: next };
   };
 }
 
@@ -132,9 +135,9 @@ function statusOf(entry: AssertionEntry, checkId: number, history: MetricHistory
 }
 
 /** Lubdub routes of this feature (see shared/api/silent.ts). */
-function routes(monitor: Monitor, history: MetricHistory) {
+function routes(checks: CheckService, repos: Repos, history: MetricHistory) {
   return (app: import('fastify').FastifyInstance) => {
-    const runsStmt = monitor.repos.db.prepare(
+    const runsStmt = repos.db.prepare(
       `SELECT n, created, kind, body_size, duration, extra FROM pings
        WHERE check_id = ? AND kind IN ('success', 'fail') ORDER BY created DESC, n DESC LIMIT ?`,
     );
@@ -142,7 +145,7 @@ function routes(monitor: Monitor, history: MetricHistory) {
     app.get('/api/lubdub/checks/:uuid/metrics', async (req): Promise<MetricsReply> => {
       const uuid = (req.params as { uuid: string }).uuid;
       if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
-      const c = monitor.get(uuid);
+      const c = checks.get(uuid);
       const q = req.query as { limit?: string };
       if (q.limit !== undefined && !/^\d{1,4}$/.test(q.limit)) throw new ApiError(400, 'invalid limit');
       const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
@@ -169,37 +172,31 @@ export function silentFailures(opts: { timeoutMs?: number; maxQueue?: number } =
   const cache = new RuleCache();
   const extracted = new WeakMap<IngestRequest, ExtractOutcome>();
   return {
-    setup(ctx) {
-      const { monitor } = ctx;
-      const history = new MetricHistory(ctx.repos.db);
-      monitor.extraRules.assertions = assertionsError;
-      monitor.extraRules.extract = extractRulesError;
-      monitor.asyncRules.extract = probeRules(extractor, timeoutMs);
-
-      const previous = ctx.queryExtensions;
-      ctx.queryExtensions = (q) => {
-        const base = previous ? previous(q) : null;
-        if (base && 'error' in base) return base;
-        const parsed = parseMetricParams(q.metric);
-        if (parsed === null) return base;
-        if ('error' in parsed) return parsed;
-        return { ...(base ?? {}), metrics: parsed.metrics };
+    setup({ repos, runtime }) {
+      const history = new MetricHistory(repos.db);
+      return {
+        checkFields: {
+          rules: { assertions: assertionsError, extract: extractRulesError },
+          asyncRules: { extract: probeRules(extractor, timeoutMs) },
+        },
+        queryExtension: (q) => parseMetricParams(q.metric),
+        // Extraction runs before the ping is queued: a slow regex delays only its own ping.
+        prepare: [
+          (req) => {
+            if (req.body.length === 0 || (req.action !== 'success' && req.action !== 'fail')) return;
+            const check = findCheck(repos, runtime, req.target);
+            if (!check || !hasRules(check)) return;
+            const rules = cache.rulesOf(check);
+            if (rules.length === 0) return;
+            return extractor.run(req.body, rules).then((o) => {
+              extracted.set(req, o);
+            });
+          },
+        ],
+        pingSteps: [metricsStep(history, extracted)],
+        apiRoutes: [(app, core) => routes(core.checks, repos, history)(app)],
+        stop: () => extractor.close(),
       };
-
-      // Extraction runs before the ping is queued: a slow regex delays only its own ping.
-      monitor.beforeIngest.push((req) => {
-        if (req.body.length === 0 || (req.action !== 'success' && req.action !== 'fail')) return;
-        const check = findCheck(monitor, req.target);
-        if (!check || !hasRules(check)) return;
-        const rules = cache.rulesOf(check);
-        if (rules.length === 0) return;
-        return extractor.run(req.body, rules).then((o) => {
-          extracted.set(req, o);
-        });
-      });
-      monitor.pingHooks.push(metricsHook(history, extracted));
-      ctx.apiPlugins.push(routes(monitor, history));
     },
-    stop: () => extractor.close(),
   };
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
 import type { Feature } from '../service.js';
 
 /** Where the job wrapper lives in the repo (and beside the compiled module in a build). */
@@ -14,9 +15,9 @@ export const WRAPPER_CONTENT_TYPE = 'text/x-shellscript; charset=utf-8';
  */
 export function wrapperFeature(scriptPath: URL | string = WRAPPER_PATH): Feature {
   return {
-    setup(ctx) {
+    setup() {
       const script = fs.readFileSync(scriptPath);
-      ctx.receiverRoutes.push((app) => {
+      const route = (app: FastifyInstance) => {
         app.route({
           method: ['GET', 'HEAD'],
           url: '/wrap.sh',
@@ -29,7 +30,8 @@ export function wrapperFeature(scriptPath: URL | string = WRAPPER_PATH): Feature
               .header('x-content-type-options', 'nosniff')
               .send(script),
         });
-      });
+      };
+      return { receiverRoutes: [route] };
     },
   };
 }

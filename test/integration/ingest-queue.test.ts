@@ -1,16 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { ManualClock } from '../../shared/domain/clock.js';
 import { openDb, type Db } from '../../electron/service/db/open.js';
-import { makeRepos } from '../../electron/service/db/repos.js';
-import { Bus } from '../../electron/service/events.js';
-import { Monitor, type IngestRequest } from '../../electron/service/monitor.js';
+import type { IngestRequest } from '../../electron/service/core/pipeline.js';
+import { buildCore, pingTo } from '../helpers/core.js';
 import { tempDir } from '../helpers/serve.js';
 
 let db: Db;
-let monitor: Monitor;
+let core: ReturnType<typeof buildCore>;
 let clock: ManualClock;
 let dir: string;
 
@@ -18,38 +16,22 @@ beforeEach(() => {
   dir = tempDir();
   db = openDb(dir);
   clock = new ManualClock(Date.parse('2024-06-01T12:00:00Z'));
-  monitor = new Monitor(makeRepos(db), clock, new Bus(), { ping: 'http://x:8420', ui: 'http://127.0.0.1:8421', pingKey: 'k' }, pino({ level: 'silent' }));
+  core = buildCore(db, clock);
 });
-afterEach(() => db.close());
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
-function req(uuid: string, over: Partial<IngestRequest> = {}): IngestRequest {
-  const now = clock.now();
-  return {
-    target: { by: 'uuid', uuid },
-    action: 'success',
-    explicit: false,
-    exitStatus: null,
-    rid: null,
-    at: now,
-    received: now,
-    method: 'GET',
-    scheme: 'http',
-    remoteAddr: '127.0.0.1',
-    ua: 'test',
-    body: Buffer.alloc(0),
-    bodySize: 0,
-    create: null,
-    ...over,
-  };
-}
+const req = (uuid: string, over: Partial<IngestRequest> = {}) => pingTo(clock, uuid, over);
 
-describe('Monitor ingestion', () => {
+describe('the ingest queue', () => {
   it('keeps the last 1,000 pings per check and prunes as it goes', async () => {
-    const { check } = monitor.create({ name: 'busy' });
-    const other = monitor.create({ name: 'quiet' }).check;
-    await monitor.submit(req(other.uuid));
-    await Promise.all(Array.from({ length: 1005 }, () => monitor.submit(req(check.uuid))));
-    const repos = monitor.repos;
+    const { check } = core.checks.create({ name: 'busy' });
+    const other = core.checks.create({ name: 'quiet' }).check;
+    await core.ingest.submit(req(other.uuid));
+    await Promise.all(Array.from({ length: 1005 }, () => core.ingest.submit(req(check.uuid))));
+    const repos = core.repos;
     expect(repos.pings.count(check.id)).toBe(1000);
     expect(repos.checks.byUuid(check.uuid)!.nPings).toBe(1005);
     const ns = (db.prepare('SELECT MIN(n) AS lo, MAX(n) AS hi FROM pings WHERE check_id = ?').get(check.id) as { lo: number; hi: number });
@@ -58,22 +40,22 @@ describe('Monitor ingestion', () => {
   });
 
   it('a storage failure answers 503 for that ping only; its batch neighbours are committed', async () => {
-    const { check } = monitor.create({ name: 'faulty' });
+    const { check } = core.checks.create({ name: 'faulty' });
     // Fault injection: the database refuses exactly one row, as a full disk or I/O error would.
     db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON pings WHEN NEW.body = X'dead' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
     const results = await Promise.all([
-      monitor.submit(req(check.uuid)),
-      monitor.submit(req(check.uuid, { body: Buffer.from([0xde, 0xad]), bodySize: 2 })),
-      monitor.submit(req(check.uuid)),
+      core.ingest.submit(req(check.uuid)),
+      core.ingest.submit(req(check.uuid, { body: Buffer.from([0xde, 0xad]), bodySize: 2 })),
+      core.ingest.submit(req(check.uuid)),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 503, 200]);
-    expect(monitor.repos.pings.count(check.id)).toBe(2);
-    expect(monitor.repos.checks.byUuid(check.uuid)!.nPings).toBe(2);
+    expect(core.repos.pings.count(check.id)).toBe(2);
+    expect(core.repos.checks.byUuid(check.uuid)!.nPings).toBe(2);
   });
 
   it('answers only after the commit: a ping acknowledged is readable by another connection', async () => {
-    const { check } = monitor.create({ name: 'durable' });
-    const r = await monitor.submit(req(check.uuid, { body: Buffer.from('x'), bodySize: 1 }));
+    const { check } = core.checks.create({ name: 'durable' });
+    const r = await core.ingest.submit(req(check.uuid, { body: Buffer.from('x'), bodySize: 1 }));
     expect(r.status).toBe(200);
     const other = openDb(dir);
     try {
@@ -84,14 +66,14 @@ describe('Monitor ingestion', () => {
   });
 
   it('orders the ping log by event time for late pings sent with ts', async () => {
-    const { check } = monitor.create({ name: 'late', timeout: 3600 });
-    await monitor.submit(req(check.uuid));
+    const { check } = core.checks.create({ name: 'late', timeout: 3600 });
+    await core.ingest.submit(req(check.uuid));
     clock.advance(60_000);
-    await monitor.submit(req(check.uuid, { at: clock.now() - 30 * 60_000, action: 'fail', explicit: true }));
-    const log = monitor.repos.pings.list(check.id, 10);
+    await core.ingest.submit(req(check.uuid, { at: clock.now() - 30 * 60_000, action: 'fail', explicit: true }));
+    const log = core.repos.pings.list(check.id, 10);
     expect(log.map((p) => p.kind)).toEqual(['success', 'fail']);
     // the late fail is older than the newest success: logged, state not rolled back
-    expect(monitor.repos.checks.byUuid(check.uuid)!.status).toBe('up');
+    expect(core.repos.checks.byUuid(check.uuid)!.status).toBe('up');
   });
 
   it('keeps a pre-migration backup and refuses a newer schema', () => {
@@ -101,7 +83,10 @@ describe('Monitor ingestion', () => {
     raw.pragma('user_version = 999');
     raw.close();
     expect(() => openDb(dir)).toThrow(/newer than this Lubdub/);
-    db = openDb(tempDir());
     expect(fs.existsSync(file)).toBe(true);
+    // a database for afterEach to close, inside the temp dir it removes
+    const fresh = path.join(dir, 'fresh');
+    fs.mkdirSync(fresh);
+    db = openDb(fresh);
   });
 });

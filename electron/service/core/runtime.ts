@@ -1,0 +1,99 @@
+import type { Clock } from '../../../shared/domain/clock.js';
+import type { CheckRow } from '../db/repos.js';
+import type { ReadContext, Urls } from '../serialize.js';
+
+/** Ping log size per check (healthchecks' ping_log_limit); older pings are pruned as new ones arrive. */
+export const DEFAULT_PING_LOG_LIMIT = 1000;
+
+/** What the service starts with; the settings routes change some of it while it runs. */
+export interface RuntimeInit {
+  /** the ping URL base given by flag, environment or saved settings; null: derived from the listening port */
+  baseUrl: string | null;
+  /** the ping URL base used until the receiver listens (and while no base URL is set) */
+  defaultPingBase: string;
+  apiKey: string;
+  pingKey: string;
+  bodyLimit: number;
+  catchupWindow: number;
+  pingLogLimit?: number;
+}
+
+/**
+ * The values that change while the service runs: URL bases, keys, body limit, catch-up
+ * window. One owner, changed only through its setters; every reader gets this object at
+ * construction and reads it when it needs a value, so a change applies everywhere at once.
+ */
+export class Runtime {
+  private base: string | null;
+  private defaultBase: string;
+  private readonly u: Urls;
+  private api: string;
+  private limit: number;
+  private window: number;
+  /** ping log size per check */
+  readonly pingLogLimit: number;
+
+  constructor(init: RuntimeInit) {
+    this.base = init.baseUrl;
+    this.defaultBase = init.defaultPingBase;
+    this.u = { ping: init.baseUrl ?? init.defaultPingBase, ui: '', pingKey: init.pingKey };
+    this.api = init.apiKey;
+    this.limit = init.bodyLimit;
+    this.window = init.catchupWindow;
+    this.pingLogLimit = init.pingLogLimit ?? DEFAULT_PING_LOG_LIMIT;
+  }
+
+  /** The URL bases and ping key for URLs in replies (a live view: it follows the setters). */
+  get urls(): Readonly<Urls> {
+    return this.u;
+  }
+  get pingKey(): string {
+    return this.u.pingKey;
+  }
+  get apiKey(): string {
+    return this.api;
+  }
+  /** ping bodies are cut at this many bytes */
+  get bodyLimit(): number {
+    return this.limit;
+  }
+  /** seconds a check whose deadline fell while Lubdub was not watching stays in grace */
+  get catchupWindow(): number {
+    return this.window;
+  }
+  /** the ping URL base when no base URL is set */
+  get defaultPingBase(): string {
+    return this.defaultBase;
+  }
+
+  /** Sets the ping URL base; null goes back to the default. */
+  setBaseUrl(url: string | null): void {
+    this.base = url;
+    this.u.ping = url ?? this.defaultBase;
+  }
+  /** The default ping URL base, known once the receiver listens. */
+  setDefaultPingBase(url: string): void {
+    this.defaultBase = url;
+    if (this.base === null) this.u.ping = url;
+  }
+  setUiBase(url: string): void {
+    this.u.ui = url;
+  }
+  setPingKey(key: string): void {
+    this.u.pingKey = key;
+  }
+  setApiKey(key: string): void {
+    this.api = key;
+  }
+  setBodyLimit(bytes: number): void {
+    this.limit = bytes;
+  }
+  setCatchupWindow(seconds: number): void {
+    this.window = seconds;
+  }
+}
+
+/** The facts a check's JSON is read with, taken fresh at each call. */
+export function readContextOf(clock: Clock, runtime: Runtime, offlineHold?: (c: CheckRow) => boolean): () => ReadContext {
+  return () => ({ now: clock.now(), urls: runtime.urls, offlineHold });
+}
