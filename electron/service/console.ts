@@ -26,7 +26,7 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 /** The Vite build output of renderer/: `<package root>/dist/renderer`. */
-export function defaultConsoleDir(from = import.meta.dirname): string {
+function defaultConsoleDir(from = import.meta.dirname): string {
   return path.join(packageRoot(from), 'dist', 'renderer');
 }
 

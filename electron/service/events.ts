@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ServiceEvent } from '../../shared/api/types.js';
 
 /** Internal notifications between service parts (after commit only). */
-export interface InternalEvents {
+interface InternalEvents {
   /** a check's deadline may have changed: the scheduler re-arms */
   deadlines: [];
   /** a flip row was written: the outbox delivers */

@@ -9,7 +9,7 @@ export interface Keys {
 }
 
 /** Random string over `alphabet` without modulo bias. */
-export function randomString(len: number, alphabet: string): string {
+function randomString(len: number, alphabet: string): string {
   let out = '';
   while (out.length < len) {
     for (const b of crypto.randomBytes(len * 2)) {

@@ -260,6 +260,6 @@ export async function startService(config: ServiceConfig, clock: Clock, features
 }
 
 /** The ping URL base when none is set: the machine's mDNS name and the ping port. */
-export function defaultPingBase(port: number): string {
+function defaultPingBase(port: number): string {
   return `http://${os.hostname()}.local:${port}`;
 }

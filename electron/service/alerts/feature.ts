@@ -183,7 +183,7 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
  * healthchecks' `channels` field: "" none, "*" all, else a comma list of channel uuids or
  * unique names. Anything unknown is refused with healthchecks' message.
  */
-export function resolveChannels(store: AlertStore, spec: string): string {
+function resolveChannels(store: AlertStore, spec: string): string {
   if (spec === '') return '';
   if (spec === '*') return store.channels().map((c) => c.uuid).join(',');
   const out: string[] = [];

@@ -14,7 +14,7 @@ type NetInterfaces = ReturnType<typeof os.networkInterfaces>;
  * Base URLs a LAN client could use for the ping port: `<hostname>.local` (mDNS) and every
  * non-loopback address, or only the bound address when the receiver listens on one.
  */
-export function detectedBaseUrls(ifaces: NetInterfaces, hostname: string, pingHost: string, port: number): string[] {
+function detectedBaseUrls(ifaces: NetInterfaces, hostname: string, pingHost: string, port: number): string[] {
   const out = [`http://${hostname}.local:${port}`];
   const wildcard = pingHost === '0.0.0.0' || pingHost === '::';
   for (const list of Object.values(ifaces)) {

@@ -3,7 +3,7 @@ import type { CheckRow } from '../db/repos.js';
 import type { ReadContext, Urls } from '../serialize.js';
 
 /** Ping log size per check (healthchecks' ping_log_limit); older pings are pruned as new ones arrive. */
-export const DEFAULT_PING_LOG_LIMIT = 1000;
+const DEFAULT_PING_LOG_LIMIT = 1000;
 
 /** What the service starts with; the settings routes change some of it while it runs. */
 export interface RuntimeInit {
