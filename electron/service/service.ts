@@ -10,7 +10,7 @@ import { makeRepos, type CheckRow, type Repos } from './db/repos.js';
 import { Bus } from './events.js';
 import { loadKeys } from './keys.js';
 import { createLog, type Log } from './log.js';
-import { CheckService, NO_CHANNELS, type ChannelResolver, type CheckFields } from './core/checks.js';
+import { CheckService, NO_CHANNELS, type ChannelResolver, type CheckFields, type FieldRule } from './core/checks.js';
 import { IngestQueue, type PrepareStep } from './core/ingest-queue.js';
 import { PingPipeline, type PingStep } from './core/pipeline.js';
 import { readContextOf, Runtime } from './core/runtime.js';
@@ -112,6 +112,20 @@ function queryExtensions(list: QueryExtension[]): QueryExtension | undefined {
   };
 }
 
+/** The features' check fields; a field two features define is a wiring mistake. */
+function checkFields(parts: Contributions[]): CheckFields {
+  const rules: Record<string, FieldRule> = {};
+  const asyncRules: CheckFields['asyncRules'] = {};
+  for (const c of parts) {
+    for (const [name, rule] of Object.entries(c.checkFields?.rules ?? {})) {
+      if (name in rules) throw new Error(`two features define the check field ${name}`);
+      rules[name] = rule;
+    }
+    Object.assign(asyncRules, c.checkFields?.asyncRules);
+  }
+  return { rules, asyncRules };
+}
+
 /** The one contribution of a kind that only one feature may make. */
 function single<K extends 'channels' | 'mutedUntil' | 'offlineHold'>(all: Contributions[], key: K): Contributions[K] {
   const given = all.filter((c) => c[key] !== undefined);
@@ -176,10 +190,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     repos,
     clock,
     bus,
-    fields: {
-      rules: Object.assign({}, ...parts.map((c) => c.checkFields?.rules ?? {})),
-      asyncRules: Object.assign({}, ...parts.map((c) => c.checkFields?.asyncRules ?? {})),
-    },
+    fields: checkFields(parts),
     channels: channels ?? NO_CHANNELS,
     readContext,
   });
@@ -198,7 +209,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     bodyLimit: () => runtime.bodyLimit,
     trustedProxies: config.trustedProxies,
     extraRoutes: (app) => all((c) => c.receiverRoutes).forEach((r) => r(app)),
-    queryExtensions: queryExtensions(all((c) => (c.queryExtension ? [c.queryExtension] : undefined))),
+    queryExtensions: queryExtensions(parts.flatMap((c) => c.queryExtension ?? [])),
   });
   const api = buildApi({
     checks,
