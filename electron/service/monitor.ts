@@ -7,6 +7,7 @@ import type { Clock } from '../../shared/domain/clock.js';
 import type { PingTarget } from '../../shared/domain/ping-url.js';
 import { pingDownReason, type DownReason } from '../../shared/domain/reasons.js';
 import type { PingAction } from '../../shared/domain/types.js';
+import { FlipWriter } from './core/flips.js';
 import { GroupCommit } from './db/group-commit.js';
 import { writeTx } from './db/open.js';
 import { storageHint } from './db/storage-error.js';
@@ -141,8 +142,6 @@ export class Monitor {
   /** Async steps before a ping is queued, outside any transaction (e.g. body extraction in a worker). */
   readonly beforeIngest: ((req: IngestRequest) => Promise<void> | void)[] = [];
   pingLogLimit = DEFAULT_PING_LOG_LIMIT;
-  /** the scheduler's read-time view of monitor-offline holds */
-  offlineHold: ((c: CheckRow) => boolean) | undefined;
 
   constructor(
     readonly repos: Repos,
@@ -150,12 +149,14 @@ export class Monitor {
     readonly bus: Bus,
     public urls: Urls,
     private readonly log: Log,
+    /** the only writer of flips and of the reminder they arm */
+    private readonly flips: FlipWriter = new FlipWriter(repos.db),
   ) {
     this.commits = new GroupCommit(repos.db, log);
   }
 
   readContext(): ReadContext {
-    return { now: this.clock.now(), urls: this.urls, offlineHold: this.offlineHold };
+    return { now: this.clock.now(), urls: this.urls };
   }
 
   // ---- ingestion ---------------------------------------------------------
@@ -304,7 +305,7 @@ export class Monitor {
     let flipId: number | null = null;
     if (out.flip) {
       setDownReason(next, out.flip.newStatus === 'down' ? downReasonOf(req, ev) : null);
-      flipId = this.repos.flips.insert(check.id, out.flip);
+      flipId = this.flips.ping(next, out.flip);
     } else if (out.applied && ev.kind === 'fail' && next.status === 'down') {
       // Already down: the newest failure says best why (a failed assertion after a timeout).
       setDownReason(next, downReasonOf(req, ev));
@@ -471,6 +472,7 @@ export class Monitor {
         if (match) {
           const next = this.applyInput(match, input);
           this.repos.checks.update(next);
+          this.flips.edited(next);
           return { check: next, created: false };
         }
       }
@@ -486,6 +488,7 @@ export class Monitor {
     const next = writeTx(this.repos.db, () => {
       const next = this.applyInput(this.get(uuid), input);
       this.repos.checks.update(next);
+      this.flips.edited(next);
       return next;
     });
     this.afterEdit(next);
@@ -510,7 +513,7 @@ export class Monitor {
       const next: CheckRow = { ...c, ...out.next, downReason: '', downReasonCode: '' };
       timeRow(next, this.clock.now());
       // Pause/resume flips are history only: they are never delivered as alerts.
-      if (out.flip) this.repos.flips.insert(c.id, out.flip, this.clock.now());
+      if (out.flip) this.flips.history(next, out.flip, this.clock.now());
       this.repos.checks.update(next);
       return next;
     });
@@ -525,7 +528,7 @@ export class Monitor {
       const out = resume(c, this.clock.now());
       const next: CheckRow = { ...c, ...out.next, downReason: '', downReasonCode: '' };
       timeRow(next, this.clock.now());
-      this.repos.flips.insert(c.id, out.flip, this.clock.now());
+      this.flips.history(next, out.flip, this.clock.now());
       this.repos.checks.update(next);
       return next;
     });

@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../shared/domain/clock.js';
 import { isLoopbackAddress } from '../../shared/security/host.js';
 import { Sessions } from './api/auth.js';
+import { deadlineSource, fillStatusAt, statusChangeSource } from './core/deadlines.js';
+import { FlipWriter } from './core/flips.js';
+import { OfflineWatch } from './core/offline.js';
+import { Scheduler, systemTimer, type TimerApi } from './core/scheduler.js';
 import { buildApi } from './api/api.js';
 import type { ServiceConfig } from './config.js';
 import { ensureDataDir, openDb } from './db/open.js';
@@ -14,12 +18,14 @@ import { Monitor } from './monitor.js';
 import { packageVersion } from './package-info.js';
 import { buildReceiver } from './receiver/receiver.js';
 
-
 /** A running service. */
 export interface RunningService {
   config: ServiceConfig;
   repos: Repos;
   monitor: Monitor;
+  /** the scheduler with the core's timed work (deadlines, status changes, offline holds) */
+  scheduler: Scheduler;
+  offline: OfflineWatch;
   keys: Keys;
   sessions: Sessions;
   receiver: FastifyInstance;
@@ -52,6 +58,12 @@ export interface FeatureContext {
   bus: Bus;
   log: Log;
   keys: Keys;
+  /** the one timer of the service: features add their timed work to it (before start) */
+  scheduler: Scheduler;
+  /** the only writer of flips and of the reminders they arm */
+  flips: FlipWriter;
+  /** monitor-offline awareness: gaps, holds, the alive beat, power events */
+  offline: OfflineWatch;
   /** console sessions (key rotation ends them) */
   sessions: Sessions;
   receiverRoutes: ((app: FastifyInstance) => void)[];
@@ -59,6 +71,13 @@ export interface FeatureContext {
   channelList: (() => { id: string; name: string; kind: string }[]) | null;
   mutedUntil: (() => number | null) | null;
   queryExtensions: Parameters<typeof buildReceiver>[0]['queryExtensions'] | undefined;
+}
+
+/** Knobs of the core; tests pass fake timers. */
+export interface CoreOptions {
+  timer?: TimerApi;
+  /** how often "alive" is written (default 30 s); 0 turns the beat off (long fake-clock tests) */
+  aliveEveryMs?: number;
 }
 
 /** Error with a one-line message for the CLI. */
@@ -83,10 +102,12 @@ async function listen(app: FastifyInstance, host: string, port: number, what: st
 }
 
 /**
- * Composition root: opens the store, builds the receiver and API, wires the features
- * and starts listening. Everything runs without Electron.
+ * Composition root: opens the store, builds the core (flip writer, scheduler, deadlines,
+ * status changes, monitor-offline holds), the receiver and API, wires the features and
+ * starts listening. Checks turn down on time with or without any feature. Everything runs
+ * without Electron.
  */
-export async function startService(config: ServiceConfig, clock: Clock, features: Feature[] = []): Promise<RunningService> {
+export async function startService(config: ServiceConfig, clock: Clock, features: Feature[] = [], core: CoreOptions = {}): Promise<RunningService> {
   const log = createLog(config.logLevel);
   ensureDataDir(config.dataDir);
   const keys = loadKeys(config.dataDir);
@@ -96,7 +117,23 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   const repos = makeRepos(db);
   const bus = new Bus();
   const urls = { ping: config.baseUrl ?? `http://${os.hostname()}.local:${config.pingPort}`, ui: '', pingKey: keys.pingKey };
-  const monitor = new Monitor(repos, clock, bus, urls, log);
+  const flips = new FlipWriter(db);
+  const monitor = new Monitor(repos, clock, bus, urls, log, flips);
+  const readContext = () => monitor.readContext();
+  // A timer firing far too late means Lubdub was not watching: hold what passed unseen.
+  const scheduler = new Scheduler(clock, core.timer ?? systemTimer, log, (from, to, cause) => offline.gap(from, to, cause));
+  const poke = (name: string) => scheduler.poke(name);
+  const offline = new OfflineWatch({ repos, flips, bus, clock, log, catchupWindow: () => config.catchupWindow, readContext, poke });
+  // Order matters within one turn: holds end before deadlines are read; a status change at a
+  // deadline is announced by its flip, so other status changes come after.
+  const [holds, alive] = offline.sources(core.aliveEveryMs);
+  scheduler.add(holds);
+  scheduler.add(deadlineSource({ repos, flips, bus, readContext }));
+  scheduler.add(statusChangeSource({ repos, bus, readContext }));
+  bus.on('deadlines', () => {
+    poke('deadlines');
+    poke('status-changes');
+  });
   const sessions = new Sessions();
   const ctx: FeatureContext = {
     config,
@@ -107,6 +144,9 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     log,
     keys,
     sessions,
+    scheduler,
+    flips,
+    offline,
     receiverRoutes: [],
     apiPlugins: [],
     channelList: null,
@@ -114,6 +154,17 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     queryExtensions: undefined,
   };
   for (const f of features) await f.setup?.(ctx);
+  scheduler.add(alive);
+
+  // Before the listeners open (and after the settings feature loaded the catch-up window):
+  // deadlines that passed while Lubdub was stopped are held.
+  offline.onStart();
+  try {
+    fillStatusAt(repos, clock.now());
+  } catch (e) {
+    // A read-only or full database: those checks are announced after their next write.
+    log.error(`cannot schedule status announcements (${(e as Error).message})`);
+  }
 
   let uiPort = config.uiPort;
   const guard = isLoopbackAddress(config.uiHost);
@@ -158,6 +209,8 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     config,
     repos,
     monitor,
+    scheduler,
+    offline,
     keys,
     sessions,
     receiver,
@@ -170,10 +223,13 @@ export async function startService(config: ServiceConfig, clock: Clock, features
       if (stopped) return;
       stopped = true;
       await Promise.allSettled([receiver.close(), api.close()]);
+      scheduler.stop();
       for (const f of [...features].reverse()) await f.stop?.();
+      offline.markAlive();
       db.close();
     },
   };
   for (const f of features) await f.start?.(svc);
+  scheduler.start();
   return svc;
 }

@@ -8,10 +8,10 @@ import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { writeTx } from '../db/open.js';
 import { ApiError, type Monitor } from '../monitor.js';
-import type { Scheduler } from '../scheduler.js';
+import { gapJson, type OfflineWatch } from '../core/offline.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { checkJson } from '../serialize.js';
 import type { Sender } from './channels/types.js';
-import { gapJson, type OfflineWatch } from './offline.js';
 import { deliveryJson } from './outbox.js';
 import type { Snooze } from './snooze.js';
 import type { AlertStore, ChannelRow } from './store.js';
@@ -174,7 +174,7 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
 
     app.get(LUBDUB_ROUTES.offline, async () => {
       const alive = deps.offline.aliveAt();
-      return { alive_at: alive === null ? null : isoSeconds(alive), gaps: store.gaps(50).map(gapJson) };
+      return { alive_at: alive === null ? null : isoSeconds(alive), gaps: deps.offline.gaps(50).map(gapJson) };
     });
   };
 }
