@@ -14,7 +14,7 @@ import { alertRoutes } from './routes.js';
 import { reminderSource, Snooze } from './snooze.js';
 import { AlertStore } from './store.js';
 
-/** Knobs of the alerts feature; tests pass fake timers and a fake notifier. */
+/** Knobs of the alerts feature; tests pass a fake notifier. */
 export interface AlertsOptions {
   /** shows a native notification (default: node-notifier) */
   show?: (n: NotificationJson) => Promise<void>;
