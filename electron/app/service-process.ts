@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LocalService } from './boot.js';
-import type { TimerApi } from '../service/scheduler.js';
+import type { TimerApi } from '../service/core/scheduler.js';
 import type { ServiceTarget } from './client.js';
 import type { ElectronApi } from './electron-api.js';
 

@@ -1,7 +1,7 @@
 import { firstLine, isoMillis, isoSeconds } from '../../shared/api/format.js';
 import type { CheckJson, FlipJson, PingJson } from '../../shared/api/types.js';
-import { applyDeadline, computeStatus, nextPing } from '../../shared/domain/check-state.js';
-import { deadlineDownReason, reasonWords, type DownReason } from '../../shared/domain/reasons.js';
+import { nextPing, shownStatus } from '../../shared/domain/check-state.js';
+import { shownDownReason } from '../../shared/domain/reasons.js';
 import type { CheckRow, FlipRow, PingRow } from './db/repos.js';
 
 /** Where the service is reachable, for URLs in API replies. */
@@ -13,12 +13,10 @@ export interface Urls {
   pingKey: string;
 }
 
-/** Extra read-time facts the scheduler contributes (monitor-offline hold). */
+/** What a reply is rendered against: the time and the service's URLs. */
 export interface ReadContext {
   now: number;
   urls: Urls;
-  /** true while this check is held in grace because Lubdub was not watching */
-  offlineHold?: (c: CheckRow) => boolean;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -28,23 +26,12 @@ export function bodyText(body: Buffer | null): string {
   return body ? decoder.decode(body) : '';
 }
 
-/**
- * Why a check reads down: what was stored when it flipped, or, in the moment before the
- * scheduler flips a check the clock already shows down, the words that flip will store.
- */
-function downReason(c: CheckRow, now: number): DownReason {
-  if (c.status === 'down') return { code: c.downReasonCode, text: reasonWords(c.downReasonCode, c.downReason) };
-  const pending = applyDeadline(c, now);
-  return pending ? deadlineDownReason(c, pending.flip.reason, now) : { code: '', text: reasonWords('') };
-}
-
 /** A check row as the healthchecks v3 API shows it, plus Lubdub's fields. */
 export function checkJson(c: CheckRow, ctx: ReadContext): CheckJson {
-  const held = ctx.offlineHold?.(c) ?? false;
-  let status = computeStatus(c, ctx.now, true);
-  if (held && status === 'down') status = 'grace';
+  // Status and reason are decided by shared/domain; the offline hold is read from the row.
+  const { status, monitorOffline } = shownStatus(c, c.alertAfter, c.hold, ctx.now);
   const api = `${ctx.urls.ui}/api/v3/checks/${c.uuid}`;
-  const reason = status === 'down' ? downReason(c, ctx.now) : null;
+  const reason = status === 'down' ? shownDownReason(c, ctx.now) : null;
   const j: CheckJson = {
     uuid: c.uuid,
     name: c.name,
@@ -78,10 +65,11 @@ export function checkJson(c: CheckRow, ctx: ReadContext): CheckJson {
     alert_after: isoSeconds(c.alertAfter),
     down_reason: reason?.text ?? '',
     down_reason_code: reason?.code ?? '',
-    monitor_offline: held,
+    monitor_offline: monitorOffline,
     slug_url: c.slug ? `${ctx.urls.ping}/ping/${ctx.urls.pingKey}/${c.slug}` : null,
     created: isoSeconds(c.created) as string,
   };
+  if (c.muteUntil !== null) j.muted_until = isoSeconds(c.muteUntil) as string;
   if (c.lastDuration !== null && c.lastDuration > 0) j.last_duration = Math.round(c.lastDuration / 1000);
   if (c.kind === 'simple') j.timeout = c.timeout;
   else {

@@ -3,10 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../shared/domain/clock.js';
 import { isLoopbackAddress } from '../../shared/security/host.js';
 import { Sessions } from './api/auth.js';
+import { deadlineSource, fillStatusAt, statusChangeSource } from './core/deadlines.js';
+import { FlipWriter } from './core/flips.js';
+import { OfflineWatch } from './core/offline.js';
+import { Scheduler, systemTimer, type TimerApi } from './core/scheduler.js';
 import { buildApi } from './api/api.js';
 import type { ServiceConfig } from './config.js';
 import { ensureDataDir, openDb } from './db/open.js';
-import { makeRepos, type CheckRow, type Repos } from './db/repos.js';
+import { makeRepos, type Repos } from './db/repos.js';
 import { Bus } from './events.js';
 import { loadKeys } from './keys.js';
 import { createLog, type Log } from './log.js';
@@ -29,6 +33,9 @@ export interface RunningService {
   checks: CheckService;
   ingest: IngestQueue;
   readContext: () => ReadContext;
+  /** the one timer of the service, with the core's timed work (deadlines, status changes, offline holds) */
+  scheduler: Scheduler;
+  offline: OfflineWatch;
   sessions: Sessions;
   receiver: FastifyInstance;
   api: FastifyInstance;
@@ -49,6 +56,13 @@ export interface FeatureDeps {
   bus: Bus;
   log: Log;
   runtime: Runtime;
+  readContext: () => ReadContext;
+  /** the one timer of the service: features add their timed work to it (before start) */
+  scheduler: Scheduler;
+  /** the only writer of flips and of the reminders they arm */
+  flips: FlipWriter;
+  /** monitor-offline awareness: gaps, holds, the alive beat, power events */
+  offline: OfflineWatch;
   /** console sessions (key rotation ends them) */
   sessions: Sessions;
 }
@@ -82,8 +96,6 @@ export interface Contributions {
   channels?: ChannelDirectory;
   /** at most one feature: until when all alerts are muted */
   mutedUntil?: () => number | null;
-  /** at most one feature: is this check held in grace because Lubdub was not watching */
-  offlineHold?: (c: CheckRow) => boolean;
   /** after listening */
   start?: (svc: RunningService) => void | Promise<void>;
   /** on stop, before the database closes */
@@ -127,10 +139,17 @@ function checkFields(parts: Contributions[]): CheckFields {
 }
 
 /** The one contribution of a kind that only one feature may make. */
-function single<K extends 'channels' | 'mutedUntil' | 'offlineHold'>(all: Contributions[], key: K): Contributions[K] {
+function single<K extends 'channels' | 'mutedUntil'>(all: Contributions[], key: K): Contributions[K] {
   const given = all.filter((c) => c[key] !== undefined);
   if (given.length > 1) throw new Error(`two features provide ${key}`);
   return given[0]?.[key];
+}
+
+/** Knobs of the core; tests pass fake timers. */
+export interface CoreOptions {
+  timer?: TimerApi;
+  /** how often "alive" is written (default 30 s); 0 turns the beat off (long fake-clock tests) */
+  aliveEveryMs?: number;
 }
 
 /** Error with a one-line message for the CLI. */
@@ -155,11 +174,13 @@ async function listen(app: FastifyInstance, host: string, port: number, what: st
 }
 
 /**
- * Composition root: opens the store, lets each feature build its parts, builds the core
- * (pipeline, ingest queue, check service) with what the features contributed, then the
- * receiver and API, and starts listening. Everything runs without Electron.
+ * Composition root: opens the store, builds the core's timed parts (flip writer, scheduler,
+ * deadlines, status changes, monitor-offline holds), lets each feature build its parts, builds
+ * the rest of the core (pipeline, ingest queue, check service) with what the features
+ * contributed, then the receiver and API, and starts listening. Checks turn down on time with
+ * or without any feature. Everything runs without Electron.
  */
-export async function startService(config: ServiceConfig, clock: Clock, features: Feature[] = []): Promise<RunningService> {
+export async function startService(config: ServiceConfig, clock: Clock, features: Feature[] = [], opts: CoreOptions = {}): Promise<RunningService> {
   const log = createLog(config.logLevel);
   ensureDataDir(config.dataDir);
   const keys = loadKeys(config.dataDir);
@@ -175,30 +196,59 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     catchupWindow: config.catchupWindow,
   });
   const sessions = new Sessions();
+  const readContext = readContextOf(clock, runtime);
 
-  // 1. The features, in order: each builds its parts and says what it adds.
-  const deps: FeatureDeps = { config, clock, repos, bus, log, runtime, sessions };
+  // 1. Time: the core's scheduler and what it runs. Order matters within one turn: holds end
+  // before deadlines are read; a status change at a deadline is announced by its flip, so
+  // other status changes come after.
+  const flips = new FlipWriter(db);
+  // A timer firing far too late means Lubdub was not watching: hold what passed unseen.
+  const scheduler = new Scheduler(clock, opts.timer ?? systemTimer, log, (from, to, cause) => offline.gap(from, to, cause));
+  const poke = (name: string) => scheduler.poke(name);
+  const offline = new OfflineWatch({ repos, flips, bus, clock, log, catchupWindow: () => runtime.catchupWindow, readContext, poke });
+  const [holds, alive] = offline.sources(opts.aliveEveryMs);
+  scheduler.add(holds);
+  scheduler.add(deadlineSource({ repos, flips, bus, readContext }));
+  scheduler.add(statusChangeSource({ repos, bus, readContext }));
+  bus.on('deadlines', () => {
+    poke('deadlines');
+    poke('status-changes');
+  });
+
+  // 2. The features, in order: each builds its parts and says what it adds.
+  const deps: FeatureDeps = { config, clock, repos, bus, log, runtime, readContext, scheduler, flips, offline, sessions };
   const parts: Contributions[] = [];
   for (const f of features) parts.push(await f.setup(deps));
+  scheduler.add(alive);
+
+  // Before the listeners open (and after the settings feature loaded the catch-up window):
+  // deadlines that passed while Lubdub was stopped are held.
+  offline.onStart();
+  try {
+    fillStatusAt(repos, clock.now());
+  } catch (e) {
+    // A read-only or full database: those checks are announced after their next write.
+    log.error(`cannot schedule status announcements (${(e as Error).message})`);
+  }
   const all = <T>(pick: (c: Contributions) => T[] | undefined): T[] => parts.flatMap((c) => pick(c) ?? []);
   const channels = single(parts, 'channels');
   const mutedUntil = single(parts, 'mutedUntil');
 
-  // 2. The core, built with those contributions.
-  const readContext = readContextOf(clock, runtime, single(parts, 'offlineHold'));
+  // 3. The rest of the core, built with those contributions.
   const checks = new CheckService({
     repos,
     clock,
     bus,
     fields: checkFields(parts),
     channels: channels ?? NO_CHANNELS,
+    flips,
     readContext,
   });
   const pipeline = new PingPipeline({ steps: all((c) => c.pingSteps), runStarts: repos.pings });
-  const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, readContext, prepare: all((c) => c.prepare) });
+  const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, flips, readContext, prepare: all((c) => c.prepare) });
   const core: Core = { checks, readContext };
 
-  // 3. The HTTP surfaces.
+  // 4. The HTTP surfaces.
   let uiPort = config.uiPort;
   const guard = isLoopbackAddress(config.uiHost);
   const receiver = buildReceiver({
@@ -251,6 +301,8 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     checks,
     ingest,
     readContext,
+    scheduler,
+    offline,
     sessions,
     receiver,
     api,
@@ -262,11 +314,14 @@ export async function startService(config: ServiceConfig, clock: Clock, features
       if (stopped) return;
       stopped = true;
       await Promise.allSettled([receiver.close(), api.close()]);
+      scheduler.stop();
       for (const c of [...parts].reverse()) await c.stop?.();
+      offline.markAlive();
       db.close();
     },
   };
   for (const c of parts) await c.start?.(svc);
+  scheduler.start();
   return svc;
 }
 

@@ -49,6 +49,8 @@ export interface CheckJson {
   slug_url: string | null;
   /** Lubdub: creation time */
   created: string;
+  /** Lubdub: this check alone is muted until then (POST …/mute); absent when it is not */
+  muted_until?: string;
 }
 
 /** A ping in the log, as `GET …/pings/` returns it (healthchecks fields plus Lubdub's). */

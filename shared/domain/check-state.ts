@@ -71,6 +71,41 @@ export function nextStatusChange(c: CheckState, now: number): number | null {
   return statusChanges(c).find((t) => t > now) ?? null;
 }
 
+/**
+ * A check's monitor-offline hold: the end of an interval Lubdub was not watching and the
+ * end of the catch-up window after it (stored on the check row while it lasts).
+ */
+export interface OfflineHold {
+  gapEnd: number;
+  until: number;
+}
+
+/**
+ * Is the check held in grace at `now` because its deadline (`alertAfter`, as stored) passed
+ * while Lubdub was not watching? Only until the catch-up window ends, and never for a check
+ * already down or one whose new deadline (after a late ping) lies after the gap.
+ */
+export function offlineHeld(c: CheckState, deadline: number | null, hold: OfflineHold | null, now: number): boolean {
+  if (hold === null || c.status === 'down' || deadline === null) return false;
+  return hold.until > now && deadline <= hold.gapEnd && deadline <= now;
+}
+
+/** The status the API, console and tray show at `now`, and whether a monitor-offline hold made it grace. */
+export interface ShownStatus {
+  status: Status;
+  monitorOffline: boolean;
+}
+
+/**
+ * The one place the shown status is decided: the clock-derived status (`computeStatus` with
+ * runs), with a check held after a monitor-offline gap shown as grace instead of down.
+ */
+export function shownStatus(c: CheckState, deadline: number | null, hold: OfflineHold | null, now: number): ShownStatus {
+  const monitorOffline = offlineHeld(c, deadline, hold, now);
+  const status = computeStatus(c, now, true);
+  return { status: monitorOffline && status === 'down' ? 'grace' : status, monitorOffline };
+}
+
 /** A classified ping as the state machine sees it. */
 export interface PingEvent {
   kind: PingKind;

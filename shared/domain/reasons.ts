@@ -3,7 +3,7 @@
  * and the API, webhook, ntfy, desktop notification, tray and console all show exactly
  * these; clients branch on the `FlipReason` code, never on the words.
  */
-import { graceStart } from './check-state.js';
+import { applyDeadline, graceStart } from './check-state.js';
 import { formatMs } from './duration.js';
 import type { CheckState, FlipReason, PingAction } from './types.js';
 
@@ -74,6 +74,17 @@ export const OFFLINE_DOWN_REASON: DownReason = {
 /** The words to show: the stored ones, or the code's own when none were kept. */
 export function reasonWords(code: FlipReason, text = ''): string {
   return text || REASON_WORDS[code];
+}
+
+/**
+ * Why a check shown down at `now` is down: the reason stored when it flipped, or, in the
+ * moment before the scheduler flips a check the clock already shows down, the words that
+ * flip will store.
+ */
+export function shownDownReason(c: CheckState & { downReason: string; downReasonCode: FlipReason }, now: number): DownReason {
+  if (c.status === 'down') return { code: c.downReasonCode, text: reasonWords(c.downReasonCode, c.downReason) };
+  const pending = applyDeadline(c, now);
+  return pending ? deadlineDownReason(c, pending.flip.reason, now) : { code: '', text: reasonWords('') };
 }
 
 /** Was this a deadline that passed without a ping (drawn as a gap), rather than a reported failure? */

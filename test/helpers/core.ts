@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { FlipWriter } from '../../electron/service/core/flips.js';
 import { CheckService, NO_CHANNELS, type ChannelResolver, type CheckFields } from '../../electron/service/core/checks.js';
 import { IngestQueue, type PrepareStep } from '../../electron/service/core/ingest-queue.js';
 import { PingPipeline, type IngestRequest, type PingStep } from '../../electron/service/core/pipeline.js';
@@ -28,17 +29,19 @@ export function buildCore(
   });
   runtime.setUiBase('http://127.0.0.1:8421');
   const readContext = readContextOf(clock, runtime);
+  const flips = new FlipWriter(db);
   const checks = new CheckService({
     repos,
     clock,
     bus,
     fields: { rules: opts.fields?.rules ?? {}, asyncRules: opts.fields?.asyncRules ?? {} },
     channels: opts.channels ?? NO_CHANNELS,
+    flips,
     readContext,
   });
   const pipeline = new PingPipeline({ steps: opts.steps ?? [], runStarts: repos.pings });
-  const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, readContext, prepare: opts.prepare });
-  return { repos, bus, log, runtime, readContext, checks, pipeline, ingest };
+  const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, flips, readContext, prepare: opts.prepare });
+  return { repos, bus, log, runtime, readContext, flips, checks, pipeline, ingest };
 }
 
 /** A received success ping to `uuid`, at the clock's time. */

@@ -1,5 +1,5 @@
 import type { ManualClock } from '../../shared/domain/clock.js';
-import type { TimerApi } from '../../electron/service/scheduler.js';
+import type { TimerApi } from '../../electron/service/core/scheduler.js';
 
 /**
  * Fake timers over a ManualClock. Timers run on their own monotonic time, as Node's do, so

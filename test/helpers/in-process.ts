@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { alertsFeature, type Alerting, type AlertsOptions } from '../../electron/service/alerts/feature.js';
 import { defaults } from '../../electron/service/config.js';
-import { startService, type Feature, type RunningService } from '../../electron/service/service.js';
+import { startService, type CoreOptions, type Feature, type RunningService } from '../../electron/service/service.js';
 import { ManualClock } from '../../shared/domain/clock.js';
 import type { ServiceEvent } from '../../shared/api/types.js';
 import { FakeTimers } from './fake-timers.js';
@@ -33,6 +33,8 @@ export async function harness(
     dataDir?: string;
     config?: Partial<ReturnType<typeof defaults>>;
     alerts?: AlertsOptions;
+    /** knobs of the core (the fake timers are always the harness's own) */
+    core?: Omit<CoreOptions, 'timer'>;
     clock?: ManualClock;
     /** more features, set up before the alerts (e.g. silent failures) */
     features?: Feature[];
@@ -41,7 +43,7 @@ export async function harness(
   const clock = opts.clock ?? new ManualClock(typeof opts.start === 'number' ? opts.start : Date.parse(opts.start ?? '2024-01-01T00:00:00Z'));
   const timers = new FakeTimers(clock);
   const dataDir = opts.dataDir ?? tempDir('lubdub-alerts-');
-  const feature = alertsFeature({ timer: timers, hasSession: () => false, ...opts.alerts });
+  const feature = alertsFeature({ hasSession: () => false, ...opts.alerts });
   const svc = await startService(
     {
       ...defaults(),
@@ -58,6 +60,7 @@ export async function harness(
     },
     clock,
     [...(opts.features ?? []), feature],
+    { ...opts.core, timer: timers },
   );
   const events: ServiceEvent[] = [];
   const h: Harness = {

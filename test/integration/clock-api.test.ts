@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function started(): Promise<Harness> {
-  const h = await harness({ start: T0, alerts: { aliveEveryMs: 0 } });
+  const h = await harness({ start: T0, core: { aliveEveryMs: 0 } });
   cleanups.push(() => fs.rmSync(h.dataDir, { recursive: true, force: true }));
   cleanups.push(() => h.stop());
   return h;

@@ -89,7 +89,7 @@ describe('ServiceClient', () => {
 
 describe('ShellConnection', () => {
   async function started(opts: Parameters<typeof harness>[0] = {}): Promise<Harness> {
-    const h = await harness({ start: NOW, alerts: { aliveEveryMs: 0 }, ...opts });
+    const h = await harness({ start: NOW, core: { aliveEveryMs: 0 }, ...opts });
     cleanups.push(() => fs.rmSync(h.dataDir, { recursive: true, force: true }));
     cleanups.push(() => h.stop());
     return h;

@@ -57,7 +57,7 @@ afterEach(async () => {
 });
 
 async function startSvc(config: NonNullable<Parameters<typeof harness>[0]>['config'] = {}): Promise<Svc> {
-  let h = await harness({ start: NOW, alerts: { aliveEveryMs: 0 }, config });
+  let h = await harness({ start: NOW, core: { aliveEveryMs: 0 }, config });
   const dataDir = h.dataDir;
   const port = Number(new URL(h.svc.uiUrl).port);
   let running = true;
@@ -77,7 +77,7 @@ async function startSvc(config: NonNullable<Parameters<typeof harness>[0]>['conf
       await h.stop();
     },
     start: async () => {
-      h = await harness({ clock: h.clock, dataDir, alerts: { aliveEveryMs: 0 }, config: { ...config, uiPort: port } });
+      h = await harness({ clock: h.clock, dataDir, core: { aliveEveryMs: 0 }, config: { ...config, uiPort: port } });
       running = true;
     },
     create: async (body) => {

@@ -27,7 +27,7 @@ async function create(h: Harness, body: Record<string, unknown>): Promise<string
 
 describe('desktop shell on the real service and a fake clock', () => {
   it('a job running for 10 minutes costs no request beyond the event stream; its end arrives as an event', async () => {
-    const h = await harness({ start: T0, alerts: { aliveEveryMs: 0 } });
+    const h = await harness({ start: T0, core: { aliveEveryMs: 0 } });
     const userData = tempDir('lubdub-shell-');
     cleanups.push(() => {
       fs.rmSync(h.dataDir, { recursive: true, force: true });

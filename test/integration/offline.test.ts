@@ -32,7 +32,7 @@ describe('monitor-offline awareness', () => {
   it('after a stop: held in grace during the catch-up window, a late ?ts= ping keeps its check up, the silent one goes down with one summary', async () => {
     rx = await receiver();
     const dataDir = tempDir('lubdub-offline-');
-    h = await harness({ start: T0, dataDir, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ start: T0, dataDir, core: { aliveEveryMs: 0 } });
     const { spooled, silent } = await hookAndChecks(h);
     await h.ping(spooled);
     await h.ping(silent);
@@ -40,7 +40,7 @@ describe('monitor-offline awareness', () => {
     await h.stop(); // alive written at T0+10 s
 
     // An hour later Lubdub starts again; both deadlines (T0+2 min, T0+51 min) passed unseen.
-    h = await harness({ clock: new ManualClock(T0 + 60 * MIN), dataDir, config: { catchupWindow: 600 }, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ clock: new ManualClock(T0 + 60 * MIN), dataDir, config: { catchupWindow: 600 }, core: { aliveEveryMs: 0 } });
     const events = recordEvents(h);
     const status = async (u: string) => (await h!.api('GET', `/api/v3/checks/${u}`)).json as Record<string, any>;
     expect(await status(silent)).toMatchObject({ status: 'grace', monitor_offline: true });
@@ -91,14 +91,14 @@ describe('monitor-offline awareness', () => {
   it('many silent checks of one gap make one summary per channel, not one alert each', async () => {
     rx = await receiver();
     const dataDir = tempDir('lubdub-offline-');
-    h = await harness({ start: T0, dataDir, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ start: T0, dataDir, core: { aliveEveryMs: 0 } });
     const hook = (await h.api('POST', '/api/lubdub/channels', { name: 'hook', kind: 'webhook', config: { url: `${rx.url}/h` } })).json.id;
     for (let i = 0; i < 230; i++) {
       const u = (await h.api('POST', '/api/v3/checks/', { name: `job-${String(i).padStart(3, '0')}`, timeout: 60, grace: 60, channels: hook })).json.uuid;
       await h.ping(u);
     }
     await h.stop();
-    h = await harness({ clock: new ManualClock(T0 + 3 * 3600_000), dataDir, config: { catchupWindow: 0 }, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ clock: new ManualClock(T0 + 3 * 3600_000), dataDir, config: { catchupWindow: 0 }, core: { aliveEveryMs: 0 } });
     h.timers.advance(1);
     await settle(h);
     const p = posts();
@@ -112,12 +112,12 @@ describe('monitor-offline awareness', () => {
   it('a check that was already down before the stop is not held and sends nothing new', async () => {
     rx = await receiver();
     const dataDir = tempDir('lubdub-offline-');
-    h = await harness({ start: T0, dataDir, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ start: T0, dataDir, core: { aliveEveryMs: 0 } });
     const { silent } = await hookAndChecks(h);
     await h.ping(silent, '/fail');
     await settle(h);
     await h.stop();
-    h = await harness({ clock: new ManualClock(T0 + 3600_000), dataDir, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ clock: new ManualClock(T0 + 3600_000), dataDir, core: { aliveEveryMs: 0 } });
     expect((await h.api('GET', `/api/v3/checks/${silent}`)).json).toMatchObject({ status: 'down', monitor_offline: false });
     expect((await h.api('GET', '/api/lubdub/offline')).json.gaps[0].held).toBe(0);
     h.timers.advance(3600_000);
@@ -163,14 +163,14 @@ describe('monitor-offline awareness', () => {
   it('a restart inside the catch-up window keeps the check held and still sends one summary', async () => {
     rx = await receiver();
     const dataDir = tempDir('lubdub-offline-');
-    h = await harness({ start: T0, dataDir, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ start: T0, dataDir, core: { aliveEveryMs: 0 } });
     const { silent } = await hookAndChecks(h);
     await h.ping(silent);
     await h.stop();
-    h = await harness({ clock: new ManualClock(T0 + 3600_000), dataDir, config: { catchupWindow: 600 }, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ clock: new ManualClock(T0 + 3600_000), dataDir, config: { catchupWindow: 600 }, core: { aliveEveryMs: 0 } });
     h.timers.advance(120_000);
     await h.stop();
-    h = await harness({ clock: new ManualClock(T0 + 3600_000 + 180_000), dataDir, config: { catchupWindow: 600 }, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ clock: new ManualClock(T0 + 3600_000 + 180_000), dataDir, config: { catchupWindow: 600 }, core: { aliveEveryMs: 0 } });
     expect((await h.api('GET', `/api/v3/checks/${silent}`)).json).toMatchObject({ status: 'grace', monitor_offline: true });
     h.timers.advance(600_000);
     await settle(h);

@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function setup(kind: 'webhook' | 'ntfy' = 'webhook', config: Record<string, unknown> = {}) {
   rx = await receiver();
-  h = await harness({ alerts: { aliveEveryMs: 0 } });
+  h = await harness({ core: { aliveEveryMs: 0 } });
   const ch = await h.api('POST', '/api/lubdub/channels', { name: kind, kind, config: { url: `${rx.url}/hook`, ...config } });
   expect(ch.status).toBe(201);
   const c = await h.api('POST', '/api/v3/checks/', { name: 'nightly backup', timeout: 60, grace: 60, channels: ch.json.id });
@@ -68,7 +68,7 @@ describe('outbox delivery', () => {
   it('a run that fails an assertion alerts with what the assertion found (down_reason), in the webhook and the desktop notification', async () => {
     rx = await receiver();
     const shown: NotificationJson[] = [];
-    h = await harness({ alerts: { aliveEveryMs: 0, hasSession: () => true, show: async (n) => void shown.push(n) }, config: { desktopNotifier: true }, features: [silentFailures()] });
+    h = await harness({ core: { aliveEveryMs: 0 }, alerts: { hasSession: () => true, show: async (n) => void shown.push(n) }, config: { desktopNotifier: true }, features: [silentFailures()] });
     const hook = await h.api('POST', '/api/lubdub/channels', { name: 'hook', kind: 'webhook', config: { url: `${rx.url}/hook` } });
     const desk = (await h.api('GET', '/api/lubdub/channels')).json.channels.find((c: { kind: string }) => c.kind === 'desktop');
     const c = await h.api('POST', '/api/v3/checks/', {
@@ -232,8 +232,8 @@ describe('desktop channel', () => {
     const shown: NotificationJson[] = [];
     let fail = native; // the first native attempt fails
     h = await harness({
+      core: { aliveEveryMs: 0 },
       alerts: {
-        aliveEveryMs: 0,
         hasSession: () => true,
         show: async (n) => {
           if (fail) {

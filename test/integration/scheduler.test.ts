@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_TIMER_STEP } from '../../electron/service/scheduler.js';
+import { MAX_TIMER_STEP } from '../../electron/service/core/scheduler.js';
 import { harness, recordEvents, type Harness } from '../helpers/in-process.js';
 
 const t = (iso: string) => Date.parse(iso);
@@ -22,7 +22,7 @@ function flipsOf(hh: Harness, uuid: string) {
 
 describe('scheduler on a fake clock', () => {
   it('many checks with mixed deadlines go down in deadline order, each exactly at its deadline, with one timer', async () => {
-    h = await harness({ alerts: { aliveEveryMs: 0 } });
+    h = await harness({ core: { aliveEveryMs: 0 } });
     const events = recordEvents(h);
     // A fixed pseudo-random mix: timeouts 1 s - 1 h, graces 1 s - 10 min.
     let seed = 7;
@@ -54,7 +54,7 @@ describe('scheduler on a fake clock', () => {
   });
 
   it('an edit that shortens the timeout re-arms the timer; a pause disarms it', async () => {
-    h = await harness({ alerts: { aliveEveryMs: 0 } });
+    h = await harness({ core: { aliveEveryMs: 0 } });
     const c = await check(h, { name: 'edited', timeout: 3600, grace: 60 });
     await h.ping(c.uuid);
     const t0 = h.clock.now();
@@ -79,7 +79,7 @@ describe('scheduler on a fake clock', () => {
   });
 
   it('a 40-day timeout waits in steps of at most 2^31-1 ms and fires exactly on time', async () => {
-    h = await harness({ alerts: { aliveEveryMs: 0 } });
+    h = await harness({ core: { aliveEveryMs: 0 } });
     const c = await check(h, { name: 'monthly', timeout: 40 * 86400, grace: 3600 });
     await h.ping(c.uuid);
     const graceStart = h.clock.now() + 40 * 86400 * 1000;
@@ -98,7 +98,7 @@ describe('scheduler on a fake clock', () => {
   });
 
   it('cron "30 2 * * *" Europe/Berlin: on the spring-forward night 2024-03-31 the run is expected at 03:00 CEST', async () => {
-    h = await harness({ start: '2024-03-30T01:30:30Z', alerts: { aliveEveryMs: 0 } });
+    h = await harness({ start: '2024-03-30T01:30:30Z', core: { aliveEveryMs: 0 } });
     const c = await check(h, { name: 'nightly', schedule: '30 2 * * *', tz: 'Europe/Berlin', grace: 600 });
     await h.ping(c.uuid);
     // 02:30 does not exist that night; Vixie cron (and croner) run at 03:00 CEST = 01:00Z.
@@ -111,7 +111,7 @@ describe('scheduler on a fake clock', () => {
   });
 
   it('cron "30 3 * * *" Europe/Riga: on the fall-back night 2023-10-29 the repeated 03:30 is not a second deadline', async () => {
-    h = await harness({ start: '2023-10-29T00:31:00Z', alerts: { aliveEveryMs: 0 } });
+    h = await harness({ start: '2023-10-29T00:31:00Z', core: { aliveEveryMs: 0 } });
     const c = await check(h, { name: 'riga', schedule: '30 3 * * *', tz: 'Europe/Riga', grace: 600 });
     // pinged just after the first 03:30 (EEST, 00:30Z)
     await h.ping(c.uuid);
@@ -124,7 +124,7 @@ describe('scheduler on a fake clock', () => {
   });
 
   it('a run that outlives its grace goes down with reason "run exceeded grace"', async () => {
-    h = await harness({ alerts: { aliveEveryMs: 0 } });
+    h = await harness({ core: { aliveEveryMs: 0 } });
     const c = await check(h, { name: 'long run', timeout: 86400, grace: 300 });
     await h.ping(c.uuid);
     h.timers.advance(60_000);
@@ -136,7 +136,7 @@ describe('scheduler on a fake clock', () => {
   });
 
   it('a ping just before the deadline moves it: the old deadline flips nothing', async () => {
-    h = await harness({ alerts: { aliveEveryMs: 0 } });
+    h = await harness({ core: { aliveEveryMs: 0 } });
     const c = await check(h, { name: 'raced', timeout: 60, grace: 60 });
     await h.ping(c.uuid);
     h.timers.sleep(119_000); // no timer fired yet; the ping lands first

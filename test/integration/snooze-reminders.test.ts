@@ -14,7 +14,7 @@ const HOUR = 3600_000;
 
 async function setup() {
   rx = await receiver();
-  h = await harness({ alerts: { aliveEveryMs: 0 } });
+  h = await harness({ core: { aliveEveryMs: 0 } });
   const hook = (await h.api('POST', '/api/lubdub/channels', { name: 'hook', kind: 'webhook', config: { url: `${rx.url}/h` } })).json.id;
   const mk = async (name: string, extra: Record<string, unknown> = {}) =>
     (await h!.api('POST', '/api/v3/checks/', { name, timeout: 86400, grace: 60, channels: hook, ...extra })).json.uuid as string;

@@ -35,7 +35,7 @@ interface Watch {
 
 /** A service on the fake clock, its event stream open, and every later request counted. */
 async function watch(config: Parameters<typeof harness>[0] = {}): Promise<Watch> {
-  h = await harness({ start: T0, ...config, alerts: { aliveEveryMs: 0 } });
+  h = await harness({ start: T0, ...config, core: { aliveEveryMs: 0 } });
   dirs.add(h.dataDir);
   stream = await openEvents(`${h.svc.uiUrl}/api/events`, { 'x-api-key': KEY });
   expect(stream.status).toBe(200);
@@ -139,7 +139,7 @@ describe('status changes on the event stream', () => {
   it('a database from before status announcements: its checks are announced after a restart', async () => {
     const dataDir = tempDir('lubdub-status-');
     dirs.add(dataDir);
-    h = await harness({ start: T0, dataDir, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ start: T0, dataDir, core: { aliveEveryMs: 0 } });
     const uuid = (await h.api('POST', '/api/v3/checks/', { name: 'old', timeout: 3600, grace: 60, channels: '' })).json.uuid as string;
     await h.ping(uuid);
     h.svc.repos.db.prepare('UPDATE checks SET status_at = NULL').run();
@@ -174,7 +174,7 @@ describe('status changes on the event stream', () => {
   });
 
   it('10,000 checks turning late at the same instant: each announced once at that instant, by one timer', async () => {
-    h = await harness({ start: T0, alerts: { aliveEveryMs: 0 } });
+    h = await harness({ start: T0, core: { aliveEveryMs: 0 } });
     dirs.add(h.dataDir);
     const { repos } = h.svc;
     const N = 10_000;

@@ -4,39 +4,31 @@ import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
 import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { writeTx } from '../db/open.js';
 import { ApiError } from '../core/api-error.js';
-import { readContextOf } from '../core/runtime.js';
-import { deadlineSource, fillStatusAt, Scheduler, statusChangeSource, systemTimer, type TimerApi } from '../scheduler.js';
 import type { Feature } from '../service.js';
 import { desktopSender, hasDesktopSession, nodeNotifierShow } from './channels/desktop.js';
 import { ntfySender } from './channels/ntfy.js';
 import type { Sender } from './channels/types.js';
 import { webhookSender } from './channels/webhook.js';
-import { OfflineWatch } from './offline.js';
 import { Outbox, type Fault } from './outbox.js';
 import { alertRoutes } from './routes.js';
 import { reminderSource, Snooze } from './snooze.js';
 import { AlertStore } from './store.js';
 
-/** Knobs of the alerts feature; tests pass fake timers and a fake notifier. */
+/** Knobs of the alerts feature; tests pass a fake notifier. */
 export interface AlertsOptions {
-  timer?: TimerApi;
   /** shows a native notification (default: node-notifier) */
   show?: (n: NotificationJson) => Promise<void>;
   /** is there a desktop session for node-notifier (default: from the environment) */
   hasSession?: () => boolean;
   fault?: Fault;
   userAgent?: string;
-  /** how often "alive" is written (default 30 s); 0 turns the beat off (long fake-clock tests) */
-  aliveEveryMs?: number;
 }
 
 /** The running parts, for tests and other features. */
 export interface Alerting {
   store: AlertStore;
-  scheduler: Scheduler;
   outbox: Outbox;
   snooze: Snooze;
-  offline: OfflineWatch;
 }
 
 /** Validator of the per-check `reminder_every` field (seconds; 0 or null turns reminders off). */
@@ -51,16 +43,17 @@ export function reminderRule(v: unknown, name: string): string | null {
 const SEEDED_KEY = 'alerts.seeded';
 
 /**
- * The alerts feature: scheduler, outbox, channels, snooze, reminders and monitor-offline
- * awareness, wired into the service. `alerting` is set after setup.
+ * The alerts feature: outbox, channels, snooze and reminders, wired into the service. It
+ * consumes flips: deadlines, status changes and monitor-offline holds belong to the core
+ * (electron/service/core/), whose scheduler it receives and adds its own timed work to.
+ * `alerting` is set after setup.
  */
 export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: Alerting | null } {
   const feature: Feature & { alerting: Alerting | null } = {
     alerting: null,
 
-    setup({ repos, bus, clock, config, log, runtime }) {
+    setup({ repos, bus, clock, config, log, runtime, readContext, scheduler, flips, offline }) {
       const store = new AlertStore(repos.db);
-      const scheduler = new Scheduler(clock, opts.timer ?? systemTimer, log);
       const poke = (name: string) => scheduler.poke(name);
 
       // A desktop channel on first start, so a new check notifies without any setup.
@@ -89,6 +82,7 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
       const outbox = new Outbox({
         repos,
         store,
+        flips,
         bus,
         clock,
         log,
@@ -98,52 +92,26 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
         poke: () => poke('outbox'),
         fault: opts.fault ?? null,
       });
-      // The offline watch reads checks with its own holds, so the read context looks it up when called.
-      let offlineRef: OfflineWatch | null = null;
-      const readContext = readContextOf(clock, runtime, (c) => offlineRef?.isHeld(c) ?? false);
-      const snoozeDeps = { repos, store, bus, clock, outbox, poke, readContext };
+      const snoozeDeps = { repos, store, flips, bus, clock, outbox, poke, readContext };
       const snooze = new Snooze(snoozeDeps);
       snoozeRef = snooze;
-      const offline = new OfflineWatch({ repos, store, bus, clock, log, catchupWindow: () => runtime.catchupWindow, readContext, poke });
-      offlineRef = offline;
 
-      // Order matters within one turn: holds end before deadlines are read; a status change
-      // at a deadline is announced by its flip, so other status changes come after; flips are
-      // claimed by the outbox right after (bus 'flips'), retries and reminders after that.
-      const [holds, alive] = offline.sources(opts.aliveEveryMs);
-      scheduler.add(holds);
-      scheduler.add(deadlineSource({ repos, store, bus, readContext }));
-      scheduler.add(statusChangeSource({ repos, bus, readContext }));
+      // The core's sources (holds, deadlines, status changes) come first in each turn; flips
+      // are claimed by the outbox right after (bus 'flips'), retries and reminders after that.
       scheduler.add(reminderSource(snoozeDeps, snooze));
       for (const s of snooze.sources()) scheduler.add(s);
       scheduler.add({ name: 'outbox', next: () => outbox.next(), run: () => outbox.deliverDue() });
-      scheduler.add(alive);
-      scheduler.onLate = (from, to, cause) => offline.gap(from, to, cause);
 
-      bus.on('deadlines', () => {
-        poke('deadlines');
-        poke('status-changes');
-        poke('reminders');
-      });
+      bus.on('deadlines', () => poke('reminders'));
       bus.on('flips', () => {
         poke('reminders');
         outbox.wake();
       });
-
-      // Before the listeners open: deadlines that passed while Lubdub was stopped are held.
-      offline.onStart();
-      try {
-        fillStatusAt(repos, clock.now());
-      } catch (e) {
-        // A read-only or full database: those checks are announced after their next write.
-        log.error(`cannot schedule status announcements (${(e as Error).message})`);
-      }
-      const alerting: Alerting = { store, scheduler, outbox, snooze, offline };
+      const alerting: Alerting = { store, outbox, snooze };
       feature.alerting = alerting;
 
       return {
         checkFields: { rules: { reminder_every: reminderRule } },
-        offlineHold: offline.isHeld,
         channels: {
           list: () => store.channels().map((c) => ({ id: c.uuid, name: c.name, kind: c.kind })),
           resolve: (spec) => resolveChannels(store, spec),
@@ -165,13 +133,10 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
             // interrupted sends stay marked "sending" and are requeued at the next start.
             log.error(`cannot requeue interrupted alerts (${(e as Error).message})`);
           }
-          scheduler.start();
           outbox.wake();
         },
         async stop() {
-          scheduler.stop();
           await outbox.stop();
-          offline.markAlive();
         },
       };
     },

@@ -4,6 +4,7 @@ import type { DeliveryJson } from '../../../shared/api/types.js';
 import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
 import { downMessage, offlineSummary, plainText, upMessage, type AlertCheck, type AlertMessage } from '../../../shared/alerts/messages.js';
 import { computeStatus } from '../../../shared/domain/check-state.js';
+import type { FlipWriter } from '../core/flips.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { reasonWords } from '../../../shared/domain/reasons.js';
 import { MINUTE, SECOND, HOUR, type FlipReason } from '../../../shared/domain/types.js';
@@ -29,6 +30,8 @@ export type Fault = 'exit-before-delivery' | 'exit-after-claim' | null;
 export interface OutboxDeps {
   repos: Repos;
   store: AlertStore;
+  /** claims flips (the flip writer owns every write to `flips`) */
+  flips: FlipWriter;
   bus: Bus;
   clock: Clock;
   log: Log;
@@ -161,7 +164,7 @@ export class Outbox {
         const check = repos.checks.byId(f.checkId);
         const alertable = f.newStatus === 'down' || (f.newStatus === 'up' && f.oldStatus !== 'new' && f.oldStatus !== 'paused');
         const muted = alertable && this.deps.isMuted(f.checkId, f.at);
-        if (!store.markFlip(f.id, now, muted)) continue;
+        if (!this.deps.flips.claim(f.id, now, muted)) continue;
         if (!check || !alertable || muted) continue;
         if (f.gapId !== null && f.newStatus === 'down') {
           const list = gaps.get(f.gapId) ?? [];

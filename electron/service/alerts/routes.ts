@@ -9,10 +9,10 @@ import type { Clock } from '../../../shared/domain/clock.js';
 import { writeTx } from '../db/open.js';
 import { ApiError } from '../core/api-error.js';
 import type { CheckService } from '../core/checks.js';
-import type { Scheduler } from '../scheduler.js';
+import { gapJson, type OfflineWatch } from '../core/offline.js';
+import type { Scheduler } from '../core/scheduler.js';
 import { checkJson, type ReadContext } from '../serialize.js';
 import type { Sender } from './channels/types.js';
-import { gapJson, type OfflineWatch } from './offline.js';
 import { deliveryJson } from './outbox.js';
 import type { Snooze } from './snooze.js';
 import type { AlertStore, ChannelRow } from './store.js';
@@ -176,7 +176,7 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
 
     app.get(LUBDUB_ROUTES.offline, async () => {
       const alive = deps.offline.aliveAt();
-      return { alive_at: alive === null ? null : isoSeconds(alive), gaps: store.gaps(50).map(gapJson) };
+      return { alive_at: alive === null ? null : isoSeconds(alive), gaps: deps.offline.gaps(50).map(gapJson) };
     });
   };
 }

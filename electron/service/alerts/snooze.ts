@@ -1,10 +1,12 @@
 import { isoSeconds } from '../../../shared/api/format.js';
 import { reminderMessage, snoozeSummary } from '../../../shared/alerts/messages.js';
 import type { Clock } from '../../../shared/domain/clock.js';
+import { reminderEveryMs } from '../../../shared/domain/reminders.js';
 import { writeTx } from '../db/open.js';
 import type { CheckRow, Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
-import type { WakeSource } from '../scheduler.js';
+import type { FlipWriter } from '../core/flips.js';
+import type { WakeSource } from '../core/scheduler.js';
 import { checkJson, type ReadContext } from '../serialize.js';
 import type { Outbox } from './outbox.js';
 import type { AlertStore } from './store.js';
@@ -16,6 +18,8 @@ const SINCE_KEY = 'alerts.muted_since';
 export interface SnoozeDeps {
   repos: Repos;
   store: AlertStore;
+  /** moves `next_reminder` after each reminder (the flip writer owns that column) */
+  flips: FlipWriter;
   bus: Bus;
   clock: Clock;
   outbox: Outbox;
@@ -76,7 +80,7 @@ export class Snooze {
     if (until === null || until <= now) {
       this.endChecks([c.id], now);
     } else {
-      writeTx(this.deps.repos.db, () => this.deps.store.setCheckMute(c.id, until, isoSeconds(until) as string));
+      writeTx(this.deps.repos.db, () => this.deps.store.setCheckMute(c.id, until));
       this.deps.poke('check-mute');
       const fresh = this.deps.repos.checks.byId(c.id);
       if (fresh) this.deps.bus.emit('public', { type: 'check', data: checkJson(fresh, this.deps.readContext()) });
@@ -147,12 +151,12 @@ export class Snooze {
 
 /**
  * Repeat reminders: a down check with `reminder_every` (seconds) gets "still down" every
- * that long after its down flip (a database trigger arms `next_reminder`, whichever path
- * wrote the status). Reminders while snoozed are skipped, not queued; a reminder that
+ * that long after its down flip (the flip writer, core/flips.ts, arms `next_reminder`
+ * whichever path wrote the flip). Reminders while snoozed are skipped, not queued; a reminder that
  * falls due after a long sleep is sent once, not once per missed period.
  */
 export function reminderSource(deps: SnoozeDeps, snooze: Snooze): WakeSource {
-  const { store, repos, outbox } = deps;
+  const { store, repos, outbox, flips } = deps;
   return {
     name: 'reminders',
     next: () => store.earliestReminder(),
@@ -161,16 +165,11 @@ export function reminderSource(deps: SnoozeDeps, snooze: Snooze): WakeSource {
       writeTx(repos.db, () => {
         for (const { id, next } of store.dueReminders(now, 500)) {
           const c = repos.checks.byId(id);
-          const every = Number(c?.extra.reminder_every ?? 0) * 1000;
-          if (!c || c.status !== 'down' || !(every > 0)) {
-            store.setReminder(id, null);
-            continue;
-          }
-          if (!snooze.isMuted(id, now)) {
+          if (c && c.status === 'down' && reminderEveryMs(c.extra) > 0 && !snooze.isMuted(id, now)) {
             const downAt = store.lastDownAt(id) ?? next;
             queued += outbox.enqueue(reminderMessage(outbox.checkInfo(c, now, 'down'), now - downAt, isoSeconds(now) as string), outbox.channelsOf(c), c.id, null, now);
           }
-          store.setReminder(id, next + (Math.floor((now - next) / every) + 1) * every);
+          flips.reminded(c, id, next, now);
         }
       });
       if (queued) outbox.wake();

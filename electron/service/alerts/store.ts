@@ -1,7 +1,7 @@
 import type { AlertKind, AlertMessage } from '../../../shared/alerts/messages.js';
 import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
-import type { DownReason } from '../../../shared/domain/reasons.js';
 import type { FlipReason, StoredStatus } from '../../../shared/domain/types.js';
+import { toGap, type GapRow } from '../core/offline.js';
 import type { Db } from '../db/open.js';
 
 /** A stored notification channel. */
@@ -46,24 +46,6 @@ export interface DeliveryRow {
   sent: number | null;
 }
 
-/** A recorded monitor-offline gap. */
-export interface GapRow {
-  id: number;
-  started: number;
-  ended: number;
-  windowEnd: number;
-  cause: 'start' | 'timer-late' | 'power-resume';
-  held: number;
-  missed: number | null;
-}
-
-/** A check's offline hold, as the read path needs it. */
-export interface Hold {
-  gap: number;
-  gapEnd: number;
-  until: number;
-}
-
 type Raw = Record<string, any>;
 
 function toChannel(r: Raw): ChannelRow {
@@ -95,15 +77,11 @@ function toPendingFlip(r: Raw): PendingFlip {
   return { id: r.id, checkId: r.check_id, at: r.created, oldStatus: r.old_status, newStatus: r.new_status, reason: r.reason, gapId: r.gap_id };
 }
 
-function toGap(r: Raw): GapRow {
-  return { id: r.id, started: r.started, ended: r.ended, windowEnd: r.window_end, cause: r.cause, held: r.held, missed: r.missed };
-}
-
 const DELIVERY_SELECT = `SELECT d.*, m.uuid AS message_uuid, m.kind AS message_kind, m.check_id, m.flip_id, m.payload,
   (SELECT uuid FROM checks WHERE id = m.check_id) AS check_uuid
   FROM deliveries d JOIN messages m ON m.id = d.message_id`;
 
-/** Prepared statements over the tables of migration 0002 (channels, outbox, holds, mutes). */
+/** Prepared statements over the alert tables of migration 0002 (channels, outbox, reminders, mutes). */
 export class AlertStore {
   private s;
 
@@ -122,7 +100,6 @@ export class AlertStore {
 
       unprocessed: p('SELECT * FROM flips WHERE processed IS NULL ORDER BY id LIMIT ?'),
       unprocessedOfGap: p('SELECT * FROM flips WHERE processed IS NULL AND gap_id = ? ORDER BY id'),
-      markFlip: p('UPDATE flips SET processed = ?, muted = ? WHERE id = ? AND processed IS NULL'),
       insertMessage: p('INSERT INTO messages (uuid, kind, check_id, flip_id, created, payload) VALUES (?, ?, ?, ?, ?, ?)'),
       insertDelivery: p(
         "INSERT INTO deliveries (message_id, channel_uuid, channel_kind, status, next_attempt, created) VALUES (?, ?, ?, 'pending', ?, ?)",
@@ -139,37 +116,16 @@ export class AlertStore {
       lastDown: p("SELECT created FROM flips WHERE check_id = ? AND new_status = 'down' ORDER BY id DESC LIMIT 1"),
       lastPing: p("SELECT created, body FROM pings WHERE check_id = ? AND kind IN ('success', 'fail', 'start', 'log') ORDER BY created DESC, n DESC LIMIT 1"),
 
-      earliestDeadline: p(
-        "SELECT alert_after AS t FROM checks WHERE alert_after IS NOT NULL AND status != 'down' AND (hold_until IS NULL OR alert_after > hold_gap_end) ORDER BY alert_after LIMIT 1",
-      ),
-      dueDeadlines: p(
-        "SELECT id FROM checks WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ? AND (hold_until IS NULL OR alert_after > hold_gap_end) ORDER BY alert_after LIMIT ?",
-      ),
-      casDown: p("UPDATE checks SET status = 'down', down_reason = ?, down_reason_code = ?, alert_after = NULL, status_at = ? WHERE id = ? AND status = ? AND alert_after = ?"),
-      setAlertAfter: p('UPDATE checks SET alert_after = ? WHERE id = ?'),
 
-      insertGap: p('INSERT INTO offline_gaps (started, ended, window_end, cause, held) VALUES (?, ?, ?, ?, 0)'),
-      holdChecks: p(
-        "UPDATE checks SET hold_gap = ?, hold_gap_end = ?, hold_until = ? WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ?",
-      ),
-      setGapHeld: p('UPDATE offline_gaps SET held = ? WHERE id = ?'),
-      addGapMissed: p('UPDATE offline_gaps SET missed = coalesce(missed, 0) + ? WHERE id = ?'),
       gapById: p('SELECT * FROM offline_gaps WHERE id = ?'),
-      gaps: p('SELECT * FROM offline_gaps ORDER BY id DESC LIMIT ?'),
-      holds: p('SELECT id, hold_gap, hold_gap_end, hold_until FROM checks WHERE hold_until IS NOT NULL'),
-      earliestHold: p('SELECT hold_until AS t FROM checks WHERE hold_until IS NOT NULL ORDER BY hold_until LIMIT 1'),
-      dueHolds: p('SELECT id, hold_gap, hold_gap_end FROM checks WHERE hold_until IS NOT NULL AND hold_until <= ? ORDER BY hold_until LIMIT ?'),
-      clearHold: p('UPDATE checks SET hold_gap = NULL, hold_gap_end = NULL, hold_until = NULL WHERE id = ?'),
-      insertFlip: p('INSERT INTO flips (check_id, created, old_status, new_status, reason, processed, gap_id) VALUES (?, ?, ?, ?, ?, NULL, ?)'),
 
       earliestReminder: p('SELECT next_reminder AS t FROM checks WHERE next_reminder IS NOT NULL ORDER BY next_reminder LIMIT 1'),
       dueReminders: p('SELECT id, next_reminder FROM checks WHERE next_reminder IS NOT NULL AND next_reminder <= ? ORDER BY next_reminder LIMIT ?'),
-      setReminder: p('UPDATE checks SET next_reminder = ? WHERE id = ?'),
 
       earliestMuteEnd: p('SELECT mute_until AS t FROM checks WHERE mute_until IS NOT NULL ORDER BY mute_until LIMIT 1'),
       dueMuteEnds: p('SELECT id FROM checks WHERE mute_until IS NOT NULL AND mute_until <= ? ORDER BY mute_until LIMIT ?'),
-      setCheckMute: p("UPDATE checks SET mute_until = ?, extra = json_set(extra, '$.muted_until', ?) WHERE id = ?"),
-      clearCheckMute: p("UPDATE checks SET mute_until = NULL, extra = json_remove(extra, '$.muted_until') WHERE id = ?"),
+      setCheckMute: p('UPDATE checks SET mute_until = ? WHERE id = ?'),
+      clearCheckMute: p('UPDATE checks SET mute_until = NULL WHERE id = ?'),
       checkMute: p('SELECT mute_until FROM checks WHERE id = ?'),
       downChecks: p("SELECT id FROM checks WHERE status = 'down' ORDER BY name, id"),
     };
@@ -217,10 +173,6 @@ export class AlertStore {
   /** Every unprocessed flip of one monitor-offline gap (they make one summary together). */
   unprocessedFlipsOfGap(gapId: number): PendingFlip[] {
     return (this.s.unprocessedOfGap.all(gapId) as Raw[]).map(toPendingFlip);
-  }
-  /** Claims a flip: true when this call marked it (compare-and-swap on processed IS NULL). */
-  markFlip(id: number, now: number, muted: boolean): boolean {
-    return this.s.markFlip.run(now, muted ? 1 : 0, id).changes === 1;
   }
   insertMessage(uuid: string, m: AlertMessage, checkId: number | null, flipId: number | null, now: number): number {
     return Number(this.s.insertMessage.run(uuid, m.kind, checkId, flipId, now, JSON.stringify(m)).lastInsertRowid);
@@ -278,62 +230,11 @@ export class AlertStore {
     return (this.s.lastPing.get(checkId) as { created: number; body: Buffer | null } | undefined) ?? null;
   }
 
-  // ---- deadlines (the scheduler's indexed queries; held checks wait for their window) ----
-  earliestDeadline(): number | null {
-    return (this.s.earliestDeadline.get() as { t: number } | undefined)?.t ?? null;
-  }
-  /** Ids of checks whose deadline passed and that are not held, earliest first. */
-  dueDeadlines(now: number, limit: number): number[] {
-    return (this.s.dueDeadlines.all(now, limit) as { id: number }[]).map((r) => r.id);
-  }
-  /**
-   * Compare-and-swap to down: only if status and deadline are still what was read.
-   * `statusAt` is the down row's next shown change (a run still open may exceed its grace).
-   */
-  casDown(id: number, expectStatus: string, expectAlertAfter: number, reason: DownReason, statusAt: number | null): boolean {
-    return this.s.casDown.run(reason.text, reason.code, statusAt, id, expectStatus, expectAlertAfter).changes === 1;
-  }
-  setAlertAfter(id: number, t: number | null): void {
-    this.s.setAlertAfter.run(t, id);
-  }
-  insertFlip(checkId: number, at: number, oldStatus: string, newStatus: string, reason: FlipReason, gapId: number | null): number {
-    return Number(this.s.insertFlip.run(checkId, at, oldStatus, newStatus, reason, gapId).lastInsertRowid);
-  }
-
-  // ---- offline gaps and holds ----
-  /** Records a gap and holds every check whose deadline passed by `to`; returns the gap and count. */
-  insertGapAndHold(from: number, to: number, windowEnd: number, cause: GapRow['cause']): { gap: number; held: number } {
-    const gap = Number(this.s.insertGap.run(from, to, windowEnd, cause).lastInsertRowid);
-    const held = this.s.holdChecks.run(gap, to, windowEnd, to).changes;
-    this.s.setGapHeld.run(held, gap);
-    return { gap, held };
-  }
-  addGapMissed(gap: number, n: number): void {
-    this.s.addGapMissed.run(n, gap);
-  }
+  // ---- offline gaps (written by core/offline.ts) ----
   gap(id: number): GapRow | null {
     const r = this.s.gapById.get(id) as Raw | undefined;
     return r ? toGap(r) : null;
   }
-  gaps(limit: number): GapRow[] {
-    return (this.s.gaps.all(limit) as Raw[]).map(toGap);
-  }
-  holds(): Map<number, Hold> {
-    const m = new Map<number, Hold>();
-    for (const r of this.s.holds.all() as Raw[]) m.set(r.id, { gap: r.hold_gap, gapEnd: r.hold_gap_end, until: r.hold_until });
-    return m;
-  }
-  earliestHold(): number | null {
-    return (this.s.earliestHold.get() as { t: number } | undefined)?.t ?? null;
-  }
-  /** Checks whose catch-up window ended. */
-  dueHolds(now: number, limit: number): { id: number; gap: number; gapEnd: number }[] {
-    return (this.s.dueHolds.all(now, limit) as Raw[]).map((r) => ({ id: r.id, gap: r.hold_gap, gapEnd: r.hold_gap_end }));
-  }
-  clearHold(id: number): void {
-    this.s.clearHold.run(id);
-  }
-
   // ---- reminders ----
   earliestReminder(): number | null {
     return (this.s.earliestReminder.get() as { t: number } | undefined)?.t ?? null;
@@ -341,10 +242,6 @@ export class AlertStore {
   dueReminders(now: number, limit: number): { id: number; next: number }[] {
     return (this.s.dueReminders.all(now, limit) as Raw[]).map((r) => ({ id: r.id, next: r.next_reminder }));
   }
-  setReminder(id: number, t: number | null): void {
-    this.s.setReminder.run(t, id);
-  }
-
   // ---- per-check mute ----
   earliestMuteEnd(): number | null {
     return (this.s.earliestMuteEnd.get() as { t: number } | undefined)?.t ?? null;
@@ -352,8 +249,8 @@ export class AlertStore {
   dueMuteEnds(now: number, limit: number): number[] {
     return (this.s.dueMuteEnds.all(now, limit) as { id: number }[]).map((r) => r.id);
   }
-  setCheckMute(id: number, until: number, iso: string): void {
-    this.s.setCheckMute.run(until, iso, id);
+  setCheckMute(id: number, until: number): void {
+    this.s.setCheckMute.run(until, id);
   }
   clearCheckMute(id: number): void {
     this.s.clearCheckMute.run(id);

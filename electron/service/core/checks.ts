@@ -4,6 +4,7 @@ import type { Clock } from '../../../shared/domain/clock.js';
 import { pause, resume } from '../../../shared/domain/check-state.js';
 import { writeTx } from '../db/open.js';
 import { newCheckRow, type CheckRow, type Repos } from '../db/repos.js';
+import type { FlipWriter } from './flips.js';
 import type { Bus } from '../events.js';
 import { checkJson, type ReadContext } from '../serialize.js';
 import { ApiError } from './api-error.js';
@@ -47,6 +48,8 @@ export interface CheckServiceDeps {
   bus: Bus;
   fields: CheckFields;
   channels: ChannelResolver;
+  /** the only writer of flips and of the reminders they arm */
+  flips: FlipWriter;
   readContext: () => ReadContext;
 }
 
@@ -182,6 +185,7 @@ export class CheckService {
         if (match) {
           const next = this.applyInput(match, input);
           repos.checks.update(next);
+          this.deps.flips.edited(next);
           return { check: next, created: false };
         }
       }
@@ -197,6 +201,7 @@ export class CheckService {
     const next = writeTx(this.deps.repos.db, () => {
       const next = this.applyInput(this.get(uuid), input);
       this.deps.repos.checks.update(next);
+      this.deps.flips.edited(next);
       return next;
     });
     this.afterEdit(next);
@@ -223,7 +228,7 @@ export class CheckService {
       const next: CheckRow = { ...c, ...out.next, downReason: '', downReasonCode: '' };
       timeRow(next, clock.now());
       // Pause/resume flips are history only: they are never delivered as alerts.
-      if (out.flip) repos.flips.insert(c.id, out.flip, clock.now());
+      if (out.flip) this.deps.flips.history(next, out.flip, clock.now());
       repos.checks.update(next);
       return next;
     });
@@ -239,7 +244,7 @@ export class CheckService {
       const out = resume(c, clock.now());
       const next: CheckRow = { ...c, ...out.next, downReason: '', downReasonCode: '' };
       timeRow(next, clock.now());
-      repos.flips.insert(c.id, out.flip, clock.now());
+      this.deps.flips.history(next, out.flip, clock.now());
       repos.checks.update(next);
       return next;
     });

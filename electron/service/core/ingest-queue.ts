@@ -3,6 +3,7 @@ import type { Clock } from '../../../shared/domain/clock.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { writeTx } from '../db/open.js';
 import type { CheckRow, Repos } from '../db/repos.js';
+import type { FlipWriter } from './flips.js';
 import { storageHint } from '../db/storage-error.js';
 import type { Bus } from '../events.js';
 import type { Log } from '../log.js';
@@ -32,6 +33,8 @@ export interface IngestQueueDeps {
   log: Log;
   runtime: Runtime;
   pipeline: PingPipeline;
+  /** the only writer of flips and of the reminders they arm */
+  flips: FlipWriter;
   /** creates the check of a slug ping with ?create=1, inside the batch's transaction */
   checks: Pick<CheckService, 'insert'>;
   readContext: () => ReadContext;
@@ -243,7 +246,7 @@ export class IngestQueue {
     if ('status' in found) return found;
     const { check, created } = found;
     const { next, flip, ping } = this.deps.pipeline.run(check, req, this.deps.clock.now());
-    const flipId = flip ? repos.flips.insert(check.id, flip) : null;
+    const flipId = flip ? this.deps.flips.ping(next, flip) : null;
     rows.set(next);
     const pingId = repos.pings.insert(ping);
     note({ flip: flip !== null, deadline: next.alertAfter !== check.alertAfter || next.statusAt !== check.statusAt || next.status !== check.status });

@@ -94,6 +94,6 @@ export class Runtime {
 }
 
 /** The facts a check's JSON is read with, taken fresh at each call. */
-export function readContextOf(clock: Clock, runtime: Runtime, offlineHold?: (c: CheckRow) => boolean): () => ReadContext {
-  return () => ({ now: clock.now(), urls: runtime.urls, offlineHold });
+export function readContextOf(clock: Clock, runtime: Runtime): () => ReadContext {
+  return () => ({ now: clock.now(), urls: runtime.urls });
 }

@@ -1,3 +1,4 @@
+import type { OfflineHold } from '../../../shared/domain/check-state.js';
 import { DEFAULT_CONFIG, type CheckState, type FlipEvent, type FlipReason, type PingKind, type StoredStatus } from '../../../shared/domain/types.js';
 import type { Db } from './open.js';
 
@@ -20,8 +21,14 @@ export interface CheckRow extends CheckState {
   /** the code of that reason, or "" */
   downReasonCode: FlipReason;
   created: number;
-  /** Lubdub extension fields (JSON object), e.g. reminders, mute, assertions */
+  /** Lubdub extension fields (JSON object), e.g. reminders, assertions */
   extra: Record<string, unknown>;
+  /**
+   * Read-only here (the check update never writes them): the monitor-offline hold, written by
+   * core/offline.ts, and the per-check mute end (`mute_until`, the only copy), by alerts/snooze.ts.
+   */
+  hold: OfflineHold | null;
+  muteUntil: number | null;
 }
 
 /** A stored ping. */
@@ -74,6 +81,8 @@ export function newCheckRow(uuid: string, now: number, fields: Partial<Omit<Chec
     downReasonCode: '',
     created: now,
     extra: {},
+    hold: null,
+    muteUntil: null,
     ...fields,
   };
 }
@@ -114,10 +123,12 @@ function toCheck(r: Raw): CheckRow {
     downReasonCode: r.down_reason_code,
     created: r.created,
     extra: JSON.parse(r.extra),
+    hold: r.hold_until === null || r.hold_until === undefined ? null : { gapEnd: r.hold_gap_end, until: r.hold_until },
+    muteUntil: r.mute_until ?? null,
   };
 }
 
-function checkParams(c: Omit<CheckRow, 'id'>): Raw {
+function checkParams(c: Omit<CheckRow, 'id' | 'hold' | 'muteUntil'>): Raw {
   return {
     uuid: c.uuid,
     name: c.name,
@@ -250,9 +261,9 @@ export class CheckRepo {
   page(afterId: number, limit: number): CheckRow[] {
     return (this.pageStmt.all(afterId, limit) as Raw[]).map(toCheck);
   }
-  insert(c: Omit<CheckRow, 'id'>): CheckRow {
+  insert(c: Omit<CheckRow, 'id' | 'hold' | 'muteUntil'>): CheckRow {
     const info = this.insertStmt.run(checkParams(c));
-    return { ...c, id: Number(info.lastInsertRowid) };
+    return { hold: null, muteUntil: null, ...c, id: Number(info.lastInsertRowid) };
   }
   update(c: CheckRow): void {
     this.updateStmt.run({ ...checkParams(c), id: c.id });
@@ -336,24 +347,16 @@ export class PingRepo {
   }
 }
 
-/** Prepared statements over flips (status history and alert outbox). */
+/** Reads of flips (status history and alert outbox); core/flips.ts is their only writer. */
 export class FlipRepo {
-  private insertStmt;
   private listStmt;
   private lastDownStmt;
 
   constructor(db: Db) {
-    this.insertStmt = db.prepare(
-      'INSERT INTO flips (check_id, created, old_status, new_status, reason, processed) VALUES (?, ?, ?, ?, ?, ?)',
-    );
     this.listStmt = db.prepare('SELECT * FROM flips WHERE check_id = ? AND created >= ? AND created <= ? ORDER BY created DESC, id DESC LIMIT ?');
     this.lastDownStmt = db.prepare("SELECT * FROM flips WHERE check_id = ? AND new_status = 'down' ORDER BY id DESC LIMIT 1");
   }
 
-  /** Writes a flip; `processed` set means it is history only and never delivered (pause, resume). */
-  insert(checkId: number, f: FlipEvent, processed: number | null = null): number {
-    return Number(this.insertStmt.run(checkId, f.at, f.oldStatus, f.newStatus, f.reason, processed).lastInsertRowid);
-  }
   list(checkId: number, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 1000): FlipRow[] {
     return (this.listStmt.all(checkId, from, to, limit) as Raw[]).map(toFlip);
   }

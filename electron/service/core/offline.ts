@@ -1,15 +1,31 @@
 import { isoSeconds } from '../../../shared/api/format.js';
 import type { OfflineGapJson } from '../../../shared/api/types.js';
-import { computeStatus, nextStatusChange } from '../../../shared/domain/check-state.js';
+import { applyDeadline, nextStatusChange } from '../../../shared/domain/check-state.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { OFFLINE_DOWN_REASON } from '../../../shared/domain/reasons.js';
 import { writeTx } from '../db/open.js';
 import type { CheckRow, FlipRow, Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
 import type { Log } from '../log.js';
-import { publishFlip, type Scheduler, type WakeSource } from '../scheduler.js';
 import type { ReadContext } from '../serialize.js';
-import type { AlertStore, GapRow, Hold } from './store.js';
+import { publishFlip, type FlipWriter } from './flips.js';
+import type { LateCause, Scheduler, WakeSource } from './scheduler.js';
+
+/** A recorded monitor-offline gap. */
+export interface GapRow {
+  id: number;
+  started: number;
+  ended: number;
+  windowEnd: number;
+  cause: 'start' | LateCause;
+  held: number;
+  missed: number | null;
+}
+
+/** Reads a stored gap row. */
+export function toGap(r: Record<string, any>): GapRow {
+  return { id: r.id, started: r.started, ended: r.ended, windowEnd: r.window_end, cause: r.cause, held: r.held, missed: r.missed };
+}
 
 const ALIVE_KEY = 'alerts.alive_at';
 /** How often the service writes that it is alive (SPEC: at least every 30 s). */
@@ -18,7 +34,7 @@ export const ALIVE_EVERY_MS = 30_000;
 /** What monitor-offline awareness needs. */
 export interface OfflineDeps {
   repos: Repos;
-  store: AlertStore;
+  flips: FlipWriter;
   bus: Bus;
   clock: Clock;
   log: Log;
@@ -47,8 +63,9 @@ export function gapJson(g: GapRow): OfflineGapJson {
  * far too late after a suspend or clock jump, or on a power "resume") is a gap:
  * 1. every check whose deadline passed by the end of the gap and is not down is held
  *    (hold_until = gap end + catch-up window) in the same transaction as the gap row;
- * 2. while held its status reads `grace` with `monitor_offline: true`, the deadline
- *    source skips it, and late pings (`?ts=`) apply at their own time as usual;
+ * 2. while held its status reads `grace` with `monitor_offline: true` (the hold is read
+ *    from the row and passed to shared/domain `shownStatus`), the deadline source skips it,
+ *    and late pings (`?ts=`) apply at their own time as usual;
  * 3. when the window ends, a held check whose deadline still lies inside the gap flips down
  *    with reason "missed while Lubdub was offline"; those flips carry the gap id, and the
  *    outbox turns all of them into one summary per gap instead of one alert per check.
@@ -56,10 +73,30 @@ export function gapJson(g: GapRow): OfflineGapJson {
  * deadline rules.
  */
 export class OfflineWatch {
-  private holds = new Map<number, Hold>();
   private lastAliveWrite = 0;
+  private s;
 
-  constructor(private deps: OfflineDeps) {}
+  constructor(private deps: OfflineDeps) {
+    const p = (sql: string) => deps.repos.db.prepare(sql);
+    this.s = {
+      insertGap: p('INSERT INTO offline_gaps (started, ended, window_end, cause, held) VALUES (?, ?, ?, ?, 0)'),
+      holdChecks: p(
+        "UPDATE checks SET hold_gap = ?, hold_gap_end = ?, hold_until = ? WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ?",
+      ),
+      setGapHeld: p('UPDATE offline_gaps SET held = ? WHERE id = ?'),
+      addGapMissed: p('UPDATE offline_gaps SET missed = coalesce(missed, 0) + ? WHERE id = ?'),
+      gapById: p('SELECT * FROM offline_gaps WHERE id = ?'),
+      gaps: p('SELECT * FROM offline_gaps ORDER BY id DESC LIMIT ?'),
+      earliestHold: p('SELECT hold_until AS t FROM checks WHERE hold_until IS NOT NULL ORDER BY hold_until LIMIT 1'),
+      dueHolds: p('SELECT id, hold_gap, hold_gap_end FROM checks WHERE hold_until IS NOT NULL AND hold_until <= ? ORDER BY hold_until LIMIT ?'),
+      clearHold: p('UPDATE checks SET hold_gap = NULL, hold_gap_end = NULL, hold_until = NULL WHERE id = ?'),
+    };
+  }
+
+  /** The newest recorded gaps, newest first. */
+  gaps(limit: number): GapRow[] {
+    return (this.s.gaps.all(limit) as Record<string, any>[]).map(toGap);
+  }
 
   /** The last recorded "alive" time, or null on a fresh database. */
   aliveAt(): number | null {
@@ -85,7 +122,6 @@ export class OfflineWatch {
   /** At start, before listening: the time since the last "alive" is a gap. */
   onStart(): void {
     const now = this.deps.clock.now();
-    this.holds = this.deps.store.holds();
     const alive = this.aliveAt();
     if (alive !== null && now > alive) {
       try {
@@ -101,8 +137,12 @@ export class OfflineWatch {
   /** Records a gap and holds the checks whose deadline passed unseen. */
   gap(from: number, to: number, cause: GapRow['cause']): { gap: number; held: number } {
     const windowEnd = to + this.deps.catchupWindow() * 1000;
-    const r = writeTx(this.deps.repos.db, () => this.deps.store.insertGapAndHold(from, to, windowEnd, cause));
-    this.holds = this.deps.store.holds();
+    const r = writeTx(this.deps.repos.db, () => {
+      const gap = Number(this.s.insertGap.run(from, to, windowEnd, cause).lastInsertRowid);
+      const held = this.s.holdChecks.run(gap, to, windowEnd, to).changes;
+      this.s.setGapHeld.run(held, gap);
+      return { gap, held };
+    });
     if (r.held > 0 || cause !== 'start') {
       this.deps.log.info(
         `was not watching from ${new Date(from).toISOString()} to ${new Date(to).toISOString()} (${cause}); ` +
@@ -114,18 +154,10 @@ export class OfflineWatch {
     return r;
   }
 
-  /** The read-path hook (ReadContext.offlineHold): is this check shown as grace because of a gap? */
-  isHeld = (c: CheckRow): boolean => {
-    const h = this.holds.get(c.id);
-    if (!h || c.status === 'down' || c.alertAfter === null) return false;
-    const now = this.deps.clock.now();
-    return h.until > now && c.alertAfter <= h.gapEnd && c.alertAfter <= now;
-  };
-
   /** Scheduler sources: the end of catch-up windows, and the alive beat (every `aliveEveryMs`). */
   sources(aliveEveryMs = ALIVE_EVERY_MS): WakeSource[] {
     return [
-      { name: 'holds', next: () => this.deps.store.earliestHold(), run: (now) => this.endHolds(now) },
+      { name: 'holds', next: () => (this.s.earliestHold.get() as { t: number } | undefined)?.t ?? null, run: (now) => this.endHolds(now) },
       { name: 'alive', next: () => (aliveEveryMs > 0 ? this.lastAliveWrite + aliveEveryMs : null), run: (now) => this.markAlive(now) },
     ];
   }
@@ -136,36 +168,36 @@ export class OfflineWatch {
     if (event === 'suspend' || event === 'shutdown') {
       // The gap a resume finds starts here, not at the last 30 s beat.
       this.markAlive(now);
-      scheduler.lastSeen = now;
+      scheduler.markSeen(now);
     } else if (event === 'resume') {
       scheduler.tick('power-resume');
     }
   }
 
   private endHolds(now: number): void {
-    const { store, repos } = this.deps;
+    const { flips, repos } = this.deps;
     const flipped: { check: CheckRow; gap: number; flip: Omit<FlipRow, 'checkId' | 'processed'> }[] = [];
     writeTx(repos.db, () => {
       const missedByGap = new Map<number, number>();
-      for (const h of store.dueHolds(now, 1000)) {
-        store.clearHold(h.id);
-        missedByGap.set(h.gap, missedByGap.get(h.gap) ?? 0);
+      for (const h of this.s.dueHolds.all(now, 1000) as { id: number; hold_gap: number; hold_gap_end: number }[]) {
+        this.s.clearHold.run(h.id);
+        missedByGap.set(h.hold_gap, missedByGap.get(h.hold_gap) ?? 0);
         const c = repos.checks.byId(h.id);
-        if (!c || c.status === 'down' || c.alertAfter === null || c.alertAfter > h.gapEnd) continue;
-        if (computeStatus(c, now) !== 'down') continue;
+        if (!c || c.status === 'down' || c.alertAfter === null || c.alertAfter > h.hold_gap_end) continue;
+        if (applyDeadline(c, now) === null) continue;
+        const flip = { at: now, oldStatus: c.status, newStatus: 'down' as const, reason: OFFLINE_DOWN_REASON.code };
         const statusAt = nextStatusChange({ ...c, status: 'down' }, now);
-        if (!store.casDown(c.id, c.status, c.alertAfter, OFFLINE_DOWN_REASON, statusAt)) continue;
-        const flipId = store.insertFlip(c.id, now, c.status, 'down', OFFLINE_DOWN_REASON.code, h.gap);
-        missedByGap.set(h.gap, (missedByGap.get(h.gap) ?? 0) + 1);
+        const flipId = flips.down(c, flip, OFFLINE_DOWN_REASON, statusAt, h.hold_gap);
+        if (flipId === null) continue;
+        missedByGap.set(h.hold_gap, (missedByGap.get(h.hold_gap) ?? 0) + 1);
         flipped.push({
-          check: { ...c, status: 'down', alertAfter: null, statusAt, downReason: OFFLINE_DOWN_REASON.text, downReasonCode: OFFLINE_DOWN_REASON.code },
-          gap: h.gap,
-          flip: { id: flipId, at: now, oldStatus: c.status, newStatus: 'down', reason: OFFLINE_DOWN_REASON.code },
+          check: { ...c, status: 'down', alertAfter: null, statusAt, downReason: OFFLINE_DOWN_REASON.text, downReasonCode: OFFLINE_DOWN_REASON.code, hold: null },
+          gap: h.hold_gap,
+          flip: { ...flip, id: flipId },
         });
       }
-      for (const [gap, n] of missedByGap) store.addGapMissed(gap, n);
+      for (const [gap, n] of missedByGap) this.s.addGapMissed.run(n, gap);
     });
-    this.holds = store.holds();
     this.deps.poke('deadlines');
     this.deps.poke('status-changes');
     if (flipped.length === 0) return;
@@ -173,10 +205,14 @@ export class OfflineWatch {
     const ctx = this.deps.readContext();
     for (const f of flipped) publishFlip(this.deps.bus, f.check, f.flip, ctx);
     for (const gapId of new Set(flipped.map((f) => f.gap))) {
-      const g = store.gap(gapId);
+      const g = toGapOrNull(this.s.gapById.get(gapId));
       if (!g) continue;
       const checks = flipped.filter((f) => f.gap === gapId).map((f) => ({ uuid: f.check.uuid, name: f.check.name }));
       this.deps.bus.emit('public', { type: 'offline-summary', data: { from: isoSeconds(g.started) as string, to: isoSeconds(g.ended) as string, checks } });
     }
   }
+}
+
+function toGapOrNull(r: unknown): GapRow | null {
+  return r ? toGap(r as Record<string, any>) : null;
 }
