@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { recordProcessGroup } from '../test/helpers/run-dir.js';
 import { ROOT, tempDir, type Served } from '../test/helpers/serve.js';
 import { REFERENCE_DB, REFERENCE_TABLE } from './reference.js';
 import { committedPings, hasWrk, owned, sleep, wrk } from './util.js';
@@ -52,13 +53,14 @@ function roundRobinScript(dir: string, paths: string[]): string {
 }
 
 /** Starts bench/reference.ts (as the bench runs: Node with tsx's loader) on a fresh data dir. */
-async function startReference(dataDir: string): Promise<{ url: string; rows: () => number; stop: () => Promise<void> }> {
+export async function startReference(dataDir: string): Promise<{ url: string; pid: number; rows: () => number; stop: () => Promise<void> }> {
   const proc = spawn(process.execPath, ['--max-semi-space-size=2', '--import', 'tsx', path.join(ROOT, 'bench/reference.ts'), dataDir], {
     cwd: ROOT,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const forget = owned.group(proc.pid);
+  recordProcessGroup(proc.pid);
   const exited = new Promise<void>((r) => proc.on('exit', () => r()));
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
@@ -78,6 +80,7 @@ async function startReference(dataDir: string): Promise<{ url: string; rows: () 
   const count = db.prepare(`SELECT COUNT(*) FROM ${REFERENCE_TABLE}`).pluck();
   return {
     url: /reference receiver: (\S+)/.exec(out)![1],
+    pid: proc.pid!,
     rows: () => count.get() as number,
     stop: async () => {
       db.close();
