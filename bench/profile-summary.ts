@@ -155,7 +155,7 @@ export function summarise(profile: CpuProfile, opts: { root?: string; top?: numb
     topFunctions: shares(fns, top).map(split),
     modules: shares(modules, top),
     areas: shares(areas),
-    lubdubTotals: shares(lubdub, 15).map(split),
+    lubdubTotals: shares(lubdub, top).map(split),
   };
 }
 
