@@ -43,7 +43,7 @@ export const median = (xs: number[]) => {
 };
 
 /** A wrk script that sends GET to `paths` in turn (round robin). */
-function roundRobinScript(dir: string, paths: string[]): string {
+export function roundRobinScript(dir: string, paths: string[]): string {
   const file = path.join(dir, 'round-robin.lua');
   fs.writeFileSync(
     file,

@@ -1,7 +1,8 @@
 /**
- * `npm run bench:profile [-- --seconds=10] [--keep=<file.cpuprofile>]`: where a durable ping's
- * time goes. Runs the compiled service (what `npm run serve` runs) under `node --cpu-prof`,
- * loads one check with wrk (one thread, 50 connections), stops the service with SIGINT so
+ * `npm run bench:profile [-- --seconds=10] [--checks=1] [--keep=<file.cpuprofile>]`: where a
+ * durable ping's time goes. Runs the compiled service (what `npm run serve` runs) under
+ * `node --cpu-prof`, loads one check (or `--checks` checks round robin) with wrk (one
+ * thread, 50 connections), stops the service with SIGINT so
  * V8 writes the profile, and prints its summary (bench/profile-summary.ts) with the load
  * average and the service's CPU time per ping. Writes the summary as JSON under bench/results/.
  */
@@ -11,14 +12,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { procStats, servicePid } from '../test/helpers/proc.js';
 import { createCheck, ROOT, SERVE_CMD, tempDir, type Served } from '../test/helpers/serve.js';
+import { roundRobinScript } from './against-reference.js';
 import { formatSummary, summarise, type CpuProfile } from './profile-summary.js';
 import { benchServe, cleanUpOnInterrupt, committedPings, hasWrk, machine, owned, sleep, wrk } from './util.js';
 
 const args = process.argv.slice(2);
 const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 10);
+const checks = Number(args.find((a) => a.startsWith('--checks='))?.slice(9) ?? 1);
 const keep = args.find((a) => a.startsWith('--keep='))?.slice(7);
-if (args.some((a) => !a.startsWith('--seconds=') && !a.startsWith('--keep=')) || !(seconds > 0)) {
-  console.error('usage: npm run bench:profile [-- --seconds=10] [--keep=<file.cpuprofile>]');
+if (args.some((a) => !/^--(seconds|checks|keep)=/.test(a)) || !(seconds > 0) || !(Number.isInteger(checks) && checks >= 1)) {
+  console.error('usage: npm run bench:profile [-- --seconds=10] [--checks=1] [--keep=<file.cpuprofile>]');
   process.exit(2);
 }
 if (!hasWrk()) {
@@ -28,15 +31,17 @@ if (!hasWrk()) {
 cleanUpOnInterrupt();
 if (spawnSync(process.execPath, [path.join(ROOT, 'build/ensure-built.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
-/** Loads one check on the profiled service with wrk and measures it (CPU, durability, load). */
+/** Loads the profiled service's checks with wrk and measures it (CPU, durability, load). */
 async function measure(s: Served, spawnedAt: number) {
   const pid = servicePid(s.proc.pid!);
-  const one = await createCheck(s, { name: 'profiled' });
-  const url = `${s.pingUrl}/ping/${one.uuid}`;
-  await wrk(url, 50, 2); // warm-up: the profile is of the steady state's code, not the first JIT tiers
+  const uuids: string[] = [];
+  for (let i = 0; i < checks; i++) uuids.push((await createCheck(s, { name: `profiled ${i}` })).uuid as string);
+  const script = checks > 1 ? roundRobinScript(profDir, uuids.map((u) => `/ping/${u}`)) : undefined;
+  const url = script ? `${s.pingUrl}/` : `${s.pingUrl}/ping/${uuids[0]}`;
+  await wrk(url, 50, 2, script); // warm-up: the profile is of the steady state's code, not the first JIT tiers
   const before = { cpu: procStats(pid).cpuSeconds, committed: await committedPings(s) };
   const loadFrom = Date.now();
-  const w = await wrk(url, 50, seconds);
+  const w = await wrk(url, 50, seconds, script);
   const loadTo = Date.now();
   const loadAvg = os.loadavg().map((x) => Number(x.toFixed(2)));
   await sleep(200);
@@ -46,6 +51,7 @@ async function measure(s: Served, spawnedAt: number) {
   const ok = w.requests - w.non2xx;
   return {
     seconds,
+    checks,
     pingsPerSecond: w.perSecond,
     answered2xx: ok,
     committed,
@@ -82,7 +88,7 @@ try {
 
   console.log(`Lubdub profile: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load average ${m.loadAvgAtStart} at start`);
   console.log(
-    `wrk, one check, 50 connections, ${seconds} s: ${figures.pingsPerSecond}/s, ${figures.answered2xx} answered 2xx, ${figures.committed} committed` +
+    `wrk, ${checks === 1 ? 'one check' : `${checks} checks round robin`}, 50 connections, ${seconds} s: ${figures.pingsPerSecond}/s, ${figures.answered2xx} answered 2xx, ${figures.committed} committed` +
       `${figures.durable ? '' : ' (FEWER THAN ANSWERED)'}; service CPU ${figures.serviceCpuPercent} % of a core, ` +
       `${figures.cpuMicrosecondsPerPing} µs per ping; load average ${figures.loadAvgAfterLoad.join(' / ')} (1/5/15 min) after the load`,
   );
