@@ -34,7 +34,7 @@ cleanUpOnInterrupt();
 if (spawnSync(process.execPath, [path.join(ROOT, 'build/ensure-built.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const plan = quick
-  ? // a smoke run for CI: about 2 minutes on a quiet 2-core machine
+  ? // a smoke run for CI: every section, short
     { seconds: 2, wrkSeconds: 2, wrkRounds: 3, checks: 10_000, pingsPerCheck: 20, idleSeconds: 10, loadSeconds: 3, alertChecks: 1_000, spreadSeconds: 15 }
   : { seconds: 10, wrkSeconds: 4, wrkRounds: 5, checks: 10_000, pingsPerCheck: 100, idleSeconds: 60, loadSeconds: 10, alertChecks: 10_000, spreadSeconds: 180 };
 
