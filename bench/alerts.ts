@@ -3,8 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { LUBDUB_ROUTES } from '../shared/api/types.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
-import { createCheck, serve } from '../test/helpers/serve.js';
-import { quantile, sleep } from './util.js';
+import { createCheck } from '../test/helpers/serve.js';
+import { benchServe, quantile, sleep } from './util.js';
 
 /** Figures of the alert-latency section, or why it did not run. */
 export type AlertResult =
@@ -58,7 +58,7 @@ export async function benchAlerts(o: { checks: number; spreadSeconds: number; co
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/alert`;
-  const s = await serve({ command: o.command });
+  const s = await benchServe({ command: o.command, prefix: 'lubdub-bench-alerts-' });
   try {
     const ch = await s.api(LUBDUB_ROUTES.channels, { method: 'POST', json: { name: 'bench webhook', kind: 'webhook', config: { url: hookUrl } } });
     if (ch.status === 404) return { skipped: 'skipped: no scheduler/channels API (404)' };

@@ -3,18 +3,21 @@
  * `--tsx` also runs the scale section on the TypeScript sources through tsx's loader, to set
  * the compiled service that `npm run serve` runs beside it (memory and start-up).
  *
- * Drives real `npm run serve` processes on loopback with autocannon (and wrk when installed),
- * prints a table per section and the SPEC targets, and writes everything as JSON under
- * bench/results/. The load generator shares the machine's cores with the service: compare
- * figures from one run, and read `machine.loadAvgAtStart` for other work on the machine.
+ * Drives real `npm run serve` processes on loopback with autocannon, and with wrk in rounds
+ * alternating with bench/reference.ts (the least a durable receiver must do) when wrk is
+ * installed; prints a table per section and the SPEC targets, and writes everything as JSON
+ * under bench/results/. The load generator shares the machine's cores with the service:
+ * compare figures from one run, and read `machine.loadAvgAtStart` for other work on the machine.
+ * Ctrl-C ends the services it started and removes their temp dirs.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { benchAlerts, type AlertResult } from './alerts.js';
 import { benchIngest, type IngestResult } from './ingest.js';
-import { TSX_SERVE_CMD } from '../test/helpers/serve.js';
+import { ROOT, TSX_SERVE_CMD } from '../test/helpers/serve.js';
 import { benchScale, type ScaleResult } from './scale.js';
-import { machine, table } from './util.js';
+import { cleanUpOnInterrupt, machine, table } from './util.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -26,39 +29,60 @@ if (unknown.length || only.some((s) => !['ingest', 'scale', 'alerts'].includes(s
   process.exit(2);
 }
 
+cleanUpOnInterrupt();
+// The services run from dist-electron/ (what `npm run serve` runs): build it if it is stale.
+if (spawnSync(process.execPath, [path.join(ROOT, 'build/ensure-built.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
+
 const plan = quick
-  ? { seconds: 3, checks: 10_000, pingsPerCheck: 20, idleSeconds: 15, loadSeconds: 3, alertChecks: 2_000, spreadSeconds: 20 }
-  : { seconds: 10, checks: 10_000, pingsPerCheck: 100, idleSeconds: 60, loadSeconds: 10, alertChecks: 10_000, spreadSeconds: 180 };
+  ? // a smoke run for CI: every section, short
+    { seconds: 2, wrkSeconds: 2, wrkRounds: 3, checks: 10_000, pingsPerCheck: 20, idleSeconds: 10, loadSeconds: 3, alertChecks: 1_000, spreadSeconds: 15 }
+  : { seconds: 10, wrkSeconds: 4, wrkRounds: 5, checks: 10_000, pingsPerCheck: 100, idleSeconds: 60, loadSeconds: 10, alertChecks: 10_000, spreadSeconds: 180 };
 
 const log = (l: string) => console.log(`  · ${l}`);
 const started = new Date();
-const results: { machine: ReturnType<typeof machine>; quick: boolean; started: string; seconds?: number; ingest?: IngestResult; scale?: ScaleResult; scaleTsx?: ScaleResult; alerts?: AlertResult } = {
+const results: { machine: ReturnType<typeof machine>; quick: boolean; started: string; seconds?: number; sectionSeconds: Record<string, number>; ingest?: IngestResult; scale?: ScaleResult; scaleTsx?: ScaleResult; alerts?: AlertResult } = {
   machine: machine(),
   quick,
   started: started.toISOString(),
+  sectionSeconds: {},
 };
 const m = results.machine;
 console.log(`Lubdub benchmark${quick ? ' (quick)' : ''}: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load average ${m.loadAvgAtStart} at start`);
 
 const out: string[] = [];
+let sectionStart = Date.now();
+const sectionDone = (name: string) => {
+  results.sectionSeconds[name] = Math.round((Date.now() - sectionStart) / 1000);
+  sectionStart = Date.now();
+};
 if (only.includes('ingest')) {
   console.log('\ningestion');
-  const r = (results.ingest = await benchIngest({ seconds: plan.seconds, log }));
+  const r = (results.ingest = await benchIngest({ seconds: plan.seconds, wrkSeconds: plan.wrkSeconds, wrkRounds: plan.wrkRounds, log }));
   out.push(
     table(
       `Ingestion: ${plan.seconds} s per run, GET /ping/<uuid>, autocannon on the same machine`,
       ['target', 'connections', 'pings/s', 'p50 ms', 'p99 ms', 'answered 200', 'committed'],
-      [
-        ...r.throughput.map((x) => [x.target, x.connections, x.perSecond, x.p50ms, x.p99ms, x.ok, x.committed]),
-        ...(r.wrkOneCheck50 ? [['one check (wrk)', 50, r.wrkOneCheck50.perSecond, '', '', r.wrkOneCheck50.requests, r.wrkOneCheck50.committed]] : []),
-      ],
+      r.throughput.map((x) => [x.target, x.connections, x.perSecond, x.p50ms, x.p99ms, x.ok, x.committed]),
     ),
+    'skipped' in r.reference
+      ? `\nAgainst the reference receiver: skipped (${r.reference.skipped})`
+      : table(
+          `Against the reference receiver (bench/reference.ts: one-table insert, same group commit, no domain): wrk 1 thread, ${r.reference.connections} connections, ${r.reference.rounds} alternating rounds of ${r.reference.seconds} s, medians`,
+          ['target', 'Lubdub pings/s', 'reference pings/s', 'Lubdub / reference', 'Lubdub rounds', 'reference rounds', 'answered 2xx / committed'],
+          r.reference.comparisons.map((c) => {
+            const sum = (rs: typeof c.lubdub, f: (x: (typeof rs)[number]) => number) => rs.reduce((a, x) => a + f(x), 0);
+            const rounds = (rs: typeof c.lubdub) => rs.map((x) => x.perSecond.toLocaleString('en-US')).join(' ');
+            const tally = (rs: typeof c.lubdub) => `${sum(rs, (x) => x.requests - x.non2xx).toLocaleString('en-US')} / ${sum(rs, (x) => x.committed).toLocaleString('en-US')}`;
+            return [c.target, c.lubdubMedian, c.referenceMedian, `${c.percent} %`, rounds(c.lubdub), rounds(c.reference), `Lubdub ${tally(c.lubdub)}, reference ${tally(c.reference)}`];
+          }),
+        ),
     table(
       'Latency at a fixed 1,000 pings/s to one check (10 connections; autocannon, 1 ms resolution)',
       ['body', 'pings/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
       r.fixedRate.map((x) => [x.bodyBytes ? '10 KB' : 'none', x.perSecond, x.p50ms, x.p99ms, x.p999ms, x.maxMs]),
     ),
   );
+  sectionDone('ingest');
 }
 if (only.includes('scale')) {
   console.log('\nscale: checks, stored pings, idle CPU, memory');
@@ -67,10 +91,12 @@ if (only.includes('scale')) {
     console.log('\nscale again, on the TypeScript sources through tsx (node --import tsx cli.ts)');
     results.scaleTsx = await benchScale({ checks: plan.checks, pingsPerCheck: plan.pingsPerCheck, idleSeconds: plan.idleSeconds, loadSeconds: plan.loadSeconds, command: TSX_SERVE_CMD, log });
   }
+  sectionDone('scale');
 }
 if (only.includes('alerts')) {
   console.log('\nalert latency');
   results.alerts = await benchAlerts({ checks: plan.alertChecks, spreadSeconds: plan.spreadSeconds, log });
+  sectionDone('alerts');
 }
 
 const scaleTable = (sc: ScaleResult, how: string) =>
@@ -114,7 +140,8 @@ if (al) {
 const targets: [string, string, boolean | null][] = [];
 const ing = results.ingest;
 if (ing) {
-  const best = Math.max(...ing.throughput.filter((x) => x.target === 'one check').map((x) => x.perSecond), ing.wrkOneCheck50?.perSecond ?? 0);
+  const wrkOne = 'skipped' in ing.reference ? 0 : ing.reference.comparisons[0].lubdubMedian;
+  const best = Math.max(...ing.throughput.filter((x) => x.target === 'one check').map((x) => x.perSecond), wrkOne);
   targets.push(['≥ 15,000 pings/s to one check', `${best.toLocaleString('en-US')}/s`, best >= 15_000]);
   const p99 = ing.fixedRate.find((x) => x.bodyBytes === 0)!.p99ms;
   targets.push(['p99 < 10 ms at 1,000 pings/s', `${p99} ms`, p99 < 10]);
@@ -143,5 +170,5 @@ const dir = path.join(import.meta.dirname, 'results');
 fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `bench-${started.toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
 fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-console.log(`\n${results.seconds} s; figures written to ${path.relative(process.cwd(), file)}`);
+console.log(`\n${results.seconds} s (${Object.entries(results.sectionSeconds).map(([k, v]) => `${k} ${v} s`).join(', ')}); figures written to ${path.relative(process.cwd(), file)}`);
 process.exit(problems.length ? 1 : 0);

@@ -5,8 +5,8 @@ import { openDb } from '../electron/service/db/open.js';
 import { makeRepos } from '../electron/service/db/repos.js';
 import { DEFAULT_CONFIG } from '../shared/domain/types.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
-import { serve, tempDir } from '../test/helpers/serve.js';
-import { load, mb, sleep } from './util.js';
+import { tempDir } from '../test/helpers/serve.js';
+import { benchServe, load, mb, owned, sleep } from './util.js';
 
 /** Figures of the scale section. */
 export interface ScaleResult {
@@ -118,6 +118,7 @@ export async function benchScale(o: {
 }): Promise<ScaleResult> {
   const problems: string[] = [];
   const dataDir = tempDir('lubdub-bench-scale-');
+  const forgetDir = owned.dir(dataDir);
   try {
     o.log(`seeding ${o.checks.toLocaleString('en-US')} checks × ${o.pingsPerCheck} pings`);
     const t = Date.now();
@@ -126,7 +127,7 @@ export async function benchScale(o: {
     const dbSizeMB = mb(fs.statSync(path.join(dataDir, 'lubdub.db')).size);
 
     const t0 = Date.now();
-    const s = await serve({ dataDir, timeoutMs: 120_000, command: o.command });
+    const s = await benchServe({ dataDir, timeoutMs: 120_000, command: o.command });
     const startMs = Date.now() - t0;
     o.log(`started in ${startMs} ms on a ${dbSizeMB} MB database`);
     try {
@@ -173,5 +174,6 @@ export async function benchScale(o: {
     }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+    forgetDir();
   }
 }

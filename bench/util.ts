@@ -1,8 +1,8 @@
 import autocannon from 'autocannon';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import type { Served } from '../test/helpers/serve.js';
+import { serve, tempDir, type Served } from '../test/helpers/serve.js';
 
 /** The machine a figure came from: figures are only comparable within one run on one machine. */
 export interface Machine {
@@ -93,13 +93,122 @@ export async function load(opts: {
   };
 }
 
-/** wrk's requests/s for one URL (a C load generator that leaves the service more CPU), or null without wrk. */
-export function wrk(url: string, connections: number, seconds: number): { perSecond: number; requests: number } | null {
-  const r = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) return null;
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
-  const total = /(\d+) requests in/.exec(r.stdout);
-  return rps && total ? { perSecond: Math.round(Number(rps[1])), requests: Number(total[1]) } : null;
+/** Whether wrk is on the PATH. */
+export const hasWrk = () => spawnSync('sh', ['-c', 'command -v wrk']).status === 0;
+
+/** What a wrk run answered. */
+export interface WrkFigures {
+  /** 2xx answers per second */
+  perSecond: number;
+  /** answers counted by wrk (2xx + non-2xx) */
+  requests: number;
+  non2xx: number;
+  /** connect/read/write errors and timeouts */
+  errors: number;
+}
+
+/**
+ * Runs wrk (a C load generator that leaves the service more CPU than autocannon) with one
+ * thread against `url`, optionally with a Lua script; null when wrk is not installed.
+ * Asynchronous, so the bench's own Ctrl-C handler can run meanwhile.
+ */
+export async function wrk(url: string, connections: number, seconds: number, script?: string): Promise<WrkFigures | null> {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, ...(script ? ['-s', script] : []), url];
+  const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const forget = owned.child(child.pid);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((res) => {
+    child.on('error', () => res(null));
+    child.on('close', (c) => res(c));
+  });
+  forget();
+  if (code !== 0) return null;
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  const total = /(\d+) requests in ([\d.]+)(m?s|m)\b/.exec(out);
+  if (!rps || !total) return null;
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const se = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = se ? se.slice(1).reduce((a, n) => a + Number(n), 0) : 0;
+  const requests = Number(total[1]);
+  return { perSecond: Math.round((Number(rps[1]) * (requests - non2xx)) / Math.max(1, requests)), requests, non2xx, errors };
+}
+
+/**
+ * What the bench started and must end: process groups, child processes and temp dirs,
+ * ended and removed at the end of their section and, through `cleanUpOnInterrupt`, on
+ * Ctrl-C or SIGTERM (the services run detached, in process groups of their own, so a
+ * terminal's Ctrl-C never reaches them). Each method returns the function that forgets it.
+ */
+export const owned = (() => {
+  const groups = new Set<number>();
+  const children = new Set<number>();
+  const dirs = new Set<string>();
+  const add = <T>(set: Set<T>, v: T | undefined) => {
+    if (v === undefined) return () => {};
+    set.add(v);
+    return () => void set.delete(v);
+  };
+  return {
+    group: (pgid: number | undefined) => add(groups, pgid),
+    child: (pid: number | undefined) => add(children, pid),
+    dir: (dir: string) => add(dirs, dir),
+    /** SIGKILLs everything still owned and removes the dirs (synchronous: runs in a signal handler) */
+    endAll: () => {
+      const kill = (pid: number) => {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      };
+      groups.forEach((g) => kill(-g));
+      children.forEach(kill);
+      dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+      groups.clear();
+      children.clear();
+      dirs.clear();
+    },
+  };
+})();
+
+/** On Ctrl-C or SIGTERM: end every process the bench started, remove its temp dirs, exit 130. */
+export function cleanUpOnInterrupt(): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      console.error(`\n${sig}: ending the services and removing the bench's temp dirs`);
+      owned.endAll();
+      process.exit(130);
+    });
+  }
+}
+
+/**
+ * `serve()` for the bench: a fresh temp data dir unless one is given (removed on stop when
+ * it made it), and the service's process group and dir owned until then (see `owned`).
+ */
+export async function benchServe(opts: Parameters<typeof serve>[0] & { prefix?: string } = {}): Promise<Served> {
+  const dataDir = opts.dataDir ?? tempDir(opts.prefix ?? 'lubdub-bench-');
+  const forgetDir = opts.dataDir ? () => {} : owned.dir(dataDir);
+  let s: Served;
+  try {
+    s = await serve({ ...opts, dataDir });
+  } catch (e) {
+    if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    forgetDir();
+    throw e;
+  }
+  const forgetGroup = owned.group(s.proc.pid);
+  const stop = s.stop;
+  return {
+    ...s,
+    stop: async () => {
+      const code = await stop();
+      forgetGroup();
+      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      forgetDir();
+      return code;
+    },
+  };
 }
 
 /** Prints rows as an aligned text table. */
