@@ -74,6 +74,6 @@ export async function benchIngest(o: { seconds: number; log: (l: string) => void
     }
     return { emptyStartMs, emptyIdleRssMB, throughput, wrkOneCheck50, fixedRate, serviceRssAfterMB: mb(procStats(pid).rss), problems };
   } finally {
-    await s.stop();
+    await s.dispose();
   }
 }

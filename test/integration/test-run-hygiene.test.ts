@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RUN_DIR_ENV, RUN_PREFIX, sweepAbandonedRuns, sweepRun } from '../helpers/run-dir.js';
-import { tempDir, waitFor } from '../helpers/serve.js';
+import { serve, tempDir, waitFor } from '../helpers/serve.js';
 
 const base = tempDir('lubdub-hygiene-');
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
@@ -64,5 +64,26 @@ describe('test runs clean up after themselves', () => {
     const runDir = process.env[RUN_DIR_ENV]!;
     expect(path.basename(runDir).startsWith(RUN_PREFIX)).toBe(true);
     expect(path.dirname(base)).toBe(runDir);
+  });
+
+  // The bench runs real services outside any test run (no run folder to sweep): the helper
+  // itself must leave no data dir and no process behind.
+  it('serve().dispose() ends the service and its process group and removes the data dir it made; a failed start leaves nothing', async () => {
+    const tmp = fs.mkdtempSync(path.join(base, 'serve-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const s = await serve();
+      expect(path.dirname(s.dataDir)).toBe(tmp);
+      const group = s.proc.pid!;
+      await s.dispose();
+      expect(fs.readdirSync(tmp)).toEqual([]);
+      expect(() => process.kill(-group, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+
+      await expect(serve({ args: ['--ping-port', 'not-a-port'] })).rejects.toThrow(/service did not start/);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      process.env.TMPDIR = saved;
+    }
   });
 });
