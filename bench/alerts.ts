@@ -113,7 +113,8 @@ export async function benchAlerts(o: { checks: number; spreadSeconds: number; co
       problems,
     };
   } finally {
-    await s.stop();
-    hook.close();
+    await s.dispose();
+    hook.closeAllConnections();
+    await new Promise((r) => hook.close(r));
   }
 }

@@ -77,6 +77,6 @@ export async function benchIngest(o: { seconds: number; wrkSeconds: number; wrkR
     }
     return { emptyStartMs, emptyIdleRssMB, throughput, reference, fixedRate, serviceRssAfterMB: mb(procStats(pid).rss), problems };
   } finally {
-    await s.stop();
+    await s.dispose();
   }
 }

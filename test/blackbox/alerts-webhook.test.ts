@@ -20,7 +20,9 @@ async function webhook(sv: Served, url: string): Promise<string> {
 }
 
 describe('alerts through the real service (npm run serve) to a local webhook receiver', () => {
-  it('timeout 2 s + grace 1 s: exactly one down POST within 1 s of the deadline; a ping brings exactly one recovery POST', async () => {
+  // The exact deadline (nothing 1 ms before it, one POST at it) is proven on a fake clock in
+  // test/integration/alerts-deadline.test.ts; here the real CLI gets there on its own.
+  it('a missed deadline sends exactly one down POST; a ping brings exactly one recovery POST', async () => {
     rx = await receiver();
     s = await serve();
     const hook = await webhook(s, `${rx.url}/hook`);
@@ -29,13 +31,10 @@ describe('alerts through the real service (npm run serve) to a local webhook rec
     const marker = await createCheck(s, { name: 'marker', timeout: 3600, grace: 3600, channels: hook });
     expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}`)).status).toBe(200); // new → up: no alert
     const posts = () => rx!.requests.map((r) => `${JSON.parse(r.body).kind} ${JSON.parse(r.body).name}`);
-    const sent = Date.now();
     expect((await fetch(`${s.pingUrl}/ping/${check.uuid}`, { method: 'POST', body: 'backup ok' })).status).toBe(200);
 
-    await waitFor(() => rx!.requests.length >= 1, 10_000);
+    await waitFor(() => posts().includes('down nightly backup'), 20_000);
     const down = JSON.parse(rx.requests[0].body);
-    // deadline = ping time + 3 s, and the ping time is not before `sent`
-    expect(rx.requests[0].at - (sent + 3000)).toBeLessThan(1000);
     expect(down).toMatchObject({
       kind: 'down',
       name: 'nightly backup',
@@ -45,18 +44,19 @@ describe('alerts through the real service (npm run serve) to a local webhook rec
       last_body: 'backup ok',
       console_url: `${s.uiUrl}/?check=${check.uuid}`,
     });
-    expect(Date.parse(down.last_ping)).toBeGreaterThanOrEqual(Math.floor(sent / 1000) * 1000);
+    // a long timeout now, so that the recovery below is not followed by another down
+    expect((await s.api(`/api/v3/checks/${check.uuid}`, { method: 'POST', json: { timeout: 3600 } })).status).toBe(200);
     expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}/fail`)).status).toBe(200);
-    await waitFor(() => posts().includes('down marker'), 10_000);
+    await waitFor(() => posts().includes('down marker'), 20_000);
     expect(posts()).toEqual(['down nightly backup', 'down marker']);
 
     expect((await fetch(`${s.pingUrl}/ping/${check.uuid}`)).status).toBe(200);
-    await waitFor(() => rx!.requests.length >= 3, 10_000);
+    await waitFor(() => posts().includes('up nightly backup'), 20_000);
     const up = JSON.parse(rx.requests[2].body);
     expect(up).toMatchObject({ kind: 'up', title: 'nightly backup is back up', status: 'up' });
     expect(up.message).toMatch(/^back up after \d+ s$/);
     expect((await fetch(`${s.pingUrl}/ping/${marker.uuid}`)).status).toBe(200);
-    await waitFor(() => posts().includes('up marker'), 10_000);
+    await waitFor(() => posts().includes('up marker'), 20_000);
     expect(posts()).toEqual(['down nightly backup', 'down marker', 'up nightly backup', 'up marker']);
 
     const ds = (await (await s.api(`/api/lubdub/deliveries?check=${check.uuid}`)).json()) as { deliveries: any[] };
@@ -64,7 +64,7 @@ describe('alerts through the real service (npm run serve) to a local webhook rec
       ['up', 'sent', 1, hook],
       ['down', 'sent', 1, hook],
     ]);
-  });
+  }, 60_000);
 
   it('GET /api/events streams check, ping, flip, delivery and notification events (API key or console session)', async () => {
     rx = await receiver();

@@ -267,14 +267,15 @@ describe('hostile input does not stall the service', () => {
     expect(r.status).toBe(200);
     const worst = Math.max(...seen);
     console.log(`hostile regex: its own ping answered in ${hostileMs.toFixed(0)} ms; ${seen.length} concurrent pings, worst ${worst.toFixed(1)} ms`);
-    expect(hostileMs).toBeLessThan(3000);
-    expect(seen.length).toBeGreaterThan(5);
-    // Had any of them waited for the hostile regex, it would have taken at least the time limit.
-    expect(worst).toBeLessThan(EXTRACT_TIMEOUT_MS);
+    // An order, not a duration (a loaded machine stretches both): other pings were answered,
+    // one after another, while the hostile one was still being extracted; its own extraction
+    // was cut at the per-ping time limit (extract_error below). Blocked behind it, at most the
+    // first would have been answered before it.
+    expect(seen.length).toBeGreaterThanOrEqual(3);
 
     const p = await lastPing(hostile.uuid);
     expect(p.type).toBe('success');
-    expect(p.extract_error).toMatch(/extraction stopped after 250 ms/);
+    expect(p.extract_error).toMatch(new RegExp(`^extraction stopped after ${EXTRACT_TIMEOUT_MS} ms`));
     expect(p.metrics).toEqual({ bytes: 100_000 });
 
     // the worker was replaced: the next body is extracted normally
@@ -302,8 +303,8 @@ describe('hostile input does not stall the service', () => {
     expect((await req).status).toBe(200);
     const ms = performance.now() - t0;
     console.log(`100 KB through 5 presets: answered in ${ms.toFixed(0)} ms; concurrent pings worst ${Math.max(...seen).toFixed(1)} ms`);
-    expect(ms).toBeLessThan(1000);
     const p = await lastPing(big.uuid);
+    // done within the per-ping time limit (over it, extraction stops with an extract_error)
     expect(p.extract_error).toBeUndefined();
     expect(p.metrics.written_bytes).toBe(Math.round(12.5 * 1024 * 1024));
     expect(p.metrics.warnings).toBe(lines.filter((l) => l.startsWith('warning')).length);

@@ -79,8 +79,9 @@ describe.each(COMBOS)('lubdub-run under $name', (combo) => {
     expect(end.exitstatus).toBe(0);
     expect(end.rid).toBe(start.rid);
     expect(end.ua).toContain(ua);
+    // in seconds, from the start ping: at least the job's sleep (a loaded machine only adds)
     expect(end.duration).toBeGreaterThanOrEqual(1);
-    expect(end.duration).toBeLessThan(5);
+    expect(end.duration).toBeLessThan(60);
     const b = (await body(uuid, end.n)).toString();
     expect(b).toContain('to-stdout\n');
     expect(b).toContain('to-stderr\n');
@@ -135,7 +136,8 @@ describe.each(COMBOS)('lubdub-run under $name', (combo) => {
     });
     expect(r.code).toBe(code);
     expect(r.stdout).toBe('working\n');
-    expect(r.ms).toBeLessThan(5_000);
+    // ended by the signal, before the job's own 20 s sleep would have
+    expect(r.ms).toBeLessThan(20_000);
     const end = (await pings(uuid)).at(-1)!;
     expect(end.exitstatus).toBe(code);
     const b = (await body(uuid, end.n)).toString();

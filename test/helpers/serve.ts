@@ -19,6 +19,8 @@ export interface Served {
   output: () => string;
   /** SIGTERM and wait for exit; resolves with the exit code */
   stop: () => Promise<number | null>;
+  /** stop, then remove the data dir (scripts outside the test run's temp folder: the bench) */
+  dispose: () => Promise<void>;
   /** SIGKILL the whole process group and wait */
   kill9: () => Promise<void>;
   /** management API call with the key */
@@ -65,6 +67,10 @@ export async function serve(
   } = {},
 ): Promise<Served> {
   const dataDir = opts.dataDir ?? tempDir();
+  // a dir made here goes with the service when it fails to start; a given one is the caller's
+  const removeOwnDir = () => {
+    if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
   const cmd = [...(opts.wrap ?? []), ...(opts.command ?? SERVE_CMD), ...(opts.args ?? [])];
   const proc = spawn(cmd[0], cmd.slice(1), {
     cwd: opts.cwd ?? ROOT,
@@ -93,6 +99,8 @@ export async function serve(
       try {
         process.kill(-proc.pid!, 'SIGKILL');
       } catch {}
+      await exited;
+      removeOwnDir();
       throw new Error(`service did not start (exit ${proc.exitCode}):\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -102,6 +110,18 @@ export async function serve(
   const loginUrl = /log in once:\s+(\S+)/.exec(out)![1];
   const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys.json'), 'utf8'));
   const apiKey = opts.env?.LUBDUB_API_KEY ?? API_KEY;
+  const stop = async () => {
+    try {
+      process.kill(proc.pid!, 'SIGTERM');
+    } catch {}
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<null>((r) => (timer = setTimeout(() => r(null), 10_000)))]);
+    clearTimeout(timer);
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {}
+    return code;
+  };
   return {
     proc,
     dataDir,
@@ -111,15 +131,11 @@ export async function serve(
     apiKey,
     pingKey: opts.env?.LUBDUB_PING_KEY ?? keys.pingKey,
     output: () => out,
-    stop: async () => {
-      try {
-        process.kill(proc.pid!, 'SIGTERM');
-      } catch {}
-      const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
-      try {
-        process.kill(-proc.pid!, 'SIGKILL');
-      } catch {}
-      return code;
+    stop,
+    dispose: async () => {
+      await stop();
+      await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
     kill9: async () => {
       try {

@@ -8,6 +8,8 @@ export interface SseEvent {
 export interface EventStream {
   events: SseEvent[];
   status: number;
+  /** true once the stream has ended (closed by either side) */
+  ended: boolean;
   close: () => void;
 }
 
@@ -15,8 +17,11 @@ export interface EventStream {
 export async function openEvents(url: string, headers: Record<string, string>): Promise<EventStream> {
   const ac = new AbortController();
   const res = await fetch(url, { headers, signal: ac.signal });
-  const stream: EventStream = { events: [], status: res.status, close: () => ac.abort() };
-  if (!res.ok || !res.body) return stream;
+  const stream: EventStream = { events: [], status: res.status, ended: false, close: () => ac.abort() };
+  if (!res.ok || !res.body) {
+    stream.ended = true;
+    return stream;
+  }
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
   (async () => {
@@ -37,6 +42,7 @@ export async function openEvents(url: string, headers: Record<string, string>): 
     } catch {
       // aborted
     }
+    stream.ended = true;
   })();
   return stream;
 }

@@ -54,6 +54,8 @@ describe('monitor-offline awareness', () => {
     h.timers.advance(MIN);
     expect(await h.ping(spooled, '', { query: `ts=${(T0 + 50 * MIN) / 1000}` })).toBe(200);
     expect(await status(spooled)).toMatchObject({ status: 'up', monitor_offline: false, last_ping: iso(T0 + 50 * MIN) });
+    const ping = (await h.api('GET', `/api/v3/checks/${spooled}/pings/`)).json.pings[0];
+    expect([Date.parse(ping.date), Date.parse(ping.received)]).toEqual([T0 + 50 * MIN, T0 + 61 * MIN]);
 
     h.timers.advance(9 * MIN - 1);
     await settle(h);
@@ -86,6 +88,12 @@ describe('monitor-offline awareness', () => {
     h.timers.advance(30 * MIN); // up to 11:40, before the spooled job's next deadline
     await settle(h);
     expect(rx.requests).toHaveLength(1);
+    // the spooled check's next deadline is the normal rule's business: never an offline miss
+    h.timers.advance(60 * MIN);
+    await settle(h);
+    const spooledFlips = (await h.api('GET', `/api/v3/checks/${spooled}/flips/`)).json as { new_status: string; reason: string }[];
+    expect(spooledFlips.at(0)).toMatchObject({ new_status: 'down', reason: 'timeout' });
+    expect(spooledFlips.filter((f) => f.reason === 'missed while Lubdub was offline')).toEqual([]);
   });
 
   it('many silent checks of one gap make one summary per channel, not one alert each', async () => {

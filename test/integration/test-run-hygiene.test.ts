@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RUN_DIR_ENV, RUN_PREFIX, sweepAbandonedRuns, sweepRun } from '../helpers/run-dir.js';
-import { tempDir } from '../helpers/serve.js';
+import { serve, tempDir, waitFor } from '../helpers/serve.js';
 
 const base = tempDir('lubdub-hygiene-');
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
@@ -21,7 +21,7 @@ const alive = (pid: number) => {
  * A stand-in test runner: makes its run folder as the global set-up does, starts a detached
  * service-like child (a sleeper that carries the run's mark) and a file, then reports both.
  */
-function startRunner(): Promise<{ runner: number; child: number; runDir: string }> {
+function startRunner(): Promise<{ runner: number; child: number; runDir: string; exited: Promise<unknown> }> {
   const script = `
     const fs = require('node:fs'), path = require('node:path'), { spawn } = require('node:child_process');
     const runDir = fs.mkdtempSync(path.join(${JSON.stringify(base)}, ${JSON.stringify(RUN_PREFIX)} + process.pid + '-'));
@@ -30,20 +30,20 @@ function startRunner(): Promise<{ runner: number; child: number; runDir: string 
     console.log(JSON.stringify({ runner: process.pid, child: c.pid, runDir }));
     setInterval(() => {}, 1000);`;
   const p = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((res) => p.stdout.once('data', (d) => res(JSON.parse(String(d)))));
+  const exited = new Promise((r) => p.once('exit', r));
+  return new Promise((res) => p.stdout.once('data', (d) => res({ ...JSON.parse(String(d)), exited })));
 }
 
 describe('test runs clean up after themselves', () => {
   it('a run killed before its teardown is swept by the next: its processes end and its folder goes', async () => {
-    const { runner, child, runDir } = await startRunner();
+    const { runner, child, runDir, exited } = await startRunner();
     expect(sweepAbandonedRuns(base)).toEqual([]); // its runner still runs: left alone
     expect(alive(child)).toBe(true);
     process.kill(runner, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 0));
-    for (let i = 0; alive(runner) && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+    await exited;
     expect(sweepAbandonedRuns(base)).toEqual([path.basename(runDir)]);
-    for (let i = 0; alive(child) && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(alive(child)).toBe(false);
+    // the child is not ours to wait for: SIGKILLed, it is gone once its new parent reaps it
+    await waitFor(() => !alive(child), 20_000, 20);
     expect(fs.existsSync(runDir)).toBe(false);
   });
 
@@ -64,5 +64,26 @@ describe('test runs clean up after themselves', () => {
     const runDir = process.env[RUN_DIR_ENV]!;
     expect(path.basename(runDir).startsWith(RUN_PREFIX)).toBe(true);
     expect(path.dirname(base)).toBe(runDir);
+  });
+
+  // The bench runs real services outside any test run (no run folder to sweep): the helper
+  // itself must leave no data dir and no process behind.
+  it('serve().dispose() ends the service and its process group and removes the data dir it made; a failed start leaves nothing', async () => {
+    const tmp = fs.mkdtempSync(path.join(base, 'serve-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const s = await serve();
+      expect(path.dirname(s.dataDir)).toBe(tmp);
+      const group = s.proc.pid!;
+      await s.dispose();
+      expect(fs.readdirSync(tmp)).toEqual([]);
+      expect(() => process.kill(-group, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+
+      await expect(serve({ args: ['--ping-port', 'not-a-port'] })).rejects.toThrow(/service did not start/);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      process.env.TMPDIR = saved;
+    }
   });
 });

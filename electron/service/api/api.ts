@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { LUBDUB_ROUTES, type CheckJson, type Summary, type ServiceEvent } from '../../../shared/api/types.js';
@@ -71,6 +70,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // within 10 s, checked every second (Node's default check runs every 30 s); over 16 KB → 431.
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: false,
+    // close() waits for every open connection: an event stream never ends by itself, and a
+    // browser's preconnected socket or a stalled request holds it until a timeout. Stopping
+    // (quit, SIGTERM) cuts them; the console and the desktop shell reconnect.
+    forceCloseConnections: true,
     rewriteUrl: rewriteBadUrl,
   });
 
@@ -246,21 +249,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return summarize(statuses, muted !== null && muted > c.now ? isoSeconds(muted) : null);
   });
 
-  // Server-Sent Events: check changes, pings, flips, deliveries (issue: live console and tray).
-  // An event stream never ends by itself, and close() waits for every open connection: a
-  // console tab or the desktop shell still connected would hang the service's stop (quit,
-  // SIGTERM). End the streams first; their clients reconnect or go away.
-  const streams = new Set<ServerResponse>();
-  app.addHook('preClose', (done) => {
-    for (const s of streams) s.destroy();
-    done();
-  });
+  // Server-Sent Events: check changes, pings, flips, deliveries (live console and tray).
   app.get('/api/events', (req, reply) => {
     reply.hijack();
     req.raw.socket.setTimeout(0); // long-lived: its keep-alive comments are 25 s apart
     const res = reply.raw;
-    streams.add(res);
-    res.on('close', () => streams.delete(res));
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

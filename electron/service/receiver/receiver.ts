@@ -70,6 +70,9 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     keepAliveTimeout: 5_000,
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: true,
+    // close() would wait for a connection that has not finished its request (a stalled client,
+    // slowloris) until its timeout: stopping cuts it (lubdub-run spools a ping it could not deliver).
+    forceCloseConnections: true,
     routerOptions: { maxParamLength: 600 },
     rewriteUrl: rewriteBadUrl,
   });
