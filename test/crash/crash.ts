@@ -26,7 +26,7 @@ export interface CrashOptions {
   cycles: number;
   /** concurrent ping senders */
   senders?: number;
-  /** kill after a random delay in [minKillMs, maxKillMs] of load */
+  /** kill after a random delay in [minKillMs, maxKillMs] once the cycle has ACKED_BEFORE_KILL acknowledged pings */
   minKillMs?: number;
   maxKillMs?: number;
   /** seed of the random kill moments and ping mix (printed, to replay a failing run) */
@@ -66,6 +66,8 @@ export function prng(seed: number): () => number {
 
 /** The URL suffixes the driver mixes: success, start, fail, log and exit statuses. */
 const SUFFIXES = ['', '', '', '/start', '/fail', '/log', '/0', '/3'];
+/** acknowledged pings each cycle waits for before its random kill moment (20 cycles: > 200 to lose) */
+const ACKED_BEFORE_KILL = 12;
 /** A check is retired before the ping log retention (1,000) could prune it, so its whole history replays. */
 const RETIRE_AFTER = 500;
 /** Pings a check may receive at most (below the 1,000 kept), even within the cycle that retires it. */
@@ -335,6 +337,11 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CrashReport> {
 
       const agent = new http.Agent({ keepAlive: true, maxSockets: senders });
       let stop = false;
+      // The kill waits for some acknowledged pings of this cycle, so every kill has something
+      // to lose however slow a loaded machine makes the service; then a random moment.
+      let ackedThisCycle = 0;
+      let loaded: () => void = () => {};
+      const underLoad = new Promise<void>((r) => (loaded = r));
       const sender = async () => {
         while (!stop) {
           const open = active.filter((u) => attempts.get(u)! < PING_LOG_ROOM);
@@ -348,11 +355,15 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CrashReport> {
           const status = await ping(agent, svc.pingUrl, `/ping/${check}${suffix}?rid=${rid}`);
           entry.status = status;
           entry.outcome = status === 200 || status === 201 ? 'acked' : status === 0 ? 'unknown' : 'refused';
+          if (entry.outcome === 'acked' && ++ackedThisCycle >= ACKED_BEFORE_KILL) loaded();
           if (status === 0) return; // the service is gone: this sender is done
         }
       };
       const killAfter = minKill + Math.floor(rand() * (maxKill - minKill));
       const running = Array.from({ length: senders }, sender);
+      // every check full (no sender left) also ends the wait
+      void Promise.all(running).then(() => loaded());
+      await underLoad;
       await new Promise((r) => setTimeout(r, killAfter));
       await svc.kill9();
       stop = true;
