@@ -1,4 +1,6 @@
 import { isoMillis } from '../../../shared/api/format.js';
+import { API } from '../../../shared/api/routes.js';
+import { on } from '../api/contract.js';
 import type { AssertionStatusJson, MetricRunJson, MetricsReply, PingSilentFields, PresetsReply } from '../../../shared/api/silent.js';
 import { UUID_RE, type PingTarget } from '../../../shared/domain/ping-url.js';
 import {
@@ -138,8 +140,8 @@ function routes(monitor: Monitor, history: MetricHistory) {
       `SELECT n, created, kind, body_size, duration, extra FROM pings
        WHERE check_id = ? AND kind IN ('success', 'fail') ORDER BY created DESC, n DESC LIMIT ?`,
     );
-    app.get('/api/lubdub/presets', async (): Promise<PresetsReply> => ({ extract: EXTRACT_PRESETS, assertions: ASSERTION_PRESETS }));
-    app.get('/api/lubdub/checks/:uuid/metrics', async (req): Promise<MetricsReply> => {
+    on(app, API.presets, async (): Promise<PresetsReply> => ({ extract: EXTRACT_PRESETS, assertions: ASSERTION_PRESETS }));
+    on(app, API.metrics, async (req): Promise<MetricsReply> => {
       const uuid = (req.params as { uuid: string }).uuid;
       if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
       const c = monitor.get(uuid);

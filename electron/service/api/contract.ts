@@ -1,0 +1,33 @@
+import type { FastifyInstance, FastifySchemaCompiler, RouteHandlerMethod } from 'fastify';
+import type { TSchema } from 'typebox';
+import type { RouteDef } from '../../../shared/api/routes.js';
+import { schemaIssue } from '../../../shared/api/schema-error.js';
+import { ApiError } from '../monitor.js';
+
+/**
+ * The one validation choke point: every declared route's params, query string and body are
+ * checked against its schema in shared/api/routes.ts before the handler runs, and a value
+ * that breaks it is answered in healthchecks' words:
+ * - body: 400 `json validation error: <field> is not a string` (an empty body is `{}`);
+ * - query string: 400 `invalid <field>`;
+ * - params: 404 `not found` (healthchecks: a URL naming no check does not exist).
+ */
+export const contractValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  return (data: unknown) => {
+    const value = httpPart === 'body' && (data === null || data === undefined) ? {} : data;
+    const issue = schemaIssue(schema, value);
+    if (issue === null) return { value: data ?? undefined };
+    if (httpPart === 'params') return { error: new ApiError(404, 'not found') };
+    if (httpPart === 'querystring') return { error: new ApiError(400, `invalid ${issue.field || 'query string'}`) };
+    return { error: new ApiError(400, `json validation error: ${`${issue.field} ${issue.words}`.trimStart()}`) };
+  };
+};
+
+/** Registers a declared route with its handler: method, path and request schemas come from the declaration. */
+export function on(app: FastifyInstance, r: RouteDef, handler: RouteHandlerMethod): void {
+  const schema: Record<string, TSchema> = {};
+  if (r.params) schema.params = r.params;
+  if (r.querystring) schema.querystring = r.querystring;
+  if (r.body) schema.body = r.body;
+  app.route({ method: r.method, url: r.path, schema, handler });
+}
