@@ -12,9 +12,9 @@ export interface ErrorWordsOption {
 const ARTICLE: Record<string, string> = { array: 'an array', object: 'an object', integer: 'an integer' };
 
 /** "a/0/b" → "a[0].b"; a list item's error names its list, as healthchecks does ("unique has unexpected value"). */
-function fieldName(instancePath: string): string {
+function fieldName(instancePath: string, keepIndex = false): string {
   const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  while (parts.length > 1 && /^\d+$/.test(parts[parts.length - 1])) parts.pop();
+  while (!keepIndex && parts.length > 1 && /^\d+$/.test(parts[parts.length - 1])) parts.pop();
   return parts.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out === '' ? p : `${out}.${p}`), '');
 }
 
@@ -85,7 +85,7 @@ export function schemaIssue(schema: TSchema, value: unknown): { field: string; w
     case 'pattern':
       return said(field, `does not match pattern ${String(params.pattern)}`);
     case 'required':
-      return said(`${field}.${(params.requiredProperties as string[])[0]}`, 'is required');
+      return said(`${fieldName(e.instancePath, true)}.${(params.requiredProperties as string[])[0]}`, 'is required');
     default:
       return said(field, `has unexpected value`);
   }
