@@ -9,7 +9,6 @@ export interface ServiceTarget {
   apiKey: string;
 }
 
-
 /** A non-2xx answer from the service. */
 export class ServiceHttpError extends Error {
   constructor(

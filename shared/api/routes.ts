@@ -189,6 +189,8 @@ type Part<K extends RouteName, P extends keyof RouteDef> = (typeof API)[K] exten
 export type Reply<K extends RouteName> = Part<K, 'response'>;
 /** The JSON body route `K` takes. */
 export type Body<K extends RouteName> = Part<K, 'body'>;
+/** The path parameters of route `K`. */
+export type Params<K extends RouteName> = Part<K, 'params'>;
 /** The query string route `K` takes. */
 export type Query<K extends RouteName> = Part<K, 'querystring'>;
 

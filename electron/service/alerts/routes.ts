@@ -4,9 +4,8 @@ import { channelInputError, type ChannelInput, type ChannelKind } from '../../..
 import { testMessage } from '../../../shared/alerts/messages.js';
 import { isoSeconds } from '../../../shared/api/format.js';
 import type { ChannelJson } from '../../../shared/api/types.js';
-import { API, DELIVERY_STATUSES, POWER_EVENTS } from '../../../shared/api/routes.js';
+import { API, type Body, type Params, type Query } from '../../../shared/api/routes.js';
 import { on } from '../api/contract.js';
-import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { writeTx } from '../db/open.js';
 import { ApiError, type Monitor } from '../monitor.js';
@@ -62,14 +61,13 @@ export function muteUntil(body: unknown, now: number): number | null {
   return t <= now ? null : t;
 }
 
-
 /** Registers Lubdub's channel, snooze, power, delivery and offline routes on the UI port. */
 export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => void {
   const { store, monitor, clock, snooze } = deps;
 
   const channelParam = (req: FastifyRequest): ChannelRow => {
-    const id = (req.params as { id: string }).id;
-    const c = UUID_RE.test(id) ? store.channelByUuid(id) : null;
+    const id = (req.params as Params<'getChannel'>).id;
+    const c = store.channelByUuid(id);
     if (!c) throw new ApiError(404, 'not found');
     return c;
   };
@@ -142,31 +140,24 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
     });
 
     on(app, API.checkMute, async (req) => {
-      const uuid = (req.params as { uuid: string }).uuid;
-      if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
+      const uuid = (req.params as Params<'checkMute'>).uuid;
       const c = monitor.get(uuid);
       snooze.setCheck(c, muteUntil(req.body, clock.now()));
       return checkJson(monitor.get(uuid), monitor.readContext());
     });
 
     on(app, API.power, async (req) => {
-      const ev = ((req.body ?? {}) as { event?: unknown }).event;
-      if (typeof ev !== 'string' || !(POWER_EVENTS as readonly string[]).includes(ev)) {
-        throw new ApiError(400, `json validation error: event must be one of ${POWER_EVENTS.join(', ')}`);
-      }
+      const ev = (req.body as Body<'power'>).event;
       deps.offline.power(ev, deps.scheduler);
       return { ok: true };
     });
 
     on(app, API.deliveries, async (req) => {
-      const q = req.query as { check?: string; status?: string; limit?: string };
+      const q = req.query as Query<'deliveries'>;
       let checkId: number | undefined;
       if (q.check !== undefined) {
-        if (!UUID_RE.test(q.check)) throw new ApiError(400, 'invalid check');
         checkId = monitor.get(q.check).id;
       }
-      if (q.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(q.status)) throw new ApiError(400, 'invalid status');
-      if (q.limit !== undefined && !/^\d{1,4}$/.test(q.limit)) throw new ApiError(400, 'invalid limit');
       const limit = Math.min(Number(q.limit ?? 100), 1000);
       return { deliveries: store.listDeliveries({ checkId, status: q.status, limit }).map(deliveryJson) };
     });

@@ -2,10 +2,9 @@ import type { ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
-import { API } from '../../../shared/api/routes.js';
+import { API, type Body, type Params, type Query } from '../../../shared/api/routes.js';
 import { contractValidator, on } from './contract.js';
 import { isoSeconds } from '../../../shared/api/format.js';
-import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { ApiError, type Monitor } from '../monitor.js';
@@ -158,11 +157,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.code(404).send({ error: 'not found' });
   });
 
-  const uuidParam = (req: FastifyRequest): string => {
-    const code = (req.params as { code: string }).code;
-    if (!UUID_RE.test(code)) throw new ApiError(404, 'not found');
-    return code;
-  };
+  // a check's uuid from the path (its form was checked against the route's params schema)
+  const uuidParam = (req: FastifyRequest): string => (req.params as Params<'getCheck'>).code;
   const ctx = () => monitor.readContext();
 
   app.all(BAD_URL_PATH, async () => {
@@ -211,8 +207,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   on(app, API.pingBody, async (req, reply) => {
     const c = monitor.get(uuidParam(req));
-    const n = (req.params as { n: string }).n;
-    if (!/^\d{1,12}$/.test(n)) throw new ApiError(404, 'not found');
+    const n = (req.params as Params<'pingBody'>).n;
     const p = monitor.repos.pings.byN(c.id, Number(n));
     if (!p || !p.body) throw new ApiError(404, 'not found');
     // Served as an attachment of opaque bytes: a browser never renders a ping body as a page.
@@ -224,10 +219,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   on(app, API.listFlips, async (req) => {
     const c = monitor.get(uuidParam(req));
-    const q = req.query as { seconds?: string; start?: string; end?: string };
-    for (const [k, v] of Object.entries(q)) {
-      if (['seconds', 'start', 'end'].includes(k) && !/^\d{1,12}$/.test(String(v))) throw new ApiError(400, `invalid ${k}`);
-    }
+    const q = req.query as Query<'listFlips'>;
     const now = deps.clock.now();
     let from = 0;
     let to = Number.MAX_SAFE_INTEGER;
@@ -307,8 +299,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // Logs out this console session, or with { everywhere: true } every session (a lost laptop,
   // a shared browser). With the API key only "everywhere" means anything.
   on(app, API.logout, async (req, reply) => {
-    const everywhere = (req.body as { everywhere?: unknown } | undefined)?.everywhere;
-    if (everywhere !== undefined && typeof everywhere !== 'boolean') throw new ApiError(400, 'json validation error: everywhere is not a boolean');
+    const everywhere = (req.body as Body<'logout'> | undefined)?.everywhere;
     if (everywhere) {
       deps.sessions.endAll();
     } else {

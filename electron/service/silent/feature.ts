@@ -1,8 +1,8 @@
 import { isoMillis } from '../../../shared/api/format.js';
-import { API } from '../../../shared/api/routes.js';
+import { API, type Params, type Query } from '../../../shared/api/routes.js';
 import { on } from '../api/contract.js';
 import type { AssertionStatusJson, MetricRunJson, MetricsReply, PingSilentFields, PresetsReply } from '../../../shared/api/silent.js';
-import { UUID_RE, type PingTarget } from '../../../shared/domain/ping-url.js';
+import type { PingTarget } from '../../../shared/domain/ping-url.js';
 import {
   aggregate,
   ASSERTION_PRESETS,
@@ -142,11 +142,9 @@ function routes(monitor: Monitor, history: MetricHistory) {
     );
     on(app, API.presets, async (): Promise<PresetsReply> => ({ extract: EXTRACT_PRESETS, assertions: ASSERTION_PRESETS }));
     on(app, API.metrics, async (req): Promise<MetricsReply> => {
-      const uuid = (req.params as { uuid: string }).uuid;
-      if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
+      const uuid = (req.params as Params<'metrics'>).uuid;
       const c = monitor.get(uuid);
-      const q = req.query as { limit?: string };
-      if (q.limit !== undefined && !/^\d{1,4}$/.test(q.limit)) throw new ApiError(400, 'invalid limit');
+      const q = req.query as Query<'metrics'>;
       const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
       const rows = runsStmt.all(c.id, limit) as { n: number; created: number; kind: 'success' | 'fail'; body_size: number; duration: number | null; extra: string | null }[];
       const runs: MetricRunJson[] = rows.reverse().map((r) => {
