@@ -4,7 +4,7 @@ import { channelInputError, type ChannelInput, type ChannelKind } from '../../..
 import { testMessage } from '../../../shared/alerts/messages.js';
 import { isoSeconds } from '../../../shared/api/format.js';
 import type { ChannelJson } from '../../../shared/api/types.js';
-import { API, type Body, type Params, type Query } from '../../../shared/api/routes.js';
+import { API, type Params } from '../../../shared/api/routes.js';
 import { on } from '../api/contract.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { writeTx } from '../db/open.js';
@@ -140,20 +140,20 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
     });
 
     on(app, API.checkMute, async (req) => {
-      const uuid = (req.params as Params<'checkMute'>).uuid;
+      const uuid = req.params.uuid;
       const c = monitor.get(uuid);
       snooze.setCheck(c, muteUntil(req.body, clock.now()));
       return checkJson(monitor.get(uuid), monitor.readContext());
     });
 
     on(app, API.power, async (req) => {
-      const ev = (req.body as Body<'power'>).event;
+      const ev = req.body.event;
       deps.offline.power(ev, deps.scheduler);
       return { ok: true };
     });
 
     on(app, API.deliveries, async (req) => {
-      const q = req.query as Query<'deliveries'>;
+      const q = req.query;
       let checkId: number | undefined;
       if (q.check !== undefined) {
         checkId = monitor.get(q.check).id;

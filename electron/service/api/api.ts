@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
-import { API, type Body, type Params, type Query } from '../../../shared/api/routes.js';
+import { API, type Params } from '../../../shared/api/routes.js';
 import { contractValidator, on } from './contract.js';
 import { isoSeconds } from '../../../shared/api/format.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
@@ -207,7 +207,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   on(app, API.pingBody, async (req, reply) => {
     const c = monitor.get(uuidParam(req));
-    const n = (req.params as Params<'pingBody'>).n;
+    const n = req.params.n;
     const p = monitor.repos.pings.byN(c.id, Number(n));
     if (!p || !p.body) throw new ApiError(404, 'not found');
     // Served as an attachment of opaque bytes: a browser never renders a ping body as a page.
@@ -219,7 +219,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   on(app, API.listFlips, async (req) => {
     const c = monitor.get(uuidParam(req));
-    const q = req.query as Query<'listFlips'>;
+    const q = req.query;
     const now = deps.clock.now();
     let from = 0;
     let to = Number.MAX_SAFE_INTEGER;
@@ -299,7 +299,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // Logs out this console session, or with { everywhere: true } every session (a lost laptop,
   // a shared browser). With the API key only "everywhere" means anything.
   on(app, API.logout, async (req, reply) => {
-    const everywhere = (req.body as Body<'logout'> | undefined)?.everywhere;
+    const everywhere = req.body.everywhere;
     if (everywhere) {
       deps.sessions.endAll();
     } else {

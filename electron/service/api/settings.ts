@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { normalizeBaseUrl, settingsInputError, type SettingsInput, type SettingsJson } from '../../../shared/api/settings.js';
-import { API, type Body } from '../../../shared/api/routes.js';
+import { API } from '../../../shared/api/routes.js';
 import { on } from './contract.js';
 import type { ServiceConfig } from '../config.js';
 import { loadKeys, newApiKey, newPingKey, saveKeys } from '../keys.js';
@@ -102,7 +102,7 @@ export function settingsFeature(): Feature {
     });
 
     on(app, API.rotateKey, async (req, reply) => {
-      const { which } = req.body as Body<'rotateKey'>;
+      const { which } = req.body;
       if (locked().includes(which)) throw new ApiError(409, `${which} is set by a flag or environment variable at start`);
       // Only the rotated key is written: a key given by environment never lands in keys.json.
       const stored = loadKeys(ctx.config.dataDir);

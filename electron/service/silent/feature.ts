@@ -1,5 +1,5 @@
 import { isoMillis } from '../../../shared/api/format.js';
-import { API, type Params, type Query } from '../../../shared/api/routes.js';
+import { API } from '../../../shared/api/routes.js';
 import { on } from '../api/contract.js';
 import type { AssertionStatusJson, MetricRunJson, MetricsReply, PingSilentFields, PresetsReply } from '../../../shared/api/silent.js';
 import type { PingTarget } from '../../../shared/domain/ping-url.js';
@@ -17,7 +17,7 @@ import { pairDuration } from '../../../shared/domain/check-state.js';
 import { compileRules, EXTRACT_PRESETS, extractRulesError, RULE_PROBE_TEXT, userRules, type CompiledRule } from '../../../shared/domain/extract.js';
 import { newMetrics, parseMetricParams, type Metrics } from '../../../shared/domain/metrics.js';
 import type { CheckRow } from '../db/repos.js';
-import { ApiError, type IngestRequest, type Monitor, type PingHook } from '../monitor.js';
+import { type IngestRequest, type Monitor, type PingHook } from '../monitor.js';
 import type { Feature } from '../service.js';
 import { Extractor, EXTRACT_MAX_QUEUE, EXTRACT_TIMEOUT_MS, type ExtractOutcome } from './extractor.js';
 import { MetricHistory } from './history.js';
@@ -142,9 +142,9 @@ function routes(monitor: Monitor, history: MetricHistory) {
     );
     on(app, API.presets, async (): Promise<PresetsReply> => ({ extract: EXTRACT_PRESETS, assertions: ASSERTION_PRESETS }));
     on(app, API.metrics, async (req): Promise<MetricsReply> => {
-      const uuid = (req.params as Params<'metrics'>).uuid;
+      const uuid = req.params.uuid;
       const c = monitor.get(uuid);
-      const q = req.query as Query<'metrics'>;
+      const q = req.query;
       const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
       const rows = runsStmt.all(c.id, limit) as { n: number; created: number; kind: 'success' | 'fail'; body_size: number; duration: number | null; extra: string | null }[];
       const runs: MetricRunJson[] = rows.reverse().map((r) => {
