@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import http from 'node:http';
 import path from 'node:path';
-import { LUBDUB_ROUTES } from '../shared/api/types.js';
+import { API } from '../shared/api/routes.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
 import { createCheck } from '../test/helpers/serve.js';
 import { benchServe, quantile, sleep } from './util.js';
@@ -32,7 +32,7 @@ export type AlertResult =
  * checks with a webhook channel, each pinged once so that its deadline falls somewhere in
  * the next `spreadSeconds`; a local webhook receiver notes when each alert arrives, and
  * the latency is arrival − the check's `alert_after` as stored. Written against the
- * documented contract (channels at LUBDUB_ROUTES.channels; a webhook channel POSTs JSON
+ * documented contract (channels at API.createChannel; a webhook channel POSTs JSON
  * naming the check); skipped cleanly when the service has no channels API yet.
  */
 export async function benchAlerts(o: { checks: number; spreadSeconds: number; command?: string[]; log: (l: string) => void }): Promise<AlertResult> {
@@ -60,7 +60,7 @@ export async function benchAlerts(o: { checks: number; spreadSeconds: number; co
   const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/alert`;
   const s = await benchServe({ command: o.command, prefix: 'lubdub-bench-alerts-' });
   try {
-    const ch = await s.api(LUBDUB_ROUTES.channels, { method: 'POST', json: { name: 'bench webhook', kind: 'webhook', config: { url: hookUrl } } });
+    const ch = await s.api(API.createChannel.path, { method: 'POST', json: { name: 'bench webhook', kind: 'webhook', config: { url: hookUrl } } });
     if (ch.status === 404) return { skipped: 'skipped: no scheduler/channels API (404)' };
     if (!ch.ok) return { skipped: `skipped: creating a webhook channel answered ${ch.status} ${await ch.text()}` };
     const channel = (await ch.json()) as { id: string };

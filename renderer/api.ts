@@ -1,10 +1,4 @@
-import type { ChannelJson, CheckJson, FlipJson, PingJson, Summary } from '../shared/api/types.js';
-import { LUBDUB_ROUTES } from '../shared/api/types.js';
-import { SILENT_ROUTES, type MetricsReply, type PresetsReply } from '../shared/api/silent.js';
-import type { ChannelInput } from '../shared/alerts/channel-input.js';
-import type { HeartbeatsJson } from '../shared/api/heartbeats.js';
-import type { SettingsJson, SettingsInput } from '../shared/api/settings.js';
-import type { CheckInput } from '../shared/api/check-input.js';
+import { API, pathOf, type Body, type Reply, type RouteDef } from '../shared/api/routes.js';
 
 /** A failed API call: HTTP status, the server's message, and the field it names (validation errors). */
 export class ApiFailure extends Error {
@@ -63,48 +57,56 @@ export async function call<T>(path: string, init: { method?: string; json?: unkn
   return (type.includes('json') ? await res.json() : await res.text()) as T;
 }
 
-const checkPath = (uuid: string) => `/api/v3/checks/${encodeURIComponent(uuid)}`;
+/** A declared route's path with its parameters and query string filled in. */
+function at(r: RouteDef, params: Record<string, string | number> = {}, query?: Record<string, string | number>): string {
+  const path = pathOf(r, params);
+  return query ? `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}` : path;
+}
+
+/** One call to a declared route: its method and path, the body its schema describes, the answer its schema describes. */
+function send<K extends keyof typeof API>(name: K, params: Record<string, string | number> = {}, json?: Body<K>, query?: Record<string, string | number>): Promise<Reply<K>> {
+  const r: RouteDef = API[name];
+  return call<Reply<K>>(at(r, params, query), { method: r.method, json });
+}
 
 /** The service API as the console uses it. */
 export const api = {
-  checks: () => call<{ checks: CheckJson[] }>('/api/v3/checks/').then((r) => r.checks),
-  check: (uuid: string) => call<CheckJson>(checkPath(uuid)),
-  create: (input: CheckInput) => call<CheckJson>('/api/v3/checks/', { method: 'POST', json: input }),
-  update: (uuid: string, input: CheckInput) => call<CheckJson>(checkPath(uuid), { method: 'POST', json: input }),
-  remove: (uuid: string) => call<CheckJson>(checkPath(uuid), { method: 'DELETE' }),
-  pause: (uuid: string) => call<CheckJson>(`${checkPath(uuid)}/pause`, { method: 'POST' }),
-  resume: (uuid: string) => call<CheckJson>(`${checkPath(uuid)}/resume`, { method: 'POST' }),
-  pings: (uuid: string, limit = 1000) => call<{ pings: PingJson[] }>(`${checkPath(uuid)}/pings/?limit=${limit}`).then((r) => r.pings),
+  checks: () => send('listChecks').then((r) => r.checks),
+  check: (uuid: string) => send('getCheck', { code: uuid }),
+  create: (input: Body<'createCheck'>) => send('createCheck', {}, input),
+  update: (uuid: string, input: Body<'updateCheck'>) => send('updateCheck', { code: uuid }, input),
+  remove: (uuid: string) => send('deleteCheck', { code: uuid }),
+  pause: (uuid: string) => send('pauseCheck', { code: uuid }),
+  resume: (uuid: string) => send('resumeCheck', { code: uuid }),
+  pings: (uuid: string, limit = 1000) => send('listPings', { code: uuid }, undefined, { limit }).then((r) => r.pings),
   /** the body as text: shown in a <pre>, never as markup */
   pingBody: (uuid: string, n: number) => call<string>(pingBodyPath(uuid, n)),
-  flips: (uuid: string) => call<FlipJson[]>(`${checkPath(uuid)}/flips/`),
-  summary: () => call<Summary>(LUBDUB_ROUTES.summary),
-  heartbeats: () => call<HeartbeatsJson>(LUBDUB_ROUTES.heartbeats).then((r) => r.beats),
-  muteState: () => call<{ muted_until: string | null }>(LUBDUB_ROUTES.mute),
-  mute: (until: string | null) => call<{ muted_until: string | null }>(LUBDUB_ROUTES.mute, { method: 'POST', json: { until } }),
-  settings: () => call<SettingsJson>(LUBDUB_ROUTES.settings),
-  saveSettings: (input: SettingsInput) => call<SettingsJson>(LUBDUB_ROUTES.settings, { method: 'POST', json: input }),
+  flips: (uuid: string) => send('listFlips', { code: uuid }),
+  summary: () => send('summary'),
+  heartbeats: () => send('heartbeats').then((r) => r.beats),
+  muteState: () => send('muteState'),
+  mute: (until: string | null) => send('mute', {}, { until }),
+  settings: () => send('settings'),
+  saveSettings: (input: Body<'saveSettings'>) => send('saveSettings', {}, input),
   /** ends this console session, or every one (`everywhere`) */
-  logout: (everywhere: boolean) => call<{ logged_out: string }>(LUBDUB_ROUTES.logout, { method: 'POST', json: { everywhere } }),
-  rotateKey: (which: 'api_key' | 'ping_key') => call<{ which: string; value: string }>(LUBDUB_ROUTES.rotateKey, { method: 'POST', json: { which } }),
+  logout: (everywhere: boolean) => send('logout', {}, { everywhere }),
+  rotateKey: (which: Body<'rotateKey'>['which']) => send('rotateKey', {}, { which }),
   /** Lubdub's channels (with config and `new_checks`): Settings, and what a check can notify */
-  channels: () => call<{ channels: ChannelJson[] }>(LUBDUB_ROUTES.channels).then((r) => r.channels),
-  createChannel: (c: ChannelInput) => call<ChannelJson>(LUBDUB_ROUTES.channels, { method: 'POST', json: c }),
-  updateChannel: (id: string, c: ChannelInput) => call<ChannelJson>(channelPath(id), { method: 'POST', json: c }),
-  deleteChannel: (id: string) => call<ChannelJson>(channelPath(id), { method: 'DELETE' }),
+  channels: () => send('channels').then((r) => r.channels),
+  createChannel: (c: Body<'createChannel'>) => send('createChannel', {}, c),
+  updateChannel: (id: string, c: Body<'updateChannel'>) => send('updateChannel', { id }, c),
+  deleteChannel: (id: string) => send('deleteChannel', { id }),
   /** sends a test message now; `ok: false` with the error when the channel could not deliver it */
-  testChannel: (id: string) => call<{ ok: boolean; error: string | null }>(`${channelPath(id)}/test`, { method: 'POST' }),
+  testChannel: (id: string) => send('testChannel', { id }),
   /** snooze one check: until an ISO time, or null to end it */
-  muteCheck: (uuid: string, until: string | null) => call<CheckJson>(LUBDUB_ROUTES.checkMute.replace(':uuid', encodeURIComponent(uuid)), { method: 'POST', json: { until } }),
+  muteCheck: (uuid: string, until: string | null) => send('checkMute', { uuid }, { until }),
   /** extraction presets and the editor's assertion presets */
-  presets: () => call<PresetsReply>(SILENT_ROUTES.presets),
+  presets: () => send('presets'),
   /** the last runs' metrics (oldest first) and each assertion's baseline state */
-  metrics: (uuid: string, limit = 100) => call<MetricsReply>(`${SILENT_ROUTES.metrics.replace(':uuid', encodeURIComponent(uuid))}?limit=${limit}`),
+  metrics: (uuid: string, limit = 100) => send('metrics', { uuid }, undefined, { limit }),
 };
-
-const channelPath = (id: string) => `${LUBDUB_ROUTES.channels}/${encodeURIComponent(id)}`;
 
 /** Same-origin path of a ping body download (the API's body_url names the loopback host). */
 export function pingBodyPath(uuid: string, n: number): string {
-  return `${checkPath(uuid)}/pings/${n}/body`;
+  return pathOf(API.pingBody, { code: uuid, n });
 }

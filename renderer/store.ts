@@ -1,6 +1,8 @@
 import { create } from 'zustand';
 import { appendBeat, flipBeat, pingBeat, type BeatJson } from '../shared/api/heartbeats.js';
 import type { CheckJson, FlipJson, NotificationJson, PingJson, ServiceEvent } from '../shared/api/types.js';
+import { EVENT_TYPES } from '../shared/api/events.js';
+import { API } from '../shared/api/routes.js';
 import { NO_FILTER, type ListFilter } from '../shared/console/check-list.js';
 import { api, ApiFailure, setUnauthorizedHandler } from './api.js';
 
@@ -128,8 +130,6 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
 
 setUnauthorizedHandler(() => useConsole.setState({ unauthorized: true, live: 'offline' }));
 
-const EVENT_TYPES: ServiceEvent['type'][] = ['hello', 'check', 'check-deleted', 'ping', 'flip', 'settings', 'delivery', 'offline-summary', 'notification'];
-
 /**
  * Opens the event stream and keeps the store current. EventSource reconnects by itself;
  * after a reconnect everything is reloaded, since events may have been missed.
@@ -140,7 +140,7 @@ const EVENT_TYPES: ServiceEvent['type'][] = ['hello', 'check', 'check-deleted', 
 export function connect(): () => void {
   const st = useConsole.getState();
   let first = true;
-  const es = new EventSource('/api/events');
+  const es = new EventSource(API.events.path);
   for (const type of EVENT_TYPES) {
     es.addEventListener(type, (m) => {
       const data = JSON.parse((m as MessageEvent<string>).data);

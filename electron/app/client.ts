@@ -1,4 +1,5 @@
-import { LUBDUB_ROUTES, type CheckJson, type ServiceEvent, type Summary } from '../../shared/api/types.js';
+import { EVENT_TYPES as EVENT_TYPE_LIST, type ServiceEvent } from '../../shared/api/events.js';
+import { API, type Body, type PowerEvent, type Reply } from '../../shared/api/routes.js';
 import { SseParser } from './sse.js';
 
 /** Where the shell finds its service: the local in-process one or a remote one. */
@@ -7,9 +8,6 @@ export interface ServiceTarget {
   baseUrl: string;
   apiKey: string;
 }
-
-/** Power events the shell reports (`POST /api/lubdub/power`). */
-export type PowerEvent = 'suspend' | 'resume' | 'lock' | 'unlock' | 'shutdown';
 
 /** A non-2xx answer from the service. */
 export class ServiceHttpError extends Error {
@@ -27,17 +25,7 @@ export interface EventStream {
   closed: Promise<void>;
 }
 
-const EVENT_TYPES = new Set<ServiceEvent['type']>([
-  'hello',
-  'check',
-  'check-deleted',
-  'ping',
-  'flip',
-  'delivery',
-  'settings',
-  'offline-summary',
-  'notification',
-]);
+const EVENT_TYPES = new Set<string>(EVENT_TYPE_LIST);
 
 const REQUEST_TIMEOUT_MS = 10_000;
 /**
@@ -75,30 +63,32 @@ export class ServiceClient {
   }
 
   /** Counts by status and the worst state. */
-  async summary(): Promise<Summary> {
-    return (await this.request(LUBDUB_ROUTES.summary)) as Summary;
+  async summary(): Promise<Reply<'summary'>> {
+    return (await this.request(API.summary.path)) as Reply<'summary'>;
   }
 
   /** Every check (healthchecks v3 list). */
-  async checks(): Promise<CheckJson[]> {
-    return ((await this.request('/api/v3/checks/')) as { checks: CheckJson[] }).checks;
+  async checks(): Promise<Reply<'listChecks'>['checks']> {
+    return ((await this.request(API.listChecks.path)) as Reply<'listChecks'>).checks;
   }
 
   /** A console session for the shell's window: the cookie's name and value. */
-  async session(): Promise<{ cookie: string; value: string }> {
-    const r = (await this.request(LUBDUB_ROUTES.session, { method: 'POST', json: {} })) as { cookie?: unknown; value?: unknown };
+  async session(): Promise<Reply<'session'>> {
+    const r = (await this.request(API.session.path, { method: API.session.method, json: {} })) as Partial<Record<keyof Reply<'session'>, unknown>>;
     if (typeof r?.cookie !== 'string' || typeof r.value !== 'string') throw new Error('session: unexpected answer');
     return { cookie: r.cookie, value: r.value };
   }
 
   /** Global snooze until `until` (epoch ms), or off with null. */
   async mute(until: number | null): Promise<void> {
-    await this.request(LUBDUB_ROUTES.mute, { method: 'POST', json: { until: until === null ? null : new Date(until).toISOString() } });
+    const json: Body<'mute'> = { until: until === null ? null : new Date(until).toISOString() };
+    await this.request(API.mute.path, { method: API.mute.method, json });
   }
 
   /** Reports a power event so the service can account for the time it was not watching. */
   async power(event: PowerEvent): Promise<void> {
-    await this.request(LUBDUB_ROUTES.power, { method: 'POST', json: { event } });
+    const json: Body<'power'> = { event };
+    await this.request(API.power.path, { method: API.power.method, json });
   }
 
   /**
@@ -116,7 +106,7 @@ export class ServiceClient {
     };
     alive();
     const closed = (async () => {
-      const res = await this.fetchImpl(this.target.baseUrl + LUBDUB_ROUTES.events, {
+      const res = await this.fetchImpl(this.target.baseUrl + API.events.path, {
         headers: { 'x-api-key': this.target.apiKey, accept: 'text/event-stream' },
         redirect: 'error',
         signal: ctrl.signal,
@@ -127,7 +117,7 @@ export class ServiceClient {
       }
       onOpen();
       const parser = new SseParser((m) => {
-        if (!EVENT_TYPES.has(m.event as ServiceEvent['type'])) return;
+        if (!EVENT_TYPES.has(m.event)) return;
         let data: unknown;
         try {
           data = JSON.parse(m.data);

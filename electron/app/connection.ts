@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { summarize } from '../../shared/api/summary.js';
 import type { CheckJson, NotificationJson, ServiceEvent, Summary } from '../../shared/api/types.js';
-import { STREAM_IDLE_MS, type EventStream, type PowerEvent, type ServiceClient } from './client.js';
+import type { PowerEvent } from '../../shared/api/routes.js';
+import { STREAM_IDLE_MS, type EventStream, type ServiceClient } from './client.js';
 
 /** What the connection tells the rest of the shell. */
 export interface ConnectionEvents {

@@ -1,4 +1,4 @@
-import type { PowerEvent } from './client.js';
+import type { PowerEvent } from '../../shared/api/routes.js';
 import type { ShellConnection } from './connection.js';
 import type { ElectronApi } from './electron-api.js';
 

@@ -1,3 +1,6 @@
+import { Type, type Static } from 'typebox';
+import { schemaError } from '../api/schema-error.js';
+
 /** Kinds of notification channel Lubdub can send to. */
 export type ChannelKind = 'desktop' | 'webhook' | 'ntfy';
 /** All channel kinds, for validation and listings. */
@@ -17,16 +20,22 @@ export interface NtfyConfig {
 /** Channel settings by kind (desktop has none). */
 export type ChannelConfig = Record<string, never> | WebhookConfig | NtfyConfig;
 
-/** Body of `POST /api/lubdub/channels` (create) and `…/<id>` (update). */
-export interface ChannelInput {
-  name?: string;
-  kind?: ChannelKind;
-  config?: Record<string, unknown>;
+/**
+ * Body of `POST /api/lubdub/channels` (create) and `…/<id>` (update): the types; the
+ * rules that depend on the kind and the URL guard are `channelInputError`'s.
+ */
+export const ChannelInputSchema = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 100 })),
+  kind: Type.Optional(Type.Enum(CHANNEL_KINDS, { errorWords: `must be one of ${CHANNEL_KINDS.join(', ')}` })),
+  config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   /** new checks created without `channels` get this channel (default true) */
-  new_checks?: boolean;
+  new_checks: Type.Optional(Type.Boolean()),
   /** create only: add the channel to every existing check */
-  assign_existing?: boolean;
-}
+  assign_existing: Type.Optional(Type.Boolean()),
+  api_key: Type.Optional(Type.String()),
+});
+/** A channel create/update body. */
+export type ChannelInput = Omit<Static<typeof ChannelInputSchema>, 'api_key'>;
 
 /**
  * Security predicate for outgoing URLs (webhook, ntfy, and every redirect they answer):
@@ -79,22 +88,15 @@ function configError(kind: ChannelKind, c: unknown): string | null {
  * `existingKind` is set on update: the kind of a channel cannot change.
  */
 export function channelInputError(body: unknown, existingKind: ChannelKind | null): string | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'json root is not an object';
+  const shape = schemaError(ChannelInputSchema, body);
+  if (shape) return shape;
   const b = body as Record<string, unknown>;
-  const known = ['name', 'kind', 'config', 'new_checks', 'assign_existing', 'api_key'];
-  const unknown = Object.keys(b).find((k) => !known.includes(k));
+  const unknown = Object.keys(b).find((k) => !(k in ChannelInputSchema.properties));
   if (unknown) return `unknown field ${unknown}`;
-  if (b.name !== undefined) {
-    if (typeof b.name !== 'string') return 'name is not a string';
-    if (b.name.length > 100) return 'name is too long';
-    // healthchecks resolves `channels` by name too: a comma would split the name.
-    if (b.name.includes(',')) return 'name must not contain a comma';
-  }
-  if (b.new_checks !== undefined && typeof b.new_checks !== 'boolean') return 'new_checks is not a boolean';
-  if (b.assign_existing !== undefined && typeof b.assign_existing !== 'boolean') return 'assign_existing is not a boolean';
+  // healthchecks resolves `channels` by name too: a comma would split the name.
+  if (typeof b.name === 'string' && b.name.includes(',')) return 'name must not contain a comma';
   let kind = existingKind;
   if (b.kind !== undefined) {
-    if (!CHANNEL_KINDS.includes(b.kind as ChannelKind)) return `kind must be one of ${CHANNEL_KINDS.join(', ')}`;
     if (existingKind !== null && b.kind !== existingKind) return 'kind of a channel cannot change';
     kind = b.kind as ChannelKind;
   }

@@ -1,30 +1,33 @@
 import { isMissedDeadline, isReportedFailure, reasonWords } from '../domain/reasons.js';
-import type { FlipReason } from '../domain/types.js';
+import { Type, type Static } from 'typebox';
+import { FLIP_REASONS, type FlipReason } from '../domain/types.js';
 import type { PingJson } from './types.js';
 
 /** How many events the heartbeat bar shows per check. */
 export const BEATS_PER_CHECK = 50;
 
 /** One pill of the heartbeat bar: a ping, or a deadline that passed without one. */
-export interface BeatJson {
+export const BeatJsonSchema = Type.Object({
   /** ISO time of the event */
-  t: string;
-  kind: PingJson['type'] | 'missed' | 'down';
+  t: Type.String(),
+  kind: Type.Enum(['success', 'fail', 'start', 'log', 'ign', 'missed', 'down']),
   /** ping number, for pings */
-  n?: number;
-  exitstatus?: number;
+  n: Type.Optional(Type.Integer()),
+  exitstatus: Type.Optional(Type.Integer()),
   /** run duration in seconds, when the ping closed a run */
-  duration?: number;
+  duration: Type.Optional(Type.Number()),
   /** first line of the body, as text; or the words of a down flip's reason */
-  text?: string;
+  text: Type.Optional(Type.String()),
   /** the code of a down flip's reason, for flip pills */
-  reason?: FlipReason;
-}
+  reason: Type.Optional(Type.Enum(FLIP_REASONS)),
+});
+/** One pill of the heartbeat bar. */
+export type BeatJson = Static<typeof BeatJsonSchema>;
 
 /** `GET /api/lubdub/heartbeats`: the last events of every check, oldest first. */
-export interface HeartbeatsJson {
-  beats: Record<string, BeatJson[]>;
-}
+export const HeartbeatsJsonSchema = Type.Object({ beats: Type.Record(Type.String(), Type.Array(BeatJsonSchema)) });
+/** The heartbeat bars of every check, keyed by uuid. */
+export type HeartbeatsJson = Static<typeof HeartbeatsJsonSchema>;
 
 /** A ping as a heartbeat pill. */
 export function pingBeat(p: PingJson): BeatJson {

@@ -1,29 +1,39 @@
+import { Type, type Static } from 'typebox';
 import { baseUrlError } from '../security/base-url.js';
+import { schemaError } from './schema-error.js';
 
 /** `GET /api/lubdub/settings`: what the console's Settings page shows. */
-export interface SettingsJson {
+export const SettingsJsonSchema = Type.Object({
   /** the base of ping URLs as shown to users, e.g. http://nas.local:8420 */
-  base_url: string;
+  base_url: Type.String(),
   /** what base_url is when nothing is saved: http://<hostname>.local:<ping port> */
-  base_url_default: string;
+  base_url_default: Type.String(),
   /** bytes of a ping body kept */
-  ping_body_limit: number;
+  ping_body_limit: Type.Integer(),
   /** seconds of catch-up after Lubdub was not running */
-  catchup_window: number;
-  ping_key: string;
-  api_key: string;
+  catchup_window: Type.Integer(),
+  ping_key: Type.String(),
+  api_key: Type.String(),
   /** base URLs this machine can be reached at: its LAN addresses and <hostname>.local */
-  detected_urls: string[];
+  detected_urls: Type.Array(Type.String()),
   /** settings fixed by a flag or environment variable at start (read-only here) */
-  locked: ('base_url' | 'ping_body_limit' | 'catchup_window' | 'ping_key' | 'api_key')[];
-}
+  locked: Type.Array(Type.Enum(['base_url', 'ping_body_limit', 'catchup_window', 'ping_key', 'api_key'])),
+});
+/** What the console's Settings page shows. */
+export type SettingsJson = Static<typeof SettingsJsonSchema>;
 
-/** `POST /api/lubdub/settings`: any subset; base_url "" goes back to the default. */
-export interface SettingsInput {
-  base_url?: string;
-  ping_body_limit?: number;
-  catchup_window?: number;
-}
+/**
+ * `POST /api/lubdub/settings`: any subset; base_url "" goes back to the default. The
+ * schema gives the types; `settingsInputError` the URL rules and `SETTINGS_LIMITS`.
+ */
+export const SettingsInputSchema = Type.Object({
+  base_url: Type.Optional(Type.String()),
+  ping_body_limit: Type.Optional(Type.Integer()),
+  catchup_window: Type.Optional(Type.Integer()),
+  api_key: Type.Optional(Type.String()),
+});
+/** A settings change. */
+export type SettingsInput = Omit<Static<typeof SettingsInputSchema>, 'api_key'>;
 
 /**
  * The numeric settings' bounds and defaults: the one table the CLI flags (and their
@@ -54,8 +64,9 @@ export function normalizeBaseUrl(v: string): string {
 
 /** Validates a settings change; returns the error text after "json validation error: ", or null. */
 export function settingsInputError(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'json root is not an object';
-  for (const [k, v] of Object.entries(body)) {
+  const shape = schemaError(SettingsInputSchema, body);
+  if (shape) return shape;
+  for (const [k, v] of Object.entries(body as object)) {
     if (k === 'base_url') {
       if (v === '') continue;
       const err = baseUrlError(v);

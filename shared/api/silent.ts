@@ -2,6 +2,7 @@
  * API contract of silent-failure detection: the Lubdub fields on check and ping
  * JSON, and the routes beside healthchecks v3. Shared by the service and the console.
  */
+import { Type, type Static } from 'typebox';
 import type { AssertionEntry, AssertionPreset, AssertionResult, AssertionSpec } from '../domain/assertions.js';
 import type { ExtractEntry, ExtractPreset } from '../domain/extract.js';
 import type { Metrics } from '../domain/metrics.js';
@@ -26,43 +27,48 @@ export interface PingSilentFields {
   extract_error?: string;
 }
 
+const MetricsSchema = Type.Unsafe<Metrics>(Type.Record(Type.String(), Type.Number()));
+
 /** One run in `GET /api/lubdub/checks/<uuid>/metrics`. */
-export interface MetricRunJson {
-  n: number;
-  date: string;
-  type: 'success' | 'fail';
-  metrics: Metrics;
-  assertion_failed?: string;
-}
+export const MetricRunJsonSchema = Type.Object({
+  n: Type.Integer(),
+  date: Type.String(),
+  type: Type.Enum(['success', 'fail']),
+  metrics: MetricsSchema,
+  assertion_failed: Type.Optional(Type.String()),
+});
+/** One run with its metrics. */
+export type MetricRunJson = Static<typeof MetricRunJsonSchema>;
 
 /** The baseline state of one assertion, for the editor ("pending: 3 of 10 runs"). */
-export interface AssertionStatusJson extends AssertionSpec {
+export const AssertionStatusJsonSchema = Type.Object({
+  expr: Type.String(),
+  message: Type.Optional(Type.String()),
+  missing: Type.Optional(Type.Enum(['pass', 'fail'])),
   /** false when the expression no longer parses (never fails a run) */
-  valid: boolean;
+  valid: Type.Boolean(),
   /** pending: fewer passing runs than the baseline needs; such an assertion never fails */
-  state: 'ready' | 'pending';
-  have: number;
-  need: number;
+  state: Type.Enum(['ready', 'pending']),
+  have: Type.Integer(),
+  need: Type.Integer(),
   /** the aggregate (median, mean, …) of the baseline runs, for relative assertions when ready */
-  baseline: number | null;
-}
+  baseline: Type.Union([Type.Number(), Type.Null()]),
+});
+/** The baseline state of one assertion. */
+export type AssertionStatusJson = Static<typeof AssertionStatusJsonSchema> & AssertionSpec;
 
 /** `GET /api/lubdub/checks/<uuid>/metrics?limit=<n>`: runs oldest first, for charts. */
-export interface MetricsReply {
-  runs: MetricRunJson[];
-  assertions: AssertionStatusJson[];
-}
+export const MetricsReplySchema = Type.Object({
+  runs: Type.Array(MetricRunJsonSchema),
+  assertions: Type.Array(AssertionStatusJsonSchema),
+});
+/** Runs and assertion states of one check. */
+export type MetricsReply = Static<typeof MetricsReplySchema>;
 
-/** `GET /api/lubdub/presets`: extraction presets and the console's assertion presets. */
-export interface PresetsReply {
-  extract: ExtractPreset[];
-  assertions: AssertionPreset[];
-}
-
-/** Routes of this feature on the UI port (API key or console session). */
-export const SILENT_ROUTES = {
-  /** GET → PresetsReply */
-  presets: '/api/lubdub/presets',
-  /** GET → MetricsReply; `:uuid` is the check */
-  metrics: '/api/lubdub/checks/:uuid/metrics',
-} as const;
+/** `GET /api/lubdub/presets`: extraction presets and the console's assertion presets (owned by shared/domain). */
+export const PresetsReplySchema = Type.Object({
+  extract: Type.Unsafe<ExtractPreset[]>(Type.Array(Type.Object({ id: Type.String(), label: Type.String() }))),
+  assertions: Type.Unsafe<AssertionPreset[]>(Type.Array(Type.Object({ id: Type.String(), label: Type.String() }))),
+});
+/** Extraction and assertion presets. */
+export type PresetsReply = Static<typeof PresetsReplySchema>;

@@ -5,6 +5,7 @@ import { defaults } from '../../electron/service/config.js';
 import { startService, type CoreOptions, type Feature, type RunningService } from '../../electron/service/service.js';
 import { ManualClock } from '../../shared/domain/clock.js';
 import type { ServiceEvent } from '../../shared/api/types.js';
+import { assertReply } from './contract.js';
 import { FakeTimers } from './fake-timers.js';
 import { tempDir, waitFor } from './serve.js';
 
@@ -81,7 +82,10 @@ export async function harness(
         headers: { 'x-api-key': KEY, host: new URL(svc.uiUrl).host, 'content-type': 'application/json' },
         payload: body === undefined ? undefined : JSON.stringify(body),
       });
-      return { status: r.statusCode, json: r.body ? JSON.parse(r.body) : null };
+      const json = r.body ? JSON.parse(r.body) : null;
+      // every answer of a declared route is checked against its response schema
+      if (String(r.headers['content-type'] ?? '').includes('json')) assertReply(method, url, r.statusCode, json);
+      return { status: r.statusCode, json };
     },
     stop: () => svc.stop(),
   };

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordProcessGroup } from './run-dir.js';
+import { assertResponse } from './contract.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const API_KEY = 'test-api-key-0123456789abcdef';
@@ -151,7 +152,8 @@ export async function serve(
         body = JSON.stringify(init.json);
         headers.set('content-type', 'application/json');
       }
-      return fetch(uiUrl + p, { ...init, headers, body });
+      // every answer of a declared route is checked against its response schema
+      return fetch(uiUrl + p, { ...init, headers, body }).then((r) => assertResponse(init.method ?? 'GET', p, r));
     },
   };
 }

@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SettingsJson } from '../../shared/api/settings.js';
-import { LUBDUB_ROUTES } from '../../shared/api/types.js';
+import { API } from '../../shared/api/routes.js';
 import { useConsole } from '../../renderer/store.js';
 import { Settings } from '../../renderer/views/Settings.js';
 import { fakeApi } from './fake-api.js';
@@ -27,23 +27,23 @@ const SETTINGS: SettingsJson = {
 describe('console sessions in Settings', () => {
   it('"Log out everywhere" asks first, ends every session through the API, and the console says it is logged out', async () => {
     const sent = fakeApi({
-      [`GET ${LUBDUB_ROUTES.settings}`]: () => ({ json: SETTINGS }),
-      [`GET ${LUBDUB_ROUTES.channels}`]: () => ({ json: { channels: [] } }),
-      [`POST ${LUBDUB_ROUTES.logout}`]: () => ({ json: { logged_out: 'everywhere' } }),
+      [`GET ${API.settings.path}`]: () => ({ json: SETTINGS }),
+      [`GET ${API.channels.path}`]: () => ({ json: { channels: [] } }),
+      [`POST ${API.logout.path}`]: () => ({ json: { logged_out: 'everywhere' } }),
     });
     render(<Settings />);
     fireEvent.click(await screen.findByRole('button', { name: 'Log out everywhere…' }));
-    expect(sent.some((r) => r.path === LUBDUB_ROUTES.logout)).toBe(false);
+    expect(sent.some((r) => r.path === API.logout.path)).toBe(false);
     const dialog = screen.getByRole('alertdialog', { name: 'Log out everywhere?' });
     fireEvent.click(dialog.querySelector('button.danger')!);
     await waitFor(() => expect(useConsole.getState().unauthorized).toBe(true));
-    expect(sent.filter((r) => r.path === LUBDUB_ROUTES.logout)).toEqual([{ method: 'POST', path: LUBDUB_ROUTES.logout, body: { everywhere: true }, csrf: '1' }]);
+    expect(sent.filter((r) => r.path === API.logout.path)).toEqual([{ method: 'POST', path: API.logout.path, body: { everywhere: true }, csrf: '1' }]);
   });
 
   it('cancelling leaves every session alone', async () => {
     const sent = fakeApi({
-      [`GET ${LUBDUB_ROUTES.settings}`]: () => ({ json: SETTINGS }),
-      [`GET ${LUBDUB_ROUTES.channels}`]: () => ({ json: { channels: [] } }),
+      [`GET ${API.settings.path}`]: () => ({ json: SETTINGS }),
+      [`GET ${API.channels.path}`]: () => ({ json: { channels: [] } }),
     });
     render(<Settings />);
     fireEvent.click(await screen.findByRole('button', { name: 'Log out everywhere…' }));

@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { channelInputError, type ChannelInput, type ChannelKind } from '../../../shared/alerts/channel-input.js';
 import { testMessage } from '../../../shared/alerts/messages.js';
 import { isoSeconds } from '../../../shared/api/format.js';
-import { LUBDUB_ROUTES, type ChannelJson } from '../../../shared/api/types.js';
-import { UUID_RE } from '../../../shared/domain/ping-url.js';
+import type { ChannelJson } from '../../../shared/api/types.js';
+import { API, type Params } from '../../../shared/api/routes.js';
+import { on } from '../api/contract.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { writeTx } from '../db/open.js';
 import { ApiError } from '../core/api-error.js';
@@ -62,17 +63,13 @@ export function muteUntil(body: unknown, now: number): number | null {
   return t <= now ? null : t;
 }
 
-const POWER_EVENTS = ['suspend', 'resume', 'lock', 'unlock', 'shutdown'];
-const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'];
-
 /** Registers Lubdub's channel, snooze, power, delivery and offline routes on the UI port. */
 export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => void {
   const { store, checks, clock, snooze } = deps;
-  const base = LUBDUB_ROUTES.channels;
 
   const channelParam = (req: FastifyRequest): ChannelRow => {
-    const id = (req.params as { id: string }).id;
-    const c = UUID_RE.test(id) ? store.channelByUuid(id) : null;
+    const id = (req.params as Params<'getChannel'>).id;
+    const c = store.channelByUuid(id);
     if (!c) throw new ApiError(404, 'not found');
     return c;
   };
@@ -83,9 +80,9 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
   };
 
   return (app) => {
-    app.get(base, async () => ({ channels: store.channels().map(channelJson) }));
+    on(app, API.channels, async () => ({ channels: store.channels().map(channelJson) }));
 
-    app.post(base, async (req, reply) => {
+    on(app, API.createChannel, async (req, reply) => {
       const input = validate(req.body ?? {}, null);
       const row = writeTx(store.db, () => {
         const c = store.insertChannel({
@@ -102,9 +99,9 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
       return reply.code(201).send(channelJson(row));
     });
 
-    app.get(`${base}/:id`, async (req) => channelJson(channelParam(req)));
+    on(app, API.getChannel, async (req) => channelJson(channelParam(req)));
 
-    app.post(`${base}/:id`, async (req) => {
+    on(app, API.updateChannel, async (req) => {
       const existing = channelParam(req);
       const input = validate(req.body ?? {}, existing.kind);
       const next: ChannelRow = { ...existing, config: { ...existing.config } };
@@ -121,60 +118,53 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
       return channelJson(next);
     });
 
-    app.delete(`${base}/:id`, async (req) => {
+    on(app, API.deleteChannel, async (req) => {
       const c = channelParam(req);
       writeTx(store.db, () => store.deleteChannel(c));
       return channelJson(c);
     });
 
-    app.post(`${base}/:id/test`, async (req) => {
+    on(app, API.testChannel, async (req) => {
       const c = channelParam(req);
       const msg = testMessage(c.name || c.kind, isoSeconds(clock.now()) as string);
       const r = await deps.senders[c.kind].send(msg, { messageUuid: crypto.randomUUID(), channel: c, attempt: 1 });
       return { ok: r.ok, error: r.error };
     });
 
-    app.get(LUBDUB_ROUTES.mute, async () => {
+    on(app, API.muteState, async () => {
       const u = snooze.mutedUntil();
       return { muted_until: u === null ? null : isoSeconds(u) };
     });
-    app.post(LUBDUB_ROUTES.mute, async (req) => {
+    on(app, API.mute, async (req) => {
       snooze.setGlobal(muteUntil(req.body, clock.now()));
       const u = snooze.mutedUntil();
       return { muted_until: u === null ? null : isoSeconds(u) };
     });
 
-    app.post(LUBDUB_ROUTES.checkMute, async (req) => {
-      const uuid = (req.params as { uuid: string }).uuid;
-      if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
+    on(app, API.checkMute, async (req) => {
+      const uuid = req.params.uuid;
       const c = checks.get(uuid);
       snooze.setCheck(c, muteUntil(req.body, clock.now()));
       return checkJson(checks.get(uuid), deps.readContext());
     });
 
-    app.post(LUBDUB_ROUTES.power, async (req) => {
-      const ev = ((req.body ?? {}) as { event?: unknown }).event;
-      if (typeof ev !== 'string' || !POWER_EVENTS.includes(ev)) {
-        throw new ApiError(400, `json validation error: event must be one of ${POWER_EVENTS.join(', ')}`);
-      }
+    on(app, API.power, async (req) => {
+      const ev = req.body.event;
       deps.offline.power(ev, deps.scheduler);
       return { ok: true };
     });
 
-    app.get(LUBDUB_ROUTES.deliveries, async (req) => {
-      const q = req.query as { check?: string; status?: string; limit?: string };
+    on(app, API.deliveries, async (req) => {
+      const q = req.query;
       let checkId: number | undefined;
       if (q.check !== undefined) {
-        if (!UUID_RE.test(q.check)) throw new ApiError(400, 'invalid check');
         checkId = checks.get(q.check).id;
       }
-      if (q.status !== undefined && !DELIVERY_STATUSES.includes(q.status)) throw new ApiError(400, 'invalid status');
-      if (q.limit !== undefined && !/^\d{1,4}$/.test(q.limit)) throw new ApiError(400, 'invalid limit');
       const limit = Math.min(Number(q.limit ?? 100), 1000);
       return { deliveries: store.listDeliveries({ checkId, status: q.status, limit }).map(deliveryJson) };
     });
 
-    app.get(LUBDUB_ROUTES.offline, async () => {
+    on(app, API.offline, async () => {
       const alive = deps.offline.aliveAt();
       return { alive_at: alive === null ? null : isoSeconds(alive), gaps: deps.offline.gaps(50).map(gapJson) };
     });

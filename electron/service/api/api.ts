@@ -1,8 +1,9 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { LUBDUB_ROUTES, type CheckJson, type Summary, type ServiceEvent } from '../../../shared/api/types.js';
+import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
+import { API, type Params } from '../../../shared/api/routes.js';
+import { contractValidator, on } from './contract.js';
 import { isoSeconds } from '../../../shared/api/format.js';
-import { UUID_RE } from '../../../shared/domain/ping-url.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
 import type { Clock } from '../../../shared/domain/clock.js';
 import { ApiError } from '../core/api-error.js';
@@ -48,7 +49,7 @@ declare module 'fastify' {
 
 /** Paths served without credentials. */
 function isPublic(path: string): boolean {
-  return path === '/api/v3/status/' || path === '/login' || !path.startsWith('/api/');
+  return path === API.status.path || path === API.login.path || !path.startsWith('/api/');
 }
 
 /**
@@ -70,12 +71,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // within 10 s, checked every second (Node's default check runs every 30 s); over 16 KB → 431.
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: false,
-    // close() waits for every open connection: an event stream never ends by itself, and a
-    // browser's preconnected socket or a stalled request holds it until a timeout. Stopping
-    // (quit, SIGTERM) cuts them; the console and the desktop shell reconnect.
-    forceCloseConnections: true,
     rewriteUrl: rewriteBadUrl,
   });
+  app.setValidatorCompiler(contractValidator);
 
   // healthchecks parses the body as JSON whatever its content type (curl -d sends
   // x-www-form-urlencoded). Prototype poisoning keys are refused with 400.
@@ -104,29 +102,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     }
   });
 
-  // 2. Authentication: X-Api-Key (scripts) or the console session cookie (+ CSRF header for changes).
-  app.addHook('preHandler', async (req, reply) => {
-    // The matched route, not the raw URL: the router decodes `/%61pi/…` to `/api/…`, so a
-    // raw-URL test would let such a request past authentication (auth bypass).
-    const path = req.routeOptions.url ?? req.url.split('?')[0];
-    if (isPublic(path)) return;
-    const key = req.headers['x-api-key'] ?? (req.body as Record<string, unknown> | undefined)?.api_key;
-    if (typeof key === 'string' && key !== '') {
-      if (!safeEqual(key, deps.apiKey())) return reply.code(401).send({ error: 'wrong api key' });
-      req.authBy = 'key';
-      return;
-    }
-    const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
-    if (sid && deps.sessions.valid(sid, deps.clock.now())) {
-      if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers[CSRF_HEADER] !== '1') {
-        return reply.code(403).send({ error: `missing ${CSRF_HEADER} header` });
-      }
-      req.authBy = 'session';
-      return;
-    }
-    return reply.code(401).send({ error: 'missing api key' });
-  });
-
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send({ error: err.message });
     if (isStorageError(err)) {
@@ -147,6 +122,36 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const re = new RegExp(`^${r.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_][A-Za-z0-9_]*/g, '[^/]+')}$`);
     for (const m of [r.method].flat()) routes.push({ re, method: m });
   });
+  // 2. Authentication: X-Api-Key (scripts) or the console session cookie (+ CSRF header for changes).
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    // The matched route, not the raw URL: the router decodes `/%61pi/…` to `/api/…`, so a
+    // raw-URL test would let such a request past authentication (auth bypass).
+    const path = req.routeOptions.url ?? req.url.split('?')[0];
+    if (isPublic(path)) return;
+    const key = req.headers['x-api-key'] ?? (req.body as Record<string, unknown> | undefined)?.api_key;
+    if (typeof key === 'string' && key !== '') {
+      if (!safeEqual(key, deps.apiKey())) return reply.code(401).send({ error: 'wrong api key' });
+      req.authBy = 'key';
+      return;
+    }
+    const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (sid && deps.sessions.valid(sid, deps.clock.now())) {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers[CSRF_HEADER] !== '1') {
+        return reply.code(403).send({ error: `missing ${CSRF_HEADER} header` });
+      }
+      req.authBy = 'session';
+      return;
+    }
+    return reply.code(401).send({ error: 'missing api key' });
+  };
+  // Before the request schemas are checked, so a caller without credentials learns nothing
+  // from them; again before the handler of a request handed to "not found" by a handler
+  // (the console's catch-all), which skips the validation hooks.
+  app.addHook('preValidation', authenticate);
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.authBy === undefined) return authenticate(req, reply);
+  });
+
   // The router lets a last parameter be empty (`DELETE /api/v3/checks/` would match
   // `/api/v3/checks/:code`): an empty parameter is no route.
   app.addHook('preValidation', async (req, reply) => {
@@ -160,11 +165,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.code(404).send({ error: 'not found' });
   });
 
-  const uuidParam = (req: FastifyRequest): string => {
-    const code = (req.params as { code: string }).code;
-    if (!UUID_RE.test(code)) throw new ApiError(404, 'not found');
-    return code;
-  };
+  // a check's uuid from the path (its form was checked against the route's params schema)
+  const uuidParam = (req: FastifyRequest): string => (req.params as Params<'getCheck'>).code;
   const ctx = deps.readContext;
 
   app.all(BAD_URL_PATH, async () => {
@@ -172,9 +174,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   // ---- healthchecks v3 ----
-  app.get('/api/v3/status/', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
+  on(app, API.status, async (_req, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
 
-  app.get('/api/v3/checks/', async (req, reply) => {
+  on(app, API.listChecks, async (req, reply) => {
     const q = req.query as { tag?: string | string[]; slug?: string };
     const tags = q.tag === undefined ? [] : Array.isArray(q.tag) ? q.tag : [q.tag];
     const c = ctx();
@@ -191,30 +193,29 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     }
     return reply.type('application/json; charset=utf-8').send(Readable.from(json(), { highWaterMark: 1 }));
   });
-  app.post('/api/v3/checks/', async (req, reply) => {
+  on(app, API.createCheck, async (req, reply) => {
     await checks.validateAsync(req.body ?? {});
     const { check, created } = checks.create(req.body ?? {});
     return reply.code(created ? 201 : 200).send(checkJson(check, ctx()));
   });
-  app.get('/api/v3/checks/:code', async (req) => checkJson(checks.get(uuidParam(req)), ctx()));
-  app.post('/api/v3/checks/:code', async (req) => {
+  on(app, API.getCheck, async (req) => checkJson(checks.get(uuidParam(req)), ctx()));
+  on(app, API.updateCheck, async (req) => {
     const uuid = uuidParam(req);
     await checks.validateAsync(req.body ?? {});
     return checkJson(checks.update(uuid, req.body ?? {}), ctx());
   });
-  app.delete('/api/v3/checks/:code', async (req) => checkJson(checks.delete(uuidParam(req)), ctx()));
-  app.post('/api/v3/checks/:code/pause', async (req) => checkJson(checks.pause(uuidParam(req)), ctx()));
-  app.post('/api/v3/checks/:code/resume', async (req) => checkJson(checks.resume(uuidParam(req)), ctx()));
-  app.get('/api/v3/checks/:code/pings/', async (req) => {
+  on(app, API.deleteCheck, async (req) => checkJson(checks.delete(uuidParam(req)), ctx()));
+  on(app, API.pauseCheck, async (req) => checkJson(checks.pause(uuidParam(req)), ctx()));
+  on(app, API.resumeCheck, async (req) => checkJson(checks.resume(uuidParam(req)), ctx()));
+  on(app, API.listPings, async (req) => {
     const c = checks.get(uuidParam(req));
     const q = req.query as { limit?: string };
     const limit = q.limit && /^\d+$/.test(q.limit) ? Math.min(Number(q.limit), 10_000) : runtime.pingLogLimit;
     return { pings: repos.pings.list(c.id, limit).map((p) => pingJson(p, c.uuid, runtime.urls)) };
   });
-  app.get('/api/v3/checks/:code/pings/:n/body', async (req, reply) => {
+  on(app, API.pingBody, async (req, reply) => {
     const c = checks.get(uuidParam(req));
-    const n = (req.params as { n: string }).n;
-    if (!/^\d{1,12}$/.test(n)) throw new ApiError(404, 'not found');
+    const n = req.params.n;
     const p = repos.pings.byN(c.id, Number(n));
     if (!p || !p.body) throw new ApiError(404, 'not found');
     // Served as an attachment of opaque bytes: a browser never renders a ping body as a page.
@@ -224,12 +225,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       .header('x-content-type-options', 'nosniff')
       .send(p.body);
   });
-  app.get('/api/v3/checks/:code/flips/', async (req) => {
+  on(app, API.listFlips, async (req) => {
     const c = checks.get(uuidParam(req));
-    const q = req.query as { seconds?: string; start?: string; end?: string };
-    for (const [k, v] of Object.entries(q)) {
-      if (['seconds', 'start', 'end'].includes(k) && !/^\d{1,12}$/.test(String(v))) throw new ApiError(400, `invalid ${k}`);
-    }
+    const q = req.query;
     const now = deps.clock.now();
     let from = 0;
     let to = Number.MAX_SAFE_INTEGER;
@@ -238,10 +236,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (q.end) to = Number(q.end) * 1000;
     return repos.flips.list(c.id, from, to).map(flipJson);
   });
-  app.get('/api/v3/channels/', async () => ({ channels: deps.channels?.() ?? [] }));
+  on(app, API.listIntegrations, async () => ({ channels: deps.channels?.() ?? [] }));
 
   // ---- Lubdub ----
-  app.get('/api/lubdub/summary', async (): Promise<Summary> => {
+  on(app, API.summary, async (): Promise<Summary> => {
     const c = ctx();
     const statuses: Pick<CheckJson, 'status'>[] = [];
     for (const page of checks.pages()) for (const x of page) statuses.push({ status: checkJson(x, c).status });
@@ -250,7 +248,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   // Server-Sent Events: check changes, pings, flips, deliveries (live console and tray).
-  app.get('/api/events', (req, reply) => {
+  on(app, API.events, (req, reply) => {
     reply.hijack();
     req.raw.socket.setTimeout(0); // long-lived: its keep-alive comments are 25 s apart
     const res = reply.raw;
@@ -274,7 +272,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   // One-time console login: trades the printed token for an HttpOnly, SameSite=Strict cookie.
-  app.get('/login', async (req, reply) => {
+  on(app, API.login, async (req, reply) => {
     const token = (req.query as { token?: string }).token ?? '';
     const sid = deps.sessions.redeem(token, deps.clock.now());
     if (!sid) {
@@ -290,7 +288,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   // The desktop shell (holding the API key) opens a console session without a token in any URL.
-  app.post('/api/lubdub/session', async (req, reply) => {
+  on(app, API.session, async (req, reply) => {
     if (req.authBy !== 'key') throw new ApiError(403, 'api key required');
     const sid = deps.sessions.create(deps.clock.now());
     return reply.send({ cookie: SESSION_COOKIE, value: sid });
@@ -298,9 +296,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   // Logs out this console session, or with { everywhere: true } every session (a lost laptop,
   // a shared browser). With the API key only "everywhere" means anything.
-  app.post(LUBDUB_ROUTES.logout, async (req, reply) => {
-    const everywhere = (req.body as { everywhere?: unknown } | undefined)?.everywhere;
-    if (everywhere !== undefined && typeof everywhere !== 'boolean') throw new ApiError(400, 'json validation error: everywhere is not a boolean');
+  on(app, API.logout, async (req, reply) => {
+    const everywhere = req.body.everywhere;
     if (everywhere) {
       deps.sessions.endAll();
     } else {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { isoMillis, isoSeconds, firstLine } from '../../../shared/api/format.js';
 import { BEATS_PER_CHECK, flipBeat, type BeatJson, type HeartbeatsJson } from '../../../shared/api/heartbeats.js';
-import { LUBDUB_ROUTES } from '../../../shared/api/types.js';
+import { API } from '../../../shared/api/routes.js';
+import { on } from './contract.js';
 import type { FlipReason, PingKind } from '../../../shared/domain/types.js';
 import type { Db } from '../db/open.js';
 import type { Repos } from '../db/repos.js';
@@ -74,7 +75,7 @@ export class HeartbeatReader {
 export function heartbeatRoutes(repos: Repos): (app: FastifyInstance) => void {
   const reader = new HeartbeatReader(repos.db, repos);
   return (app) => {
-    app.get(LUBDUB_ROUTES.heartbeats, async (req) => {
+    on(app, API.heartbeats, async (req) => {
       const q = (req.query as { check?: string | string[] }).check;
       return reader.all(q === undefined ? undefined : Array.isArray(q) ? q : [q]);
     });

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { normalizeBaseUrl, settingsInputError, type SettingsInput, type SettingsJson } from '../../../shared/api/settings.js';
-import { LUBDUB_ROUTES } from '../../../shared/api/types.js';
+import { API } from '../../../shared/api/routes.js';
+import { on } from './contract.js';
 import type { ServiceConfig } from '../config.js';
 import { loadKeys, newApiKey, newPingKey, saveKeys } from '../keys.js';
 import { ApiError } from '../core/api-error.js';
@@ -77,9 +78,9 @@ export function settingsFeature(): Feature {
       };
 
       const routes = (app: FastifyInstance) => {
-        app.get(LUBDUB_ROUTES.settings, async () => current());
+        on(app, API.settings, async () => current());
 
-        app.post(LUBDUB_ROUTES.settings, async (req) => {
+        on(app, API.saveSettings, async (req) => {
           const body = (req.body ?? {}) as SettingsInput & Record<string, unknown>;
           const err = settingsInputError(body);
           if (err) throw new ApiError(400, `json validation error: ${err}`);
@@ -97,9 +98,8 @@ export function settingsFeature(): Feature {
           return current();
         });
 
-        app.post(LUBDUB_ROUTES.rotateKey, async (req, reply) => {
-          const which = (req.body as { which?: unknown } | undefined)?.which;
-          if (which !== 'api_key' && which !== 'ping_key') throw new ApiError(400, 'json validation error: which must be "api_key" or "ping_key"');
+        on(app, API.rotateKey, async (req, reply) => {
+          const { which } = req.body;
           if (locked().includes(which)) throw new ApiError(409, `${which} is set by a flag or environment variable at start`);
           // Only the rotated key is written: a key given by environment never lands in keys.json.
           const stored = loadKeys(config.dataDir);

@@ -1,6 +1,8 @@
 import { isoMillis } from '../../../shared/api/format.js';
 import type { AssertionStatusJson, MetricRunJson, MetricsReply, PingSilentFields, PresetsReply } from '../../../shared/api/silent.js';
-import { UUID_RE, type PingTarget } from '../../../shared/domain/ping-url.js';
+import type { PingTarget } from '../../../shared/domain/ping-url.js';
+import { API } from '../../../shared/api/routes.js';
+import { on } from '../api/contract.js';
 import {
   aggregate,
   ASSERTION_PRESETS,
@@ -141,13 +143,11 @@ function routes(checks: CheckService, repos: Repos, history: MetricHistory) {
       `SELECT n, created, kind, body_size, duration, extra FROM pings
        WHERE check_id = ? AND kind IN ('success', 'fail') ORDER BY created DESC, n DESC LIMIT ?`,
     );
-    app.get('/api/lubdub/presets', async (): Promise<PresetsReply> => ({ extract: EXTRACT_PRESETS, assertions: ASSERTION_PRESETS }));
-    app.get('/api/lubdub/checks/:uuid/metrics', async (req): Promise<MetricsReply> => {
-      const uuid = (req.params as { uuid: string }).uuid;
-      if (!UUID_RE.test(uuid)) throw new ApiError(404, 'not found');
+    on(app, API.presets, async (): Promise<PresetsReply> => ({ extract: EXTRACT_PRESETS, assertions: ASSERTION_PRESETS }));
+    on(app, API.metrics, async (req): Promise<MetricsReply> => {
+      const uuid = req.params.uuid;
       const c = checks.get(uuid);
-      const q = req.query as { limit?: string };
-      if (q.limit !== undefined && !/^\d{1,4}$/.test(q.limit)) throw new ApiError(400, 'invalid limit');
+      const q = req.query;
       const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
       const rows = runsStmt.all(c.id, limit) as { n: number; created: number; kind: 'success' | 'fail'; body_size: number; duration: number | null; extra: string | null }[];
       const runs: MetricRunJson[] = rows.reverse().map((r) => {
