@@ -93,7 +93,7 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
           newChecks: input.new_checks ?? true,
           created: clock.now(),
         });
-        if (input.assign_existing) store.assignToAll(c.uuid);
+        if (input.assign_existing) checks.setChannelEverywhere(c.uuid, true);
         return c;
       });
       return reply.code(201).send(channelJson(row));
@@ -120,7 +120,10 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
 
     on(app, API.deleteChannel, async (req) => {
       const c = channelParam(req);
-      writeTx(store.db, () => store.deleteChannel(c));
+      writeTx(store.db, () => {
+        store.deleteChannel(c);
+        checks.setChannelEverywhere(c.uuid, false);
+      });
       return channelJson(c);
     });
 

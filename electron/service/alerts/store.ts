@@ -94,9 +94,6 @@ export class AlertStore {
       insertChannel: p('INSERT INTO channels (uuid, name, kind, config, new_checks, created) VALUES (?, ?, ?, ?, ?, ?)'),
       updateChannel: p('UPDATE channels SET name = ?, config = ?, new_checks = ? WHERE id = ?'),
       deleteChannel: p('DELETE FROM channels WHERE id = ?'),
-      checksWithChannel: p("SELECT id, channels FROM checks WHERE instr(channels, ?) > 0"),
-      allCheckChannels: p('SELECT id, channels FROM checks'),
-      setCheckChannels: p('UPDATE checks SET channels = ? WHERE id = ?'),
 
       unprocessed: p('SELECT * FROM flips WHERE processed IS NULL ORDER BY id LIMIT ?'),
       unprocessedOfGap: p('SELECT * FROM flips WHERE processed IS NULL AND gap_id = ? ORDER BY id'),
@@ -150,20 +147,9 @@ export class AlertStore {
   updateChannel(c: ChannelRow): void {
     this.s.updateChannel.run(c.name, JSON.stringify(c.config), c.newChecks ? 1 : 0, c.id);
   }
-  /** Deletes a channel and takes it off every check. */
+  /** Deletes a channel; the check service takes it off the checks (it writes their channels). */
   deleteChannel(c: ChannelRow): void {
     this.s.deleteChannel.run(c.id);
-    for (const r of this.s.checksWithChannel.all(c.uuid) as { id: number; channels: string }[]) {
-      const left = r.channels.split(',').filter((u) => u && u !== c.uuid);
-      this.s.setCheckChannels.run(left.join(','), r.id);
-    }
-  }
-  /** Adds a channel to every check. */
-  assignToAll(uuid: string): void {
-    for (const r of this.s.allCheckChannels.all() as { id: number; channels: string }[]) {
-      const list = r.channels.split(',').filter(Boolean);
-      if (!list.includes(uuid)) this.s.setCheckChannels.run([...list, uuid].join(','), r.id);
-    }
   }
 
   // ---- outbox ----

@@ -71,6 +71,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // within 10 s, checked every second (Node's default check runs every 30 s); over 16 KB → 431.
     http: { headersTimeout: 10_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 } as object,
     return503OnClosing: false,
+    // close() waits for every open connection: an event stream never ends by itself, and a
+    // browser's preconnected socket or a stalled request holds it until a timeout. Stopping
+    // (quit, SIGTERM) cuts them; the console and the desktop shell reconnect.
+    forceCloseConnections: true,
     rewriteUrl: rewriteBadUrl,
   });
   app.setValidatorCompiler(contractValidator);

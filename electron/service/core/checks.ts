@@ -252,6 +252,19 @@ export class CheckService {
     return next;
   }
 
+  /**
+   * Adds a channel to every check's list, or takes it off every list (a channel made with
+   * "assign to existing checks", or deleted). Runs inside the caller's transaction.
+   */
+  setChannelEverywhere(uuid: string, on: boolean): void {
+    const { repos } = this.deps;
+    for (const r of repos.checks.channelLists()) {
+      const list = r.channels.split(',').filter(Boolean);
+      const next = on ? (list.includes(uuid) ? list : [...list, uuid]) : list.filter((u) => u !== uuid);
+      if (next.length !== list.length) repos.checks.setChannels(r.id, next.join(','));
+    }
+  }
+
   private afterEdit(c: CheckRow): void {
     this.deps.bus.emit('deadlines');
     this.deps.bus.emit('public', { type: 'check', data: checkJson(c, this.deps.readContext()) });

@@ -216,6 +216,8 @@ export class CheckRepo {
   private dueStatusAtStmt;
   private setStatusAtStmt;
   private missingStatusAtStmt;
+  private channelListsStmt;
+  private setChannelsStmt;
 
   constructor(private db: Db) {
     this.byUuidStmt = db.prepare('SELECT * FROM checks WHERE uuid = ?');
@@ -236,6 +238,8 @@ export class CheckRepo {
     this.dueStatusAtStmt = db.prepare('SELECT * FROM checks WHERE status_at IS NOT NULL AND status_at <= ? ORDER BY status_at LIMIT ?');
     this.setStatusAtStmt = db.prepare('UPDATE checks SET status_at = ? WHERE id = ?');
     this.missingStatusAtStmt = db.prepare("SELECT * FROM checks WHERE status_at IS NULL AND (status = 'up' OR last_start IS NOT NULL)");
+    this.channelListsStmt = db.prepare('SELECT id, channels FROM checks');
+    this.setChannelsStmt = db.prepare('UPDATE checks SET channels = ? WHERE id = ?');
   }
 
   byUuid(uuid: string): CheckRow | null {
@@ -293,6 +297,13 @@ export class CheckRepo {
   /** Checks that may change by the clock but have no `status_at` (rows older than the column). */
   missingStatusAt(): CheckRow[] {
     return (this.missingStatusAtStmt.all() as Raw[]).map(toCheck);
+  }
+  /** Every check's channel list (comma-separated uuids), without reading whole rows. */
+  channelLists(): { id: number; channels: string }[] {
+    return this.channelListsStmt.all() as { id: number; channels: string }[];
+  }
+  setChannels(id: number, channels: string): void {
+    this.setChannelsStmt.run(channels, id);
   }
 }
 
