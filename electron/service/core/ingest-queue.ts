@@ -80,7 +80,7 @@ class BatchRows {
     return known ?? row;
   }
 
-  /** Records the check's new state; written by `writeBack`. */
+  /** Records the check's new state after a ping; its ping columns are written by `writeBack`. */
   set(row: CheckRow): void {
     this.rows.set(row.id, row);
     this.dirty.add(row.id);
@@ -90,7 +90,7 @@ class BatchRows {
   writeBack(pingLogLimit: number): void {
     for (const id of this.dirty) {
       const row = this.rows.get(id)!;
-      this.repos.checks.update(row);
+      this.repos.checks.updatePingState(row);
       if (row.nPings > pingLogLimit) this.repos.pings.prune(id, row.nPings - pingLogLimit);
     }
     this.dirty.clear();

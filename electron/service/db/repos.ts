@@ -209,6 +209,7 @@ export class CheckRepo {
   private pageStmt;
   private insertStmt;
   private updateStmt;
+  private pingStateStmt;
   private deleteStmt;
   private earliestStmt;
   private dueStmt;
@@ -227,6 +228,9 @@ export class CheckRepo {
     const cols = ['uuid', 'created', ...CHECK_COLS];
     this.insertStmt = db.prepare(`INSERT INTO checks (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
     this.updateStmt = db.prepare(`UPDATE checks SET ${CHECK_COLS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
+    this.pingStateStmt = db.prepare(
+      'UPDATE checks SET status = ?, n_pings = ?, last_ping = ?, last_start = ?, last_start_rid = ?, last_duration = ?, alert_after = ?, status_at = ?, down_reason = ?, down_reason_code = ? WHERE id = ?',
+    );
     this.deleteStmt = db.prepare('DELETE FROM checks WHERE id = ?');
     this.earliestStmt = db.prepare("SELECT MIN(alert_after) AS t FROM checks WHERE alert_after IS NOT NULL AND status != 'down'");
     this.dueStmt = db.prepare(
@@ -267,6 +271,26 @@ export class CheckRepo {
   }
   update(c: CheckRow): void {
     this.updateStmt.run({ ...checkParams(c), id: c.id });
+  }
+  /**
+   * Writes only the columns a ping changes (`applyPing`, the deadline and status change, the
+   * down reason). Why: the ping path writes a check per ping round robin, and a whole-row
+   * update also rewrites the slug and push-token indexes and re-serializes `extra`.
+   */
+  updatePingState(c: CheckRow): void {
+    this.pingStateStmt.run(
+      c.status,
+      c.nPings,
+      c.lastPing,
+      c.lastStart,
+      c.lastStartRid,
+      c.lastDuration,
+      c.alertAfter,
+      c.statusAt,
+      c.downReason,
+      c.downReasonCode,
+      c.id,
+    );
   }
   delete(id: number): void {
     this.deleteStmt.run(id);
