@@ -47,6 +47,25 @@ interface Pending {
   resolve: (r: IngestResult) => void;
 }
 
+/** What one batch changed that the scheduler and the outbox must hear of. */
+class BatchTimes {
+  flip = false;
+  deadline = false;
+  /** the earliest deadline and status change the batch wrote */
+  alertAfter: number | null = null;
+  statusAt: number | null = null;
+
+  set(next: CheckRow): void {
+    this.deadline = true;
+    this.alertAfter = earlier(this.alertAfter, next.alertAfter);
+    this.statusAt = earlier(this.statusAt, next.statusAt);
+  }
+}
+
+function earlier(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null || a <= b ? a : b;
+}
+
 /**
  * The checks one ingest transaction touches, read once and written once.
  * Why: many pings to one check in one batch would otherwise re-read and rewrite the same
@@ -146,15 +165,10 @@ export class IngestQueue {
     const publics: ServiceEvent[] = [];
     const want = bus.listenerCount('public') > 0;
     let results: IngestResult[] = [];
-    let sawFlip = false;
-    let sawDeadline = false;
-    const note = (r: { flip: boolean; deadline: boolean }) => {
-      sawFlip ||= r.flip;
-      sawDeadline ||= r.deadline;
-    };
+    let seen = new BatchTimes();
     const applyAll = (reqs: Pending[]) => {
       const rows = new BatchRows(repos);
-      const out = reqs.map((p) => this.applyOne(p.req, want ? publics : null, note, rows));
+      const out = reqs.map((p) => this.applyOne(p.req, want ? publics : null, seen, rows));
       rows.writeBack(this.deps.runtime.pingLogLimit);
       return out;
     };
@@ -162,8 +176,8 @@ export class IngestQueue {
     const finish = (err: Error | null) => {
       const unsure: IngestResult = { status: 503, text: 'storage error' };
       batch.forEach((p, i) => p.resolve(err ? unsure : results[i]));
-      if (sawDeadline) bus.emit('deadlines');
-      if (sawFlip) bus.emit('flips');
+      if (seen.deadline) bus.emit('deadlines', { alertAfter: seen.alertAfter, statusAt: seen.statusAt });
+      if (seen.flip) bus.emit('flips');
       this.emitCoalesced(publics);
     };
     try {
@@ -174,7 +188,7 @@ export class IngestQueue {
     } catch {
       // One bad ping must not fail its neighbours: retry each in its own transaction.
       publics.length = 0;
-      sawFlip = sawDeadline = false;
+      seen = new BatchTimes();
       let failed = 0;
       let lastError = '';
       results = batch.map((p) => {
@@ -238,7 +252,7 @@ export class IngestQueue {
   private applyOne(
     req: IngestRequest,
     publics: ServiceEvent[] | null,
-    note: (r: { flip: boolean; deadline: boolean }) => void,
+    seen: BatchTimes,
     rows: BatchRows,
   ): IngestResult {
     const { repos } = this.deps;
@@ -249,7 +263,8 @@ export class IngestQueue {
     const flipId = flip ? this.deps.flips.ping(next, flip) : null;
     rows.set(next);
     const pingId = repos.pings.insert(ping);
-    note({ flip: flip !== null, deadline: next.alertAfter !== check.alertAfter || next.statusAt !== check.statusAt || next.status !== check.status });
+    if (flip) seen.flip = true;
+    if (next.alertAfter !== check.alertAfter || next.statusAt !== check.statusAt || next.status !== check.status) seen.set(next);
     if (publics) {
       const ctx = this.deps.readContext();
       publics.push({ type: 'ping', data: { check: check.uuid, ping: pingJson({ ...ping, id: pingId }, check.uuid, ctx.urls) } });
