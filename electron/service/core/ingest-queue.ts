@@ -138,12 +138,13 @@ export class IngestQueue {
    * has been flushed (GroupCommit: the flush runs off the JavaScript thread).
    */
   submit(req: IngestRequest): Promise<IngestResult> {
-    const prepare = this.deps.prepare ?? [];
-    if (prepare.length > 0) {
-      const waits = prepare.map((f) => f(req)).filter((p): p is Promise<void> => p !== undefined);
-      if (waits.length > 0) return Promise.allSettled(waits).then(() => this.enqueue(req));
+    let waits: Promise<void>[] | null = null;
+    // A loop, not map/filter: most pings have nothing to wait for, and this runs per ping.
+    for (const f of this.deps.prepare ?? []) {
+      const p = f(req);
+      if (p !== undefined) (waits ??= []).push(p);
     }
-    return this.enqueue(req);
+    return waits ? Promise.allSettled(waits).then(() => this.enqueue(req)) : this.enqueue(req);
   }
 
   private enqueue(req: IngestRequest): Promise<IngestResult> {
