@@ -54,7 +54,7 @@ export function roundRobinScript(dir: string, paths: string[]): string {
 
 /** Starts bench/reference.ts (as the bench runs: Node with tsx's loader) on a fresh data dir. */
 export async function startReference(dataDir: string): Promise<{ url: string; pid: number; rows: () => number; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, ['--max-semi-space-size=2', '--import', 'tsx', path.join(ROOT, 'bench/reference.ts'), dataDir], {
+  const proc = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=256', '--import', 'tsx', path.join(ROOT, 'bench/reference.ts'), dataDir], {
     cwd: ROOT,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],

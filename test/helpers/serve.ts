@@ -43,7 +43,7 @@ export const SERVE_CMD: string[] = (() => {
 })();
 
 /** The service run from its TypeScript sources through tsx's loader (the bench's comparison). */
-export const TSX_SERVE_CMD = [process.execPath, '--max-semi-space-size=2', '--import', 'tsx', 'electron/service/cli.ts', 'serve'];
+export const TSX_SERVE_CMD = [process.execPath, '--max-semi-space-size=2', '--max-old-space-size=256', '--import', 'tsx', 'electron/service/cli.ts', 'serve'];
 
 /**
  * Starts the service as `npm run serve -- …` does (the same tsx command, minus npm's
