@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemdArg } from '../../shared/security/quote.js';
 import { defaultDataDir } from './config.js';
+import { SERVICE_NODE_FLAGS } from './node-flags.js';
 
 /** The unit's file name, for the system and the user manager alike. */
 export const UNIT_NAME = 'lubdub.service';
@@ -51,7 +52,7 @@ export function serviceUnit(s: UnitSpec): string {
   const protectHome = s.user || underHome(s.cliPath) || underHome(s.nodePath) ? 'read-only' : 'yes';
   // node is named explicitly (not through the script's #!): systemd's PATH need not hold it
   // (nvm, /opt), and the flags keep V8's heap small (RSS right after a load, docs/performance.md).
-  const exec = [s.nodePath, '--max-semi-space-size=2', '--max-old-space-size=256', s.cliPath, 'serve', ...s.serveArgs].map(unitWord).join(' ');
+  const exec = [s.nodePath, ...SERVICE_NODE_FLAGS, s.cliPath, 'serve', ...s.serveArgs].map(unitWord).join(' ');
   const lines = [
     '[Unit]',
     'Description=Lubdub heartbeat monitor',
