@@ -7,6 +7,7 @@ import { recordProcessGroup } from '../test/helpers/run-dir.js';
 import { ROOT, tempDir, type Served } from '../test/helpers/serve.js';
 import { REFERENCE_DB, REFERENCE_TABLE } from './reference.js';
 import { committedPings, hasWrk, owned, sleep, wrk } from './util.js';
+import { SERVICE_NODE_FLAGS } from '../electron/service/node-flags.js';
 
 /** wrk's connections in the comparison (one thread). */
 export const REFERENCE_CONNECTIONS = 50;
@@ -54,7 +55,7 @@ export function roundRobinScript(dir: string, paths: string[]): string {
 
 /** Starts bench/reference.ts (as the bench runs: Node with tsx's loader) on a fresh data dir. */
 export async function startReference(dataDir: string): Promise<{ url: string; pid: number; rows: () => number; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, ['--max-semi-space-size=2', '--import', 'tsx', path.join(ROOT, 'bench/reference.ts'), dataDir], {
+  const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'bench/reference.ts'), dataDir], {
     cwd: ROOT,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { LocalService } from './boot.js';
 import type { TimerApi } from '../service/core/scheduler.js';
+import { SERVICE_NODE_FLAGS } from '../service/node-flags.js';
 import type { ServiceTarget } from './client.js';
 import type { ElectronApi } from './electron-api.js';
 
@@ -160,7 +161,11 @@ export class ServiceProcess extends EventEmitter<ServiceProcessEvents> {
   }
 
   private fork(): Child {
-    const child = this.opts.utilityProcess.fork(this.opts.entry, [], { serviceName: 'Lubdub service', env: this.opts.env });
+    const child = this.opts.utilityProcess.fork(this.opts.entry, [], {
+      serviceName: 'Lubdub service',
+      env: this.opts.env,
+      execArgv: [...SERVICE_NODE_FLAGS],
+    });
     this.child = child;
     child.on('message', (m: unknown) => this.onMessage(child, m));
     child.once('exit', (code: number) => this.onExit(child, code));

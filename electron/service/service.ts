@@ -210,7 +210,12 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   scheduler.add(holds);
   scheduler.add(deadlineSource({ repos, flips, bus, readContext }));
   scheduler.add(statusChangeSource({ repos, bus, readContext }));
-  bus.on('deadlines', () => {
+  bus.on('deadlines', (set) => {
+    if (set) {
+      scheduler.lower('deadlines', set.alertAfter);
+      scheduler.lower('status-changes', set.statusAt);
+      return;
+    }
     poke('deadlines');
     poke('status-changes');
   });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemdArg } from '../../shared/security/quote.js';
 import { defaultDataDir } from './config.js';
+import { SERVICE_NODE_FLAGS } from './node-flags.js';
 
 /** The unit's file name, for the system and the user manager alike. */
 export const UNIT_NAME = 'lubdub.service';
@@ -50,8 +51,8 @@ export function serviceUnit(s: UnitSpec): string {
   // The program itself may live under /home (an npm prefix there): it must stay readable.
   const protectHome = s.user || underHome(s.cliPath) || underHome(s.nodePath) ? 'read-only' : 'yes';
   // node is named explicitly (not through the script's #!): systemd's PATH need not hold it
-  // (nvm, /opt), and the flag keeps V8's young generation small (RSS right after a load).
-  const exec = [s.nodePath, '--max-semi-space-size=2', s.cliPath, 'serve', ...s.serveArgs].map(unitWord).join(' ');
+  // (nvm, /opt), and the flags keep V8's heap small (RSS right after a load, docs/performance.md).
+  const exec = [s.nodePath, ...SERVICE_NODE_FLAGS, s.cliPath, 'serve', ...s.serveArgs].map(unitWord).join(' ');
   const lines = [
     '[Unit]',
     'Description=Lubdub heartbeat monitor',

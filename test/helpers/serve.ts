@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { recordProcessGroup } from './run-dir.js';
 import { assertResponse } from './contract.js';
+import { SERVICE_NODE_FLAGS } from '../../electron/service/node-flags.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const API_KEY = 'test-api-key-0123456789abcdef';
@@ -46,7 +47,7 @@ export const SERVE_CMD: string[] = (() => {
 })();
 
 /** The service run from its TypeScript sources through tsx's loader (the bench's comparison). */
-export const TSX_SERVE_CMD = [process.execPath, '--max-semi-space-size=2', '--import', 'tsx', 'electron/service/cli.ts', 'serve'];
+export const TSX_SERVE_CMD = [process.execPath, ...SERVICE_NODE_FLAGS, '--import', 'tsx', 'electron/service/cli.ts', 'serve'];
 
 /**
  * Starts the service as `npm run serve -- …` does (the same tsx command, minus npm's

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { boot, type Shell } from '../../electron/app/boot.js';
 import { ServiceProcess, startServiceProcess, type ServiceProcessOptions } from '../../electron/app/service-process.js';
 import { systemClock } from '../../electron/service/clock.js';
+import { SERVICE_NODE_FLAGS } from '../../electron/service/node-flags.js';
 import { createFakeElectron, FakeUtilityProcess, type FakeElectron } from '../helpers/fake-electron.js';
 import { ROOT, tempDir, waitFor } from '../helpers/serve.js';
 
@@ -78,6 +79,11 @@ describe('the service in a utility process', { timeout: 90_000 }, () => {
     expect(sp.pid).toBe(child.pid);
     expect(sp.pid).not.toBe(process.pid);
     expect(shell!.target).toEqual(sp.target);
+    // The child's node runs with the service's heap flags (RSS after a load).
+    if (process.platform === 'linux') {
+      const argv = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+      for (const flag of SERVICE_NODE_FLAGS) expect(argv).toContain(flag);
+    }
 
     const tray = fake.trays[0];
     await waitFor(() => tray.tooltip === 'No checks yet');

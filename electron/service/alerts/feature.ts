@@ -102,7 +102,10 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
       for (const s of snooze.sources()) scheduler.add(s);
       scheduler.add({ name: 'outbox', next: () => outbox.next(), run: () => outbox.deliverDue() });
 
-      bus.on('deadlines', () => poke('reminders'));
+      // A ping batch (`set` given) moves a reminder only through a flip, announced by 'flips'.
+      bus.on('deadlines', (set) => {
+        if (!set) poke('reminders');
+      });
       bus.on('flips', () => {
         poke('reminders');
         outbox.wake();

@@ -47,6 +47,25 @@ interface Pending {
   resolve: (r: IngestResult) => void;
 }
 
+/** What one batch changed that the scheduler and the outbox must hear of. */
+class BatchTimes {
+  flip = false;
+  deadline = false;
+  /** the earliest deadline and status change the batch wrote */
+  alertAfter: number | null = null;
+  statusAt: number | null = null;
+
+  set(next: CheckRow): void {
+    this.deadline = true;
+    this.alertAfter = earlier(this.alertAfter, next.alertAfter);
+    this.statusAt = earlier(this.statusAt, next.statusAt);
+  }
+}
+
+function earlier(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null || a <= b ? a : b;
+}
+
 /**
  * The checks one ingest transaction touches, read once and written once.
  * Why: many pings to one check in one batch would otherwise re-read and rewrite the same
@@ -80,7 +99,7 @@ class BatchRows {
     return known ?? row;
   }
 
-  /** Records the check's new state; written by `writeBack`. */
+  /** Records the check's new state after a ping; its ping columns are written by `writeBack`. */
   set(row: CheckRow): void {
     this.rows.set(row.id, row);
     this.dirty.add(row.id);
@@ -90,7 +109,7 @@ class BatchRows {
   writeBack(pingLogLimit: number): void {
     for (const id of this.dirty) {
       const row = this.rows.get(id)!;
-      this.repos.checks.update(row);
+      this.repos.checks.updatePingState(row);
       if (row.nPings > pingLogLimit) this.repos.pings.prune(id, row.nPings - pingLogLimit);
     }
     this.dirty.clear();
@@ -119,12 +138,13 @@ export class IngestQueue {
    * has been flushed (GroupCommit: the flush runs off the JavaScript thread).
    */
   submit(req: IngestRequest): Promise<IngestResult> {
-    const prepare = this.deps.prepare ?? [];
-    if (prepare.length > 0) {
-      const waits = prepare.map((f) => f(req)).filter((p): p is Promise<void> => p !== undefined);
-      if (waits.length > 0) return Promise.allSettled(waits).then(() => this.enqueue(req));
+    let waits: Promise<void>[] | null = null;
+    // A loop, not map/filter: most pings have nothing to wait for, and this runs per ping.
+    for (const f of this.deps.prepare ?? []) {
+      const p = f(req);
+      if (p !== undefined) (waits ??= []).push(p);
     }
-    return this.enqueue(req);
+    return waits ? Promise.allSettled(waits).then(() => this.enqueue(req)) : this.enqueue(req);
   }
 
   private enqueue(req: IngestRequest): Promise<IngestResult> {
@@ -146,15 +166,10 @@ export class IngestQueue {
     const publics: ServiceEvent[] = [];
     const want = bus.listenerCount('public') > 0;
     let results: IngestResult[] = [];
-    let sawFlip = false;
-    let sawDeadline = false;
-    const note = (r: { flip: boolean; deadline: boolean }) => {
-      sawFlip ||= r.flip;
-      sawDeadline ||= r.deadline;
-    };
+    let seen = new BatchTimes();
     const applyAll = (reqs: Pending[]) => {
       const rows = new BatchRows(repos);
-      const out = reqs.map((p) => this.applyOne(p.req, want ? publics : null, note, rows));
+      const out = reqs.map((p) => this.applyOne(p.req, want ? publics : null, seen, rows));
       rows.writeBack(this.deps.runtime.pingLogLimit);
       return out;
     };
@@ -162,8 +177,8 @@ export class IngestQueue {
     const finish = (err: Error | null) => {
       const unsure: IngestResult = { status: 503, text: 'storage error' };
       batch.forEach((p, i) => p.resolve(err ? unsure : results[i]));
-      if (sawDeadline) bus.emit('deadlines');
-      if (sawFlip) bus.emit('flips');
+      if (seen.deadline) bus.emit('deadlines', { alertAfter: seen.alertAfter, statusAt: seen.statusAt });
+      if (seen.flip) bus.emit('flips');
       this.emitCoalesced(publics);
     };
     try {
@@ -174,7 +189,7 @@ export class IngestQueue {
     } catch {
       // One bad ping must not fail its neighbours: retry each in its own transaction.
       publics.length = 0;
-      sawFlip = sawDeadline = false;
+      seen = new BatchTimes();
       let failed = 0;
       let lastError = '';
       results = batch.map((p) => {
@@ -238,7 +253,7 @@ export class IngestQueue {
   private applyOne(
     req: IngestRequest,
     publics: ServiceEvent[] | null,
-    note: (r: { flip: boolean; deadline: boolean }) => void,
+    seen: BatchTimes,
     rows: BatchRows,
   ): IngestResult {
     const { repos } = this.deps;
@@ -249,7 +264,8 @@ export class IngestQueue {
     const flipId = flip ? this.deps.flips.ping(next, flip) : null;
     rows.set(next);
     const pingId = repos.pings.insert(ping);
-    note({ flip: flip !== null, deadline: next.alertAfter !== check.alertAfter || next.statusAt !== check.statusAt || next.status !== check.status });
+    if (flip) seen.flip = true;
+    if (next.alertAfter !== check.alertAfter || next.statusAt !== check.statusAt || next.status !== check.status) seen.set(next);
     if (publics) {
       const ctx = this.deps.readContext();
       publics.push({ type: 'ping', data: { check: check.uuid, ping: pingJson({ ...ping, id: pingId }, check.uuid, ctx.urls) } });

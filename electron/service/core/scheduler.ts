@@ -102,6 +102,19 @@ export class Scheduler {
     if (!this.running && !this.stopped) this.arm();
   }
 
+  /**
+   * A source has work that may fall due as early as `t` (e.g. a ping set a deadline): wake by
+   * then, without re-querying. Why: a ping batch seldom moves the earliest wake, and a re-query
+   * per batch costs more than the rare wake that then finds nothing due and re-reads the source.
+   */
+  lower(name: string, t: number | null): void {
+    if (t === null) return;
+    const known = this.nextBy.get(name);
+    if (known === undefined || (known !== null && known <= t)) return;
+    this.nextBy.set(name, t);
+    if (!this.running && !this.stopped) this.arm();
+  }
+
   /** The earliest next wake over all sources (for tests and the API). */
   nextWake(): number | null {
     let t: number | null = null;

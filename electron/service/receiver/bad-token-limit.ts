@@ -8,8 +8,11 @@ export const BAD_TOKEN_WINDOW_MS = 60_000;
 
 /** Per-address accounting of unknown-token 404s on the ping port. */
 export interface BadTokenLimit {
-  /** seconds until the address may ping again, or 0 when it is not blocked */
-  blockedFor(req: FastifyRequest): Promise<number>;
+  /**
+   * seconds until the address may ping again, or 0 when it is not blocked; synchronous
+   * (no limiter lookup) for an address with no refused request in the last window
+   */
+  blockedFor(req: FastifyRequest): number | Promise<number>;
   /** counts one refused request (4xx) answered to the address */
   count(req: FastifyRequest): Promise<void>;
 }
@@ -27,14 +30,32 @@ export function installBadTokenLimit(app: FastifyInstance, max = BAD_TOKEN_MAX, 
   app.addHook('onReady', async () => {
     limiter = app.createRateLimit({ max, timeWindow: windowMs });
   });
+  // When each address was last counted. Why: only an address refused within the last window
+  // can be over the limit, so every valid ping from any other address skips the limiter's
+  // asynchronous lookup.
+  const lastRefused = new Map<string, number>();
+  let lastSweep = Date.now();
+  const refusedLately = (ip: string, now: number) => {
+    const t = lastRefused.get(ip);
+    return t !== undefined && now - t < windowMs;
+  };
+  const blockedFor = async (req: FastifyRequest) => {
+    if (!limiter) return 0;
+    const r = await limiter(req, { increment: false });
+    if (r.isAllowed || r.remaining > 0) return 0;
+    return Math.max(1, r.ttlInSeconds);
+  };
   return {
-    async blockedFor(req) {
-      if (!limiter) return 0;
-      const r = await limiter(req, { increment: false });
-      if (r.isAllowed || r.remaining > 0) return 0;
-      return Math.max(1, r.ttlInSeconds);
+    blockedFor(req) {
+      return refusedLately(req.ip, Date.now()) ? blockedFor(req) : 0;
     },
     async count(req) {
+      const now = Date.now();
+      lastRefused.set(req.ip, now);
+      if (now - lastSweep >= windowMs) {
+        lastSweep = now;
+        for (const [ip, t] of lastRefused) if (now - t >= windowMs) lastRefused.delete(ip);
+      }
       if (limiter) await limiter(req);
     },
   };

@@ -97,7 +97,8 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     method: [...METHODS],
     url: '*',
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
-      const blocked = await badTokens.blockedFor(req);
+      const lookup = badTokens.blockedFor(req);
+      const blocked = typeof lookup === 'number' ? lookup : await lookup;
       if (blocked) return text(reply.header('retry-after', String(blocked)), 429, 'too many refused ping requests, retry later');
       // Every refused request counts against the address, not only unknown URLs: a flood of
       // 400s (a bad schedule costs a cron parse) must meet the same limit as a flood of 404s.
