@@ -221,30 +221,27 @@ export class CheckService {
   }
 
   pause(uuid: string): CheckRow {
-    const { repos, clock } = this.deps;
-    const next = writeTx(repos.db, () => {
-      const c = this.get(uuid);
-      const out = pause(c, clock.now());
-      const next: CheckRow = { ...c, ...out.next, downReason: '', downReasonCode: '' };
-      timeRow(next, clock.now());
-      // Pause/resume flips are history only: they are never delivered as alerts.
-      if (out.flip) this.deps.flips.history(next, out.flip, clock.now());
-      repos.checks.update(next);
-      return next;
-    });
-    this.afterEdit(next);
-    return next;
+    return this.setPaused(uuid, (c, now) => pause(c, now));
   }
 
   resume(uuid: string): CheckRow {
+    return this.setPaused(uuid, (c, now) => {
+      if (c.status !== 'paused') throw new ApiError(409, 'check is not paused');
+      return resume(c, now);
+    });
+  }
+
+  /** Pause or resume in one transaction; the step (from shared/domain) decides the new state. */
+  private setPaused(uuid: string, step: (c: CheckRow, now: number) => ReturnType<typeof pause>): CheckRow {
     const { repos, clock } = this.deps;
     const next = writeTx(repos.db, () => {
       const c = this.get(uuid);
-      if (c.status !== 'paused') throw new ApiError(409, 'check is not paused');
-      const out = resume(c, clock.now());
+      const now = clock.now();
+      const out = step(c, now);
       const next: CheckRow = { ...c, ...out.next, downReason: '', downReasonCode: '' };
-      timeRow(next, clock.now());
-      this.deps.flips.history(next, out.flip, clock.now());
+      timeRow(next, now);
+      // Pause/resume flips are history only: they are never delivered as alerts.
+      if (out.flip) this.deps.flips.history(next, out.flip, now);
       repos.checks.update(next);
       return next;
     });
