@@ -34,7 +34,7 @@ const HOUR = 3600_000;
  * through the service's own schema and repositories (much faster than over HTTP).
  * Every check is up with its deadline a day away, as on a quiet evening.
  */
-export function seed(dataDir: string, checks: number, pingsPerCheck: number, now = Date.now()): void {
+export function seed(dataDir: string, checks: number, pingsPerCheck: number, now = Date.now(), lastPingOf?: (i: number) => number): void {
   const db = openDb(dataDir);
   db.pragma('synchronous = OFF'); // a benchmark fixture: durability is not the point here
   const repos = makeRepos(db);
@@ -42,7 +42,7 @@ export function seed(dataDir: string, checks: number, pingsPerCheck: number, now
   const ids: number[] = [];
   db.transaction(() => {
     for (let i = 0; i < checks; i++) {
-      const lastPing = now - 60_000 - (i % 3600) * 1000;
+      const lastPing = lastPingOf?.(i) ?? now - 60_000 - (i % 3600) * 1000;
       const row = repos.checks.insert({
         ...DEFAULT_CONFIG,
         uuid: crypto.randomUUID(),

@@ -26,10 +26,12 @@ export function bodyText(body: Buffer | null): string {
   return body ? decoder.decode(body) : '';
 }
 
+/** A row's shown status: decided by shared/domain, with the offline hold read from the row. */
+export const rowStatus = (c: CheckRow, now: number) => shownStatus(c, c.alertAfter, c.hold, now);
+
 /** A check row as the healthchecks v3 API shows it, plus Lubdub's fields. */
 export function checkJson(c: CheckRow, ctx: ReadContext): CheckJson {
-  // Status and reason are decided by shared/domain; the offline hold is read from the row.
-  const { status, monitorOffline } = shownStatus(c, c.alertAfter, c.hold, ctx.now);
+  const { status, monitorOffline } = rowStatus(c, ctx.now);
   const api = `${ctx.urls.ui}/api/v3/checks/${c.uuid}`;
   const reason = status === 'down' ? shownDownReason(c, ctx.now) : null;
   const j: CheckJson = {

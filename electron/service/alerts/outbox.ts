@@ -42,8 +42,16 @@ export interface OutboxDeps {
   /** the earliest pending retry may have changed: re-arm the scheduler */
   poke: () => void;
   fault?: Fault;
+  /** sends at once (default `MAX_IN_FLIGHT`) */
   maxInFlight?: number;
 }
+
+/**
+ * Sends in flight at once. Why this many: each refill of the free slots costs a commit, so
+ * when a thousand deadlines fall in the same second the slots decide how many round trips
+ * the wave takes; 64 open requests are still nothing for a receiver or for us.
+ */
+const MAX_IN_FLIGHT = 64;
 
 /** How a delivery row reads in the API and the event stream. */
 export function deliveryJson(d: DeliveryRow): DeliveryJson {
@@ -127,7 +135,7 @@ export class Outbox {
 
   /** The earliest pending delivery (for the scheduler); none while every send slot is busy. */
   next(): number | null {
-    if (this.inFlight.size >= (this.deps.maxInFlight ?? 16)) return null;
+    if (this.inFlight.size >= (this.deps.maxInFlight ?? MAX_IN_FLIGHT)) return null;
     return this.deps.store.earliestPending();
   }
 
@@ -264,7 +272,7 @@ export class Outbox {
   /** Step 5 for every due delivery, up to the in-flight limit. */
   deliverDue(): void {
     if (this.stopped) return;
-    const max = this.deps.maxInFlight ?? 16;
+    const max = this.deps.maxInFlight ?? MAX_IN_FLIGHT;
     const room = max - this.inFlight.size;
     if (room <= 0) return;
     const now = this.deps.clock.now();
