@@ -83,7 +83,9 @@ export const api = {
   pingBody: (uuid: string, n: number) => call<string>(pingBodyPath(uuid, n)),
   flips: (uuid: string) => send('listFlips', { code: uuid }),
   summary: () => send('summary'),
-  heartbeats: () => send('heartbeats').then((r) => r.beats),
+  /** the bars of the given checks (repeated `check` parameters) */
+  heartbeats: (uuids: readonly string[]) =>
+    call<Reply<'heartbeats'>>(`${API.heartbeats.path}?${new URLSearchParams(uuids.map((u) => ['check', u]))}`).then((r) => r.beats),
   muteState: () => send('muteState'),
   mute: (until: string | null) => send('mute', {}, { until }),
   settings: () => send('settings'),

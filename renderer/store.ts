@@ -31,12 +31,23 @@ export interface ConsoleState {
   filter: ListFilter;
   setFilter: (f: Partial<ListFilter>) => void;
   load: () => Promise<void>;
+  /** asks for the heartbeat bars of these checks (the rows on screen), once each */
+  wantBeats: (uuids: readonly string[]) => void;
   upsert: (c: CheckJson) => void;
   apply: (e: ServiceEvent) => void;
   setMuted: (until: string | null) => void;
 }
 
 let seq = 0;
+/** Bars asked for per request (the uuids travel in the query string). */
+const BEATS_PER_REQUEST = 100;
+/**
+ * Bars on their way, with the events about those checks that arrive meanwhile (applied on
+ * top of the answer). Why bars are fetched per visible row: with 10,000 checks, every bar
+ * at once takes seconds to read and megabytes to send before the first row shows.
+ */
+const beatsInFlight = new Map<string, BeatJson[]>();
+const beatsWanted = new Set<string>();
 /** Notices on screen at once; older ones give way. */
 const MAX_NOTICES = 4;
 
@@ -61,14 +72,12 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
 
   async load() {
     try {
-      const [checks, beats, summary] = await Promise.all([
-        api.checks(),
-        api.heartbeats().catch(() => ({}) as Record<string, BeatJson[]>),
-        api.summary().catch(() => null),
-      ]);
+      const [checks, summary] = await Promise.all([api.checks(), api.summary().catch(() => null)]);
+      // bars are read again for the rows on screen: events may have been missed meanwhile
+      beatsInFlight.clear();
       set({
         checks: Object.fromEntries(checks.map((c) => [c.uuid, c])),
-        beats,
+        beats: {},
         loaded: true,
         loadError: null,
         now: Date.now(),
@@ -82,6 +91,35 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
     } catch (e) {
       set({ loaded: true, loadError: e instanceof ApiFailure && e.status === 401 ? null : (e as Error).message });
     }
+  },
+
+  wantBeats(uuids) {
+    const had = beatsWanted.size;
+    const { beats } = get();
+    for (const u of uuids) if (!(u in beats) && !beatsInFlight.has(u)) beatsWanted.add(u);
+    if (had > 0 || beatsWanted.size === 0) return;
+    // one request for the rows a render asked for together
+    queueMicrotask(() => {
+      const list = [...beatsWanted];
+      beatsWanted.clear();
+      for (let i = 0; i < list.length; i += BEATS_PER_REQUEST) {
+        const part = list.slice(i, i + BEATS_PER_REQUEST);
+        for (const u of part) beatsInFlight.set(u, []);
+        api.heartbeats(part).then(
+          (got) => {
+            const next = { ...get().beats };
+            for (const u of part) {
+              const early = beatsInFlight.get(u);
+              if (!early) continue; // reloaded meanwhile
+              beatsInFlight.delete(u);
+              next[u] = early.reduce((bar, b) => appendBeat(bar, b), got[u] ?? []);
+            }
+            set({ beats: next });
+          },
+          () => part.forEach((u) => beatsInFlight.delete(u)),
+        );
+      }
+    });
   },
 
   upsert: (c) => set({ checks: { ...get().checks, [c.uuid]: c } }),
@@ -100,14 +138,14 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
       }
       case 'ping':
         set({
-          beats: { ...s.beats, [e.data.check]: appendBeat(s.beats[e.data.check] ?? [], pingBeat(e.data.ping)) },
+          beats: withBeat(s.beats, e.data.check, pingBeat(e.data.ping)),
           lastPing: { check: e.data.check, ping: e.data.ping, seq: ++seq },
         });
         break;
       case 'flip': {
         const b = flipBeat(e.data.flip.timestamp, e.data.flip.new_status, e.data.flip.reason);
         set({
-          beats: b ? { ...s.beats, [e.data.check]: appendBeat(s.beats[e.data.check] ?? [], b) } : s.beats,
+          beats: b ? withBeat(s.beats, e.data.check, b) : s.beats,
           lastFlip: { check: e.data.check, flip: e.data.flip, seq: ++seq },
         });
         break;
@@ -127,6 +165,14 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
 
   setMuted: (until) => set({ mutedUntil: until }),
 }));
+
+/** A new event on a check's bar: shown if its bar is loaded, kept for the answer if it is on its way. */
+function withBeat(beats: Record<string, BeatJson[]>, uuid: string, b: BeatJson): Record<string, BeatJson[]> {
+  const early = beatsInFlight.get(uuid);
+  if (early) early.push(b);
+  if (!(uuid in beats)) return beats;
+  return { ...beats, [uuid]: appendBeat(beats[uuid], b) };
+}
 
 setUnauthorizedHandler(() => useConsole.setState({ unauthorized: true, live: 'offline' }));
 

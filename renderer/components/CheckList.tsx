@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { BeatJson } from '../../shared/api/heartbeats.js';
 import type { CheckJson } from '../../shared/api/types.js';
 import { reasonText, scheduleText } from '../../shared/console/check-list.js';
@@ -72,7 +72,18 @@ export const CheckRow = memo(function CheckRow({ c, beats, now }: { c: CheckJson
  * The check list. Only the rows near the viewport are in the DOM (windowing against the
  * page scroll), so 1,000 checks cost what 30 do; every row has the same height.
  */
-export function CheckList({ checks, beats, now }: { checks: readonly CheckJson[]; beats: Record<string, BeatJson[]>; now: number }) {
+export function CheckList({
+  checks,
+  beats,
+  now,
+  onRows,
+}: {
+  checks: readonly CheckJson[];
+  beats: Record<string, BeatJson[]>;
+  now: number;
+  /** the checks whose rows are rendered (their heartbeat bars are wanted) */
+  onRows?: (uuids: string[]) => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const n = checks.length;
   const [range, setRange] = useState({ start: 0, end: Math.min(n, 30) });
@@ -98,10 +109,13 @@ export function CheckList({ checks, beats, now }: { checks: readonly CheckJson[]
 
   const start = Math.min(range.start, n);
   const end = Math.min(Math.max(range.end, start), n);
+  const rows = checks.slice(start, end);
+  const shownKey = rows.map((c) => c.uuid).join(',');
+  useEffect(() => onRows?.(shownKey ? shownKey.split(',') : []), [onRows, shownKey]);
   return (
     <div className="list" role="list" aria-label="Checks" aria-rowcount={n} ref={ref} style={{ height: n * ROW_HEIGHT }}>
       <div style={{ height: start * ROW_HEIGHT }} aria-hidden="true" />
-      {checks.slice(start, end).map((c) => (
+      {rows.map((c) => (
         <div role="listitem" key={c.uuid} className="row-wrap">
           <CheckRow c={c} beats={beats[c.uuid]} now={now} />
         </div>

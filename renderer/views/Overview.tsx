@@ -73,6 +73,7 @@ export function MuteControl({ timeZone = viewerZone() }: { timeZone?: string }) 
 export function Overview() {
   const checksMap = useConsole((s) => s.checks);
   const beats = useConsole((s) => s.beats);
+  const wantBeats = useConsole((s) => s.wantBeats);
   const now = useConsole((s) => s.now);
   const loaded = useConsole((s) => s.loaded);
   const loadError = useConsole((s) => s.loadError);
@@ -170,7 +171,7 @@ export function Overview() {
       ) : (
         <div className="list-box">
           <CheckListHeader />
-          <CheckList checks={shown} beats={beats} now={now} />
+          <CheckList checks={shown} beats={beats} now={now} onRows={wantBeats} />
         </div>
       )}
     </div>

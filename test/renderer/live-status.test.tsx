@@ -2,31 +2,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CheckJson } from '../../shared/api/types.js';
 import { connect, useConsole } from '../../renderer/store.js';
-import { checkJson, NOW } from './fixtures.js';
+import { checkJson, NOW, TestEventSource } from './fixtures.js';
 
 const UUID = '6f1c2f4e-1c1b-4a55-9d0b-2a8e6b9e7c11';
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00');
-
-/** The console's EventSource, driven by the test. */
-class TestEventSource {
-  static readonly CLOSED = 2;
-  static last: TestEventSource | null = null;
-  readyState = 1;
-  onerror: (() => void) | null = null;
-  private listeners = new Map<string, ((m: MessageEvent<string>) => void)[]>();
-  constructor(readonly url: string) {
-    TestEventSource.last = this;
-  }
-  addEventListener(type: string, fn: (m: MessageEvent<string>) => void): void {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
-  }
-  close(): void {
-    this.readyState = TestEventSource.CLOSED;
-  }
-  send(type: string, data: unknown): void {
-    for (const fn of this.listeners.get(type) ?? []) fn({ data: JSON.stringify(data) } as MessageEvent<string>);
-  }
-}
 
 let stop: (() => void) | null = null;
 afterEach(() => {
