@@ -79,7 +79,7 @@ export function AssertionsEditor(props: {
         </p>
       ))}
 
-      <h3>Assertions</h3>
+      <h2 className="minor">Assertions</h2>
       {err('assertions') && <p className="field-error" role="alert">{err('assertions')}</p>}
       {d.assertions.length === 0 && <p className="muted">None: every success counts as a success.</p>}
       <ol className="rows assertion-rows">
@@ -118,7 +118,7 @@ export function AssertionsEditor(props: {
         <code>{'{value}'}</code> and <code>{'{baseline}'}</code> are filled in.
       </p>
 
-      <h3>Metrics from the output</h3>
+      <h2 className="minor">Metrics from the output</h2>
       {err('extract') && <p className="field-error" role="alert">{err('extract')}</p>}
       {d.extract.length === 0 && <p className="muted">None: metrics come from the ping (?metric=) and Lubdub (bytes, duration).</p>}
       <ol className="rows extract-rows">

@@ -38,8 +38,9 @@ function Deadline({ c, now }: { c: CheckJson; now: number }) {
 export const CheckRow = memo(function CheckRow({ c, beats, now }: { c: CheckJson; beats: BeatJson[] | undefined; now: number }) {
   const why = reasonText(c, now);
   const tags = c.tags.split(' ').filter(Boolean);
+  // The link's name is its visible text (status word, name, reason, times): no aria-label that could differ.
   return (
-    <a className={`row row-${c.status}`} {...linkProps(CONSOLE_PATHS.check(c.uuid))} data-uuid={c.uuid} aria-label={`${c.name || c.uuid}: ${c.status}${why ? ', ' + why : ''}`}>
+    <a className={`row row-${c.status}`} {...linkProps(CONSOLE_PATHS.check(c.uuid))} data-uuid={c.uuid}>
       <span className="col-status">
         <StatusBadge status={c.status} offline={c.monitor_offline} compact />
       </span>
@@ -67,6 +68,21 @@ export const CheckRow = memo(function CheckRow({ c, beats, now }: { c: CheckJson
     </a>
   );
 });
+
+/**
+ * Arrow keys move between rows (Home and End to the first and last shown). The overscan keeps
+ * rows beyond the viewport in the DOM, and focusing one scrolls it into view, which renders more.
+ */
+function moveFocus(e: React.KeyboardEvent<HTMLDivElement>) {
+  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+  if (!keys.includes(e.key)) return;
+  const rows = [...e.currentTarget.querySelectorAll<HTMLAnchorElement>('a.row')];
+  const i = rows.indexOf(document.activeElement as HTMLAnchorElement);
+  if (i < 0) return;
+  const next = e.key === 'ArrowDown' ? rows[i + 1] : e.key === 'ArrowUp' ? rows[i - 1] : e.key === 'Home' ? rows[0] : rows[rows.length - 1];
+  e.preventDefault();
+  next?.focus();
+}
 
 /**
  * The check list. Only the rows near the viewport are in the DOM (windowing against the
@@ -113,10 +129,10 @@ export function CheckList({
   const shownKey = rows.map((c) => c.uuid).join(',');
   useEffect(() => onRows?.(shownKey ? shownKey.split(',') : []), [onRows, shownKey]);
   return (
-    <div className="list" role="list" aria-label="Checks" aria-rowcount={n} ref={ref} style={{ height: n * ROW_HEIGHT }}>
+    <div className="list" role="list" aria-label="Checks" ref={ref} style={{ height: n * ROW_HEIGHT }} onKeyDown={moveFocus}>
       <div style={{ height: start * ROW_HEIGHT }} aria-hidden="true" />
-      {rows.map((c) => (
-        <div role="listitem" key={c.uuid} className="row-wrap">
+      {rows.map((c, i) => (
+        <div role="listitem" key={c.uuid} className="row-wrap" aria-setsize={n} aria-posinset={start + i + 1}>
           <CheckRow c={c} beats={beats[c.uuid]} now={now} />
         </div>
       ))}

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -17,6 +18,20 @@ async function screenshots(page: Page, name: string, fullPage = false): Promise<
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/**
+ * axe-core over the page as it stands, in light and in dark: every WCAG 2.x A/AA violation
+ * is listed with its rule and the elements it found, so a failure says what to fix.
+ */
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    const found = r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+    expect.soft(found, `axe-core on ${where} in ${scheme}`).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -126,12 +141,31 @@ test.describe('the console, as a new user meets it', () => {
     expect(check).toMatchObject({ name: 'nightly backup', tags: 'nas backup', schedule: '0 3 * * *', tz: 'Europe/Berlin', grace: 7200, status: 'new' });
   });
 
+  test('a check can be created with the keyboard alone', async () => {
+    await page.goto(s.uiUrl + '/');
+    // Tab from the top of the page to "New check", open it, type, submit with Enter
+    const focusedText = () => page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''");
+    for (let i = 0; i < 20 && (await focusedText()) !== 'New check'; i++) await page.keyboard.press('Tab');
+    expect(await focusedText()).toBe('New check');
+    await expect(page.locator(':focus')).toHaveCSS('outline-style', 'solid');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'New check' })).toBeVisible();
+    for (let i = 0; i < 20 && !(await page.getByLabel('Name').evaluate((el) => el.matches(':focus'))); i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('typed by keyboard');
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/\/checks\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole('heading', { name: /typed by keyboard/ })).toBeVisible();
+    const made = page.url().split('/').pop()!;
+    expect((await s.api(`/api/v3/checks/${made}`, { method: 'DELETE' })).status).toBe(200);
+  });
+
   test('shows the API\'s validation error beside the field', async () => {
     await page.goto(`${s.uiUrl}/checks/${uuid}/edit`);
     await page.getByLabel('Slug').fill('Not A Slug');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByRole('alert')).toHaveText('slug does not match pattern ^[a-z0-9-_]+$');
     await expect(page.getByLabel('Slug')).toHaveAttribute('aria-invalid', 'true');
+    await expectAccessible(page, 'the editor with an error');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect(page).toHaveURL(`${s.uiUrl}/checks/${uuid}`);
   });
@@ -199,6 +233,7 @@ test.describe('the console, as a new user meets it', () => {
     const file = await download.path();
     expect(fs.readFileSync(file, 'utf8')).toBe('run 3: 123 files');
     await expect(page.getByTestId('ping-url')).toHaveText(`http://lubdub.test:8420/ping/${uuid}`);
+    await expectAccessible(page, 'the detail');
     await screenshots(page, 'detail', true);
   });
 
@@ -231,6 +266,13 @@ test.describe('the console, as a new user meets it', () => {
     await expect(page.getByRole('heading', { name: /db dump/ })).toBeVisible();
     await page.goBack();
     await expect(rows).toHaveCount(5);
+    await expectAccessible(page, 'the overview with problems');
+    // the list by keyboard: arrows move between rows
+    await rows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(rows.nth(1)).toBeFocused();
+    await page.keyboard.press('ArrowUp');
+    await expect(rows.first()).toBeFocused();
     await screenshots(page, 'overview');
   });
 
@@ -239,6 +281,12 @@ test.describe('the console, as a new user meets it', () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     const dialog = page.getByRole('alertdialog');
     await expect(dialog).toContainText('No alerts while paused');
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await expectAccessible(page, 'the pause dialog');
+    // Escape closes it and changes nothing
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await page.getByRole('button', { name: 'Pause' }).click();
     await dialog.getByRole('button', { name: 'Pause' }).click();
     await expect(page.locator('#check-title .status-word')).toHaveText('Paused');
     expect((await json(s.api(`/api/v3/checks/${uuid}`))).status).toBe('paused');
@@ -274,6 +322,7 @@ test.describe('the console, as a new user meets it', () => {
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.getByText('Saved.')).toBeVisible();
     expect((await json(s.api('/api/lubdub/settings'))).catchup_window).toBe(900);
+    await expectAccessible(page, 'settings');
     // the desktop channel made on first start is listed
     await expect(page.getByRole('list', { name: 'Channels' })).toContainText('Desktop notification');
   });
@@ -305,6 +354,7 @@ test.describe('the console, as a new user meets it', () => {
       await item.getByRole('button', { name: 'Delete' }).click();
       const dialog = page.getByRole('alertdialog');
       await expect(dialog).toContainText('Delete the channel “ops hook”?');
+      await expectAccessible(page, 'the delete-channel dialog');
       await dialog.getByRole('button', { name: 'Delete channel' }).click();
       await expect(page.getByText('Deleted ops hook.')).toBeVisible();
       await expect(item).toHaveCount(0);
@@ -380,6 +430,7 @@ test.describe('the console, as a new user meets it', () => {
       await expect(page.locator('table.log tbody tr.ping').first().getByTestId('ping-reason')).toHaveText(reason);
       await expect(page.getByRole('img', { name: 'written_bytes: 2 runs, last 0 B' })).toBeVisible();
       await expect(page.getByRole('list', { name: 'Assertions' })).toContainText('written_bytes > 0');
+      await expectAccessible(page, 'the detail of a check that is down');
       await screenshots(page, 'silent-failure', true);
 
       await page.getByRole('link', { name: 'Overview' }).first().click();
