@@ -11,6 +11,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { MetricCharts } from '../components/MetricCharts.js';
 import { RelTime } from '../components/RelTime.js';
+import { ScheduleSuggestion } from '../components/ScheduleSuggestion.js';
 import { Snippets } from '../components/Snippets.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { linkProps, navigate } from '../router.js';
@@ -360,6 +361,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
         </div>
       </dl>
 
+      <ScheduleSuggestion check={check} />
       <section aria-labelledby="urls-h">
         <h2 id="urls-h">Ping URL</h2>
         <div className="url-row">
