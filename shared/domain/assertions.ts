@@ -275,4 +275,18 @@ export const ASSERTION_PRESETS: AssertionPreset[] = [
     ],
     extract: [],
   },
+  {
+    id: 'artifact-changes',
+    label: 'Artifact must change',
+    description: 'Run the job with lubdub-run --artifact <file>. Fails a run after which the file is missing or the same as after the previous run.',
+    assertions: [{ expr: 'artifact_changed == 1', message: 'the artifact did not change since the last run', missing: 'fail' }],
+    extract: [],
+  },
+  {
+    id: 'artifact-usual-size',
+    label: 'Artifact must keep its usual size',
+    description: 'Run the job with lubdub-run --artifact <file>. Fails a run whose file is less than half the median size of its last 5 runs.',
+    assertions: [{ expr: 'artifact_bytes >= 50% of median(5)', message: 'the artifact is {value}, usually {baseline}' }],
+    extract: [],
+  },
 ];

@@ -162,6 +162,8 @@ describe('presets', () => {
       'Pipeline must process rows',
       'Warnings must not grow',
       'Run time must stay normal',
+      'Artifact must change',
+      'Artifact must keep its usual size',
     ]);
   });
 });
