@@ -13,10 +13,14 @@ export interface Urls {
   pingKey: string;
 }
 
-/** What a reply is rendered against: the time and the service's URLs. */
+/** Fields a feature derives for a check's JSON (never stored on the check), or null for none. */
+export type DerivedCheckFields = (c: CheckRow, now: number) => Record<string, unknown> | null;
+
+/** What a reply is rendered against: the time, the service's URLs and the features' derived fields. */
 export interface ReadContext {
   now: number;
   urls: Urls;
+  derived?: readonly DerivedCheckFields[];
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -79,6 +83,10 @@ export function checkJson(c: CheckRow, ctx: ReadContext): CheckJson {
     j.tz = c.tz;
   }
   for (const [k, v] of Object.entries(c.extra)) if (!(k in j)) (j as unknown as Record<string, unknown>)[k] = v;
+  for (const d of ctx.derived ?? []) {
+    const more = d(c, ctx.now);
+    if (more) for (const [k, v] of Object.entries(more)) if (!(k in j)) (j as unknown as Record<string, unknown>)[k] = v;
+  }
   return j;
 }
 

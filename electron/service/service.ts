@@ -20,7 +20,7 @@ import { PingPipeline, type PingStep } from './core/pipeline.js';
 import { readContextOf, Runtime } from './core/runtime.js';
 import { packageVersion } from './package-info.js';
 import { buildReceiver, type ReceiverDeps } from './receiver/receiver.js';
-import type { ReadContext } from './serialize.js';
+import type { DerivedCheckFields, ReadContext } from './serialize.js';
 
 
 /** A running service. */
@@ -82,6 +82,8 @@ export interface ChannelDirectory extends ChannelResolver {
 export interface Contributions {
   /** Lubdub extension fields on checks, with their validators */
   checkFields?: Partial<CheckFields>;
+  /** fields derived for a check's JSON when it is read (e.g. a learned schedule), never stored */
+  derivedCheckFields?: DerivedCheckFields[];
   /** pipeline steps, run after classification in feature order */
   pingSteps?: PingStep[];
   /** async work before a ping is queued */
@@ -196,7 +198,9 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     catchupWindow: config.catchupWindow,
   });
   const sessions = new Sessions();
-  const readContext = readContextOf(clock, runtime);
+  // Filled once the features are set up; every check JSON is read with it.
+  const derived: DerivedCheckFields[] = [];
+  const readContext = readContextOf(clock, runtime, derived);
 
   // 1. Time: the core's scheduler and what it runs. Order matters within one turn: holds end
   // before deadlines are read; a status change at a deadline is announced by its flip, so
@@ -236,6 +240,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     log.error(`cannot schedule status announcements (${(e as Error).message})`);
   }
   const all = <T>(pick: (c: Contributions) => T[] | undefined): T[] => parts.flatMap((c) => pick(c) ?? []);
+  derived.push(...all((c) => c.derivedCheckFields));
   const channels = single(parts, 'channels');
   const mutedUntil = single(parts, 'mutedUntil');
 

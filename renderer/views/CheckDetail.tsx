@@ -10,7 +10,9 @@ import { api, pingBodyPath } from '../api.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { MetricCharts } from '../components/MetricCharts.js';
+import { OutputDiff } from '../components/OutputDiff.js';
 import { RelTime } from '../components/RelTime.js';
+import { ScheduleSuggestion } from '../components/ScheduleSuggestion.js';
 import { Snippets } from '../components/Snippets.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { linkProps, navigate } from '../router.js';
@@ -360,6 +362,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
         </div>
       </dl>
 
+      <ScheduleSuggestion check={check} />
       <section aria-labelledby="urls-h">
         <h2 id="urls-h">Ping URL</h2>
         <div className="url-row">
@@ -398,6 +401,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
         <MetricCharts reply={metrics} />
       </section>
 
+      <OutputDiff uuid={uuid} pings={pings} />
       <section aria-labelledby="log-h">
         <h2 id="log-h">Ping log</h2>
         {pings.length === 0 ? (

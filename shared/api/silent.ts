@@ -25,6 +25,8 @@ export interface PingSilentFields {
   assertions?: AssertionResult[];
   /** why extraction found nothing (timeout, worker busy, regex error) */
   extract_error?: string;
+  /** the warning/error lines never seen in the passing runs before (checks asserting on `new_warnings`) */
+  new_warning_lines?: string[];
 }
 
 const MetricsSchema = Type.Unsafe<Metrics>(Type.Record(Type.String(), Type.Number()));

@@ -13,6 +13,19 @@ const IsoOrNull = Type.Union([Type.String(), Type.Null()]);
 const StatusWord = Type.Unsafe<Status>(Type.String());
 const Reason = Type.Enum(FLIP_REASONS);
 
+/** A schedule Lubdub learned from a check's pings (`shared/domain/schedule-inference.ts`); accepting it is a normal update. */
+export const ScheduleSuggestionSchema = Type.Object({
+  kind: Type.Enum(['simple', 'cron']),
+  timeout: Type.Optional(Type.Number()),
+  schedule: Type.Optional(Type.String()),
+  tz: Type.Optional(Type.String()),
+  grace: Type.Number(),
+  text: Type.String(),
+  runs: Type.Integer(),
+});
+/** A learned schedule proposal. */
+export type ScheduleSuggestionJson = Static<typeof ScheduleSuggestionSchema>;
+
 /** A check as the management API returns it: healthchecks v3 field names plus Lubdub's own. */
 export const CheckJsonSchema = Type.Object({
   uuid: Type.String(),
@@ -64,6 +77,10 @@ export const CheckJsonSchema = Type.Object({
   created: Iso,
   /** Lubdub: this check alone is muted until then (POST …/mute); absent when it is not */
   muted_until: Type.Optional(Iso),
+  /** Lubdub: true while Lubdub learns this check's schedule from its pings (auto-created checks start so) */
+  learn_schedule: Type.Optional(Type.Boolean()),
+  /** Lubdub: the schedule learned so far, while `learn_schedule`; absent until the runs show one */
+  schedule_suggestion: Type.Optional(ScheduleSuggestionSchema),
 });
 /** A check as the management API returns it. */
 export type CheckJson = Static<typeof CheckJsonSchema>;

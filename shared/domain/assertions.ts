@@ -26,7 +26,7 @@ export type Assertion =
 /** An assertion as stored in the check JSON (a bare string is short for `{ expr }`). */
 export interface AssertionSpec {
   expr: string;
-  /** the words of the reason; `{value}`, `{baseline}`, `{values}`, `{metric}` are filled in */
+  /** the words of the reason; `{value}`, `{baseline}`, `{values}`, `{metric}`, `{quote}` are filled in */
   message?: string;
   /** a success ping without this metric: "pass" (default) or "fail" */
   missing?: 'pass' | 'fail';
@@ -188,8 +188,11 @@ function defaultMessage(a: Assertion): string {
   return `{metric} ${a.direction === 'rising' ? 'rose' : 'fell'} ${a.n} runs in a row: {values}`;
 }
 
-/** The words of a failed assertion: "backup wrote 0 B (written_bytes > 0)". */
-export function failureText(spec: AssertionSpec, a: Assertion, r: AssertionResult, history: number[]): string {
+/**
+ * The words of a failed assertion: "backup wrote 0 B (written_bytes > 0)". `quote` (e.g. the
+ * never-seen warning line behind `new_warnings`) fills `{quote}`, or follows the words.
+ */
+export function failureText(spec: AssertionSpec, a: Assertion, r: AssertionResult, history: number[], quote = ''): string {
   const fmt = (v: number) => formatMetric(a.metric, v);
   if (r.state === 'missing') return `${a.metric} was not reported (${spec.expr.trim()})`;
   const series = a.kind === 'trend' ? [...history.slice(0, a.n - 1)].reverse().concat(r.value as number) : [];
@@ -198,7 +201,8 @@ export function failureText(spec: AssertionSpec, a: Assertion, r: AssertionResul
     .replace(/\{value\}/g, r.value === undefined ? '?' : fmt(r.value))
     .replace(/\{baseline\}/g, r.baseline === undefined ? '?' : fmt(r.baseline))
     .replace(/\{values\}/g, series.map(fmt).join(' → '));
-  return `${words} (${spec.expr.trim()})`;
+  const msg = words.includes('{quote}') ? words.replace(/\{quote\}/g, quote) : quote ? `${words}: ${quote}` : words;
+  return `${msg} (${spec.expr.trim()})`;
 }
 
 /** What all assertions of a check said about one success ping. */
@@ -210,9 +214,15 @@ export interface Verdict {
 
 /**
  * Evaluates a check's assertions on one success ping. `history(metric, n)` returns up to
- * n previous passing values, newest first. Unparseable stored entries are skipped.
+ * n previous passing values, newest first. `quotes` gives a metric's words to quote in its
+ * failure (the line behind `new_warnings`). Unparseable stored entries are skipped.
  */
-export function evaluateAll(entries: AssertionEntry[], metrics: Metrics, history: (metric: string, n: number) => number[]): Verdict {
+export function evaluateAll(
+  entries: AssertionEntry[],
+  metrics: Metrics,
+  history: (metric: string, n: number) => number[],
+  quotes: Readonly<Record<string, string>> = {},
+): Verdict {
   const results: AssertionResult[] = [];
   const reasons: string[] = [];
   for (const entry of entries) {
@@ -224,7 +234,7 @@ export function evaluateAll(entries: AssertionEntry[], metrics: Metrics, history
     const past = need.n > 0 && value !== undefined ? history(a.metric, need.n) : [];
     const r = evaluateAssertion(a, spec.expr.trim(), value, past);
     results.push(r);
-    if (r.state === 'fail' || (r.state === 'missing' && spec.missing === 'fail')) reasons.push(failureText(spec, a, r, past));
+    if (r.state === 'fail' || (r.state === 'missing' && spec.missing === 'fail')) reasons.push(failureText(spec, a, r, past, quotes[a.metric] ?? ''));
   }
   const text = reasons.join('; ');
   return { results, failText: reasons.length ? (text.length > 500 ? text.slice(0, 499) + '…' : text) : null };
@@ -273,6 +283,27 @@ export const ASSERTION_PRESETS: AssertionPreset[] = [
       { expr: 'duration <= 3x median(10)', message: 'run took {value}, usually {baseline}' },
       { expr: 'duration >= 20% of median(10)', message: 'run took only {value}, usually {baseline}' },
     ],
+    extract: [],
+  },
+  {
+    id: 'no-new-warnings',
+    label: 'No never-seen warnings',
+    description: 'Fails a run whose output has a warning or error line unlike any in the passing runs before (numbers, hex, paths, dates and sizes do not count as different).',
+    assertions: [{ expr: 'new_warnings == 0', message: 'never-seen warning: {quote}' }],
+    extract: [],
+  },
+  {
+    id: 'artifact-changes',
+    label: 'Artifact must change',
+    description: 'Run the job with lubdub-run --artifact <file>. Fails a run after which the file is missing or the same as after the previous run.',
+    assertions: [{ expr: 'artifact_changed == 1', message: 'the artifact did not change since the last run', missing: 'fail' }],
+    extract: [],
+  },
+  {
+    id: 'artifact-usual-size',
+    label: 'Artifact must keep its usual size',
+    description: 'Run the job with lubdub-run --artifact <file>. Fails a run whose file is less than half the median size of its last 5 runs.',
+    assertions: [{ expr: 'artifact_bytes >= 50% of median(5)', message: 'the artifact is {value}, usually {baseline}' }],
     extract: [],
   },
 ];

@@ -125,7 +125,7 @@ describe('Lubdub routes', () => {
     expect(r.status).toBe(200);
     const body = (await r.json()) as { extract: any[]; assertions: any[] };
     expect(body.extract.map((p) => p.id)).toEqual(['restic', 'borg', 'rsync', 'warnings', 'errors']);
-    expect(body.assertions.map((p) => p.id)).toEqual(['backup-writes-data', 'pipeline-processes-rows', 'warnings-not-growing', 'runtime-normal']);
+    expect(body.assertions.map((p) => p.id)).toEqual(['backup-writes-data', 'pipeline-processes-rows', 'warnings-not-growing', 'runtime-normal', 'no-new-warnings', 'artifact-changes', 'artifact-usual-size']);
   });
 
   it('GET /api/lubdub/checks/<uuid>/metrics gives runs oldest first and each assertion\'s baseline state', async () => {

@@ -162,6 +162,9 @@ describe('presets', () => {
       'Pipeline must process rows',
       'Warnings must not grow',
       'Run time must stay normal',
+      'No never-seen warnings',
+      'Artifact must change',
+      'Artifact must keep its usual size',
     ]);
   });
 });

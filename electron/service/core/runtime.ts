@@ -1,6 +1,6 @@
 import type { Clock } from '../../../shared/domain/clock.js';
 import type { CheckRow } from '../db/repos.js';
-import type { ReadContext, Urls } from '../serialize.js';
+import type { DerivedCheckFields, ReadContext, Urls } from '../serialize.js';
 
 /** Ping log size per check (healthchecks' ping_log_limit); older pings are pruned as new ones arrive. */
 const DEFAULT_PING_LOG_LIMIT = 1000;
@@ -93,7 +93,7 @@ export class Runtime {
   }
 }
 
-/** The facts a check's JSON is read with, taken fresh at each call. */
-export function readContextOf(clock: Clock, runtime: Runtime): () => ReadContext {
-  return () => ({ now: clock.now(), urls: runtime.urls });
+/** The facts a check's JSON is read with, taken fresh at each call; `derived` is read at each call too. */
+export function readContextOf(clock: Clock, runtime: Runtime, derived: readonly DerivedCheckFields[] = []): () => ReadContext {
+  return () => ({ now: clock.now(), urls: runtime.urls, derived });
 }

@@ -44,6 +44,9 @@ function createInput(q: Record<string, string | string[]>): CheckInput | { error
   if (tz !== undefined) input.tz = tz;
   if (grace !== undefined) input.grace = /^\d+$/.test(grace) ? Number(grace) : NaN;
   if (timeout !== undefined) input.timeout = /^\d+$/.test(timeout) ? Number(timeout) : NaN;
+  // A check created without a schedule of its own learns one from its pings (kept only
+  // when the learning feature runs: unknown extension fields are dropped).
+  if (schedule === undefined && timeout === undefined) input.learn_schedule = true;
   const err = checkInputError(input);
   return err ? { error: `invalid ${err}` } : input;
 }

@@ -17,6 +17,7 @@ import { pairDuration } from '../../../shared/domain/check-state.js';
 import { compileRules, EXTRACT_PRESETS, extractRulesError, RULE_PROBE_TEXT, userRules, type CompiledRule } from '../../../shared/domain/extract.js';
 import { newMetrics, parseMetricParams, type Metrics } from '../../../shared/domain/metrics.js';
 import { ApiError } from '../core/api-error.js';
+import { bodyText } from '../serialize.js';
 import type { CheckService } from '../core/checks.js';
 import type { IngestRequest, PingStep } from '../core/pipeline.js';
 import type { Runtime } from '../core/runtime.js';
@@ -24,11 +25,21 @@ import type { CheckRow, Repos } from '../db/repos.js';
 import type { Feature } from '../service.js';
 import { Extractor, EXTRACT_MAX_QUEUE, EXTRACT_TIMEOUT_MS, type ExtractOutcome } from './extractor.js';
 import { MetricHistory } from './history.js';
+import { WarningBaseline } from './warnings.js';
+import { newWarnings, NEW_WARNINGS_METRIC, quoteNewWarnings } from '../../../shared/domain/warnings.js';
 
 type Extra = PingSilentFields & Record<string, unknown>;
 
 function assertionsOf(c: CheckRow): AssertionEntry[] {
   return Array.isArray(c.extra.assertions) ? (c.extra.assertions as AssertionEntry[]) : [];
+}
+
+/** Does an assertion of the check read `new_warnings`? Only then is the output compared (it costs a read of past outputs). */
+function wantsNewWarnings(assertions: AssertionEntry[]): boolean {
+  return assertions.some((e) => {
+    const a = parseAssertion(toSpec(e).expr);
+    return !('error' in a) && a.metric === NEW_WARNINGS_METRIC;
+  });
 }
 
 function hasRules(c: CheckRow): boolean {
@@ -98,7 +109,7 @@ function probeRules(extractor: Extractor, timeoutMs: number) {
  * assertion fails into a failure. Runs inside the ingest transaction, so it only reads
  * SQLite (the baseline) and never waits.
  */
-function metricsStep(history: MetricHistory, extracted: WeakMap<IngestRequest, ExtractOutcome>): PingStep {
+function metricsStep(history: MetricHistory, warnings: WarningBaseline, extracted: WeakMap<IngestRequest, ExtractOutcome>): PingStep {
   return (check, req, draft) => {
     const { event } = draft;
     const assertions = assertionsOf(check);
@@ -113,8 +124,21 @@ function metricsStep(history: MetricHistory, extracted: WeakMap<IngestRequest, E
     Object.assign(metrics, found?.metrics, extra.metrics);
     const next: Extra = { ...extra, metrics };
     if (found?.error) next.extract_error = found.error;
+    const quotes: Record<string, string> = {};
+    if (wantsNewWarnings(assertions)) {
+      // Compared with the passing runs before; with none yet there is nothing to compare with.
+      const known = warnings.known(check.id);
+      if (known.length > 0) {
+        const w = newWarnings(bodyText(req.body), known);
+        metrics[NEW_WARNINGS_METRIC] = w.count;
+        if (w.count > 0) {
+          next.new_warning_lines = w.lines;
+          quotes[NEW_WARNINGS_METRIC] = quoteNewWarnings(w);
+        }
+      }
+    }
     if (event.kind === 'success' && assertions.length > 0) {
-      const verdict = evaluateAll(assertions, metrics, (m, n) => history.last(check.id, m, n));
+      const verdict = evaluateAll(assertions, metrics, (m, n) => history.last(check.id, m, n), quotes);
       next.assertions = verdict.results;
       if (verdict.failText) {
         next.assertion_failed = verdict.failText;
@@ -174,6 +198,7 @@ export function silentFailures(opts: { timeoutMs?: number; maxQueue?: number } =
   return {
     setup({ repos, runtime }) {
       const history = new MetricHistory(repos.db);
+      const warnings = new WarningBaseline(repos.db);
       return {
         checkFields: {
           rules: { assertions: assertionsError, extract: extractRulesError },
@@ -193,7 +218,7 @@ export function silentFailures(opts: { timeoutMs?: number; maxQueue?: number } =
             });
           },
         ],
-        pingSteps: [metricsStep(history, extracted)],
+        pingSteps: [metricsStep(history, warnings, extracted)],
         apiRoutes: [(app, core) => routes(core.checks, repos, history)(app)],
         stop: () => extractor.close(),
       };

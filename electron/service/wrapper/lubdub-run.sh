@@ -2,7 +2,7 @@
 # lubdub-run: runs a job and reports it to Lubdub (start, exit status, output tail).
 # Plain POSIX sh: runs unchanged under dash, BusyBox ash and bash; needs curl or wget.
 #
-#   lubdub-run <ping-url> [--metric name=value]... [--no-count] -- <command> [args...]
+#   lubdub-run <ping-url> [--metric name=value]... [--no-count] [--artifact <path>] -- <command> [args...]
 #   LUBDUB_URL=<ping-url> lubdub-run -- <command> [args...]
 #   lubdub-run --flush                      deliver pings spooled while Lubdub was unreachable
 #   lubdub-run --discover [--apply <ping-key-url>] [--grace <s>]
@@ -24,7 +24,7 @@ _warn() { printf '%s: %s\n' "$_me" "$*" >&2; }
 
 _usage() {
   cat <<'EOF'
-usage: lubdub-run <ping-url> [--metric name=value]... [--no-count] -- <command> [args...]
+usage: lubdub-run <ping-url> [--metric name=value]... [--no-count] [--artifact <path>] -- <command> [args...]
        LUBDUB_URL=<ping-url> lubdub-run -- <command> [args...]
        lubdub-run --flush
        lubdub-run --discover [--apply <ping-key-url>] [--grace <seconds>]
@@ -34,6 +34,8 @@ last bytes of its output to Lubdub, and exits with the command's own status. The
 ping carries metrics: output_bytes, lines, warnings and errors (lines containing warn /
 error) of the output (--no-count: none, for jobs that stream data through stdout), each
 --metric, and each "name=value" line the job writes to the file named by $LUBDUB_METRICS.
+--artifact adds artifact_bytes, artifact_age_seconds and artifact_changed (0/1 against
+the previous run) of the file the job writes.
 Pings that cannot be delivered are spooled and sent later with their original time.
 EOF
 }
@@ -459,6 +461,66 @@ _job_metrics() {
   done <"$_tmp/jm"
 }
 
+# A 32-bit hash (djb2) of string $1, in decimal: a file name for it, without cksum.
+_hash() {
+  _hv=5381
+  for _b in $(printf '%s' "$1" | od -An -v -tu1); do _hv=$(((_hv * 33 + _b) % 4294967296)); done
+  printf '%s' "$_hv"
+}
+
+# The fingerprint of file $1: its content checksum (POSIX cksum, else md5sum), else only
+# its size and modification time where neither tool exists (a BusyBox without them).
+_fingerprint() {
+  if command -v cksum >/dev/null 2>&1; then
+    cksum <"$1" 2>/dev/null | tr -s ' \t' '  '
+  elif command -v md5sum >/dev/null 2>&1; then
+    md5sum <"$1" 2>/dev/null | cut -d' ' -f1
+  else
+    printf 'meta %s %s' "$(wc -c <"$1" | tr -d ' ')" "$2"
+  fi
+}
+
+# Metrics of the file the job writes ($_artifact), after the job: artifact_bytes,
+# artifact_age_seconds (since its last change; left out where neither `date -r` nor
+# `stat -c` exists) and artifact_changed (1 when its fingerprint differs from the previous
+# run's, and on the first run; 0 when it is missing). The previous fingerprint is kept in
+# the spool directory: ours, mode 700 and never reached through a symlink (_safe_dir), so no
+# other user can swap the file we read and rewrite; its name is digits only. $1: ping URL.
+_artifact_metrics() {
+  _af=$_artifact
+  _ch=0
+  if [ -f "$_af" ] && [ -r "$_af" ]; then
+    _ab=$(wc -c <"$_af" | tr -d ' ')
+    _mt=$(date -r "$_af" +%s 2>/dev/null) || _mt=$(stat -c %Y "$_af" 2>/dev/null) || _mt=
+    case $_mt in '' | *[!0-9]*) _mt= ;; esac
+    _fp=$(_fingerprint "$_af" "$_mt")
+    _ch=1
+  else
+    _warn "artifact $_af is not a readable file"
+    _ab=0
+    _mt=
+    _fp=missing
+  fi
+  _key=$(_hash "$1
+$_af")
+  if _spool_dir create; then
+    _st=$_spool/.artifact-$_key
+    if [ "$_ch" = 1 ] && [ -f "$_st" ] && [ ! -h "$_st" ] && [ "$(cat "$_st" 2>/dev/null)" = "$_fp" ]; then _ch=0; fi
+    if ! { (umask 077 && printf '%s\n' "$_fp" >"$_st.new") 2>/dev/null && mv -f "$_st.new" "$_st"; }; then
+      rm -f "$_st.new"
+      _warn "could not remember the artifact's fingerprint in $_spool"
+    fi
+  else
+    _warn "no state directory: artifact_changed compares with nothing"
+  fi
+  printf '&metric=artifact_bytes:%s&metric=artifact_changed:%s' "$_ab" "$_ch"
+  if [ -n "$_mt" ]; then
+    _age=$(($(date +%s) - _mt))
+    [ "$_age" -lt 0 ] && _age=0
+    printf '&metric=artifact_age_seconds:%s' "$_age"
+  fi
+}
+
 # Waits until background pid $1 is gone: a trapped signal makes `wait` return early.
 _waitfor() {
   wait "$1" 2>/dev/null
@@ -492,8 +554,10 @@ _run() {
   _run_captured "$@"
   _t1=$(_now)
   [ -f "$_tmp/tail" ] || : >"$_tmp/tail"
-  # Later wins on the receiver: built in < --metric < written by the job.
-  _all="$(_auto_metrics)$_metrics$(_job_metrics)"
+  _art=
+  [ -n "$_artifact" ] && _art=$(_artifact_metrics "$_url_base")
+  # Later wins on the receiver: built in < artifact < --metric < written by the job.
+  _all="$(_auto_metrics)$_art$_metrics$(_job_metrics)"
   if ! _ping "$(_url "$_url_base" "/$_rc" "rid=$_rid$_all")" "$_tmp/tail" "$_t1" && [ -z "$_offline" ] && [ "$_code" = 400 ] && [ -n "$_all" ]; then
     # A metric the receiver refused must not cost the run's report: send it without.
     _warn "sending the result without metrics"
@@ -737,6 +801,7 @@ _apply=
 _grace_opt=
 _metrics=
 _no_count=
+_artifact=
 while [ $# -gt 0 ]; do
   case $1 in
     --) shift; break ;;
@@ -749,6 +814,8 @@ while [ $# -gt 0 ]; do
     --apply=*) _apply=${1#*=} ;;
     --grace) [ $# -ge 2 ] || { _usage >&2; exit 2; }; _grace_opt=$2; shift ;;
     --grace=*) _grace_opt=${1#*=} ;;
+    --artifact) [ $# -ge 2 ] || { _usage >&2; exit 2; }; _artifact=$2; shift ;;
+    --artifact=*) _artifact=${1#*=} ;;
     --metric | --metric=*)
       if [ "$1" = --metric ]; then [ $# -ge 2 ] || { _usage >&2; exit 2; }; _m=$2; shift; else _m=${1#*=}; fi
       case $_m in
