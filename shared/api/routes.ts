@@ -180,6 +180,10 @@ export const API = {
     querystring: Type.Object({ limit: Type.Optional(Digits(4)) }),
     response: MetricsReplySchema,
   }),
+
+  // ---- integrations: Prometheus, moving to and from healthchecks, relay ----
+  /** Prometheus text exposition (text/plain; version=0.0.4): healthchecks' hc_* series and Lubdub's lubdub_* */
+  prometheusMetrics: route({ method: 'GET', path: '/metrics' }),
 } as const;
 
 /** A route's name in `API`. */
