@@ -1,23 +1,30 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { API } from '../../../shared/api/routes.js';
+import { ALL_CHECKS_TAG, badgeSummary, onBadge } from '../../../shared/domain/badges.js';
 import { shownStatus } from '../../../shared/domain/check-state.js';
 import type { Status } from '../../../shared/domain/types.js';
 import { alertFigures } from '../alerts/store.js';
+import { safeEqual } from '../api/auth.js';
 import { on } from '../api/contract.js';
 import type { CheckRow } from '../db/repos.js';
 import type { Feature, FeatureDeps } from '../service.js';
+import { badgeJson, badgeSvg, parseBadgeFile } from './badges.js';
 import { renderMetrics, type MetricsCheck } from './metrics.js';
 
 /** What the integrations add beyond their defaults (tests pass their own). */
-export type IntegrationsOptions = Record<string, never>;
+export interface IntegrationsOptions {
+  /** the label of the all-checks badge (healthchecks' MASTER_BADGE_LABEL) */
+  allChecksLabel?: string;
+}
 
 /** Content type of the Prometheus text exposition format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
- * Plugs Lubdub into what people already run: `GET /metrics` (Prometheus, API key) on the UI port.
+ * Plugs Lubdub into what people already run: `GET /metrics` (Prometheus, API key) on the UI
+ * port and healthchecks-compatible status badges on the ping port (`/badge/<badge key>/…`).
  */
-export function integrationsFeature(_opts: IntegrationsOptions = {}): Feature {
+export function integrationsFeature(opts: IntegrationsOptions = {}): Feature {
   return {
     setup(deps: FeatureDeps) {
       const { repos, runtime, clock } = deps;
@@ -54,8 +61,31 @@ export function integrationsFeature(_opts: IntegrationsOptions = {}): Feature {
         });
       };
 
+      const badge = async (key: string, file: string, signature: string | undefined, reply: FastifyReply) => {
+        // The badge key is the only secret of these URLs: compared in constant time, and a
+        // wrong one looks exactly like a URL that names nothing.
+        const want = parseBadgeFile(file, signature);
+        if (!want || !safeEqual(key, runtime.badgeKey)) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
+        const chosen: Status[] = [];
+        for (const { row, status } of statuses()) if (onBadge(row.tags, want.tag)) chosen.push(status);
+        const summary = badgeSummary(chosen, want.withLate);
+        const label = want.tag === ALL_CHECKS_TAG ? (opts.allChecksLabel ?? 'lubdub') : want.tag;
+        // Shown on pages of other origins (a wiki, a README): readable cross-origin, never cached stale.
+        reply.header('access-control-allow-origin', '*').header('cache-control', 'no-cache, no-store, must-revalidate');
+        if (want.format === 'svg') return reply.type('image/svg+xml; charset=utf-8').header('x-content-type-options', 'nosniff').send(badgeSvg(label, summary.status));
+        return reply.type('application/json; charset=utf-8').send(badgeJson(label, want.format, summary));
+      };
+
+      const receiverRoutes = (app: FastifyInstance) => {
+        app.get<{ Params: { key: string; file: string } }>('/badge/:key/:file', (req, reply) => badge(req.params.key, req.params.file, undefined, reply));
+        app.get<{ Params: { key: string; sig: string; file: string } }>('/badge/:key/:sig/:file', (req, reply) =>
+          badge(req.params.key, req.params.file, req.params.sig, reply),
+        );
+      };
+
       return {
         apiRoutes: [apiRoutes],
+        receiverRoutes: [receiverRoutes],
         // counted before the ping is queued: once per ping the receiver hands on, whatever its batch does
         prepare: [
           () => {
