@@ -6,6 +6,8 @@ import path from 'node:path';
 export interface Keys {
   apiKey: string;
   pingKey: string;
+  /** the unguessable part of status badge URLs on the ping port */
+  badgeKey: string;
 }
 
 /** Random string over `alphabet` without modulo bias. */
@@ -25,6 +27,7 @@ const PING_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export const newApiKey = () => randomString(32, API_ALPHABET);
 export const newPingKey = () => randomString(22, PING_ALPHABET);
+export const newBadgeKey = () => randomString(32, PING_ALPHABET);
 
 /**
  * Loads the stored keys, generating missing ones on first start (SPEC §3).
@@ -39,8 +42,8 @@ export function loadKeys(dataDir: string): Keys {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const keys: Keys = { apiKey: stored.apiKey || newApiKey(), pingKey: stored.pingKey || newPingKey() };
-  if (keys.apiKey !== stored.apiKey || keys.pingKey !== stored.pingKey) saveKeys(dataDir, keys);
+  const keys: Keys = { apiKey: stored.apiKey || newApiKey(), pingKey: stored.pingKey || newPingKey(), badgeKey: stored.badgeKey || newBadgeKey() };
+  if (keys.apiKey !== stored.apiKey || keys.pingKey !== stored.pingKey || keys.badgeKey !== stored.badgeKey) saveKeys(dataDir, keys);
   return keys;
 }
 

@@ -194,6 +194,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     defaultPingBase: defaultPingBase(config.pingPort),
     apiKey: config.apiKey || keys.apiKey,
     pingKey: config.pingKey || keys.pingKey,
+    badgeKey: keys.badgeKey,
     bodyLimit: config.pingBodyLimit,
     catchupWindow: config.catchupWindow,
   });

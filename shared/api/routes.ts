@@ -118,10 +118,10 @@ export const API = {
     method: 'POST',
     path: '/api/lubdub/keys/rotate',
     body: Type.Object({
-      which: Type.Enum(['api_key', 'ping_key'], { errorWords: 'must be "api_key" or "ping_key"' }),
+      which: Type.Enum(['api_key', 'ping_key', 'badge_key'], { errorWords: 'must be "api_key", "ping_key" or "badge_key"' }),
       api_key: Type.Optional(Type.String()),
     }),
-    response: Type.Object({ which: Type.Enum(['api_key', 'ping_key']), value: Type.String() }),
+    response: Type.Object({ which: Type.Enum(['api_key', 'ping_key', 'badge_key']), value: Type.String() }),
   }),
   /** the last 50 events of every check (or of the given ones), for the heartbeat bars */
   heartbeats: route({
@@ -180,6 +180,10 @@ export const API = {
     querystring: Type.Object({ limit: Type.Optional(Digits(4)) }),
     response: MetricsReplySchema,
   }),
+
+  // ---- integrations: Prometheus, moving to and from healthchecks, relay ----
+  /** Prometheus text exposition (text/plain; version=0.0.4): healthchecks' hc_* series and Lubdub's lubdub_* */
+  prometheusMetrics: route({ method: 'GET', path: '/metrics' }),
 } as const;
 
 /** A route's name in `API`. */

@@ -14,6 +14,8 @@ export const SettingsJsonSchema = Type.Object({
   catchup_window: Type.Integer(),
   ping_key: Type.String(),
   api_key: Type.String(),
+  /** the secret part of status badge URLs (/badge/<badge_key>/<tag>.svg on the ping port) */
+  badge_key: Type.String(),
   /** base URLs this machine can be reached at: its LAN addresses and <hostname>.local */
   detected_urls: Type.Array(Type.String()),
   /** settings fixed by a flag or environment variable at start (read-only here) */

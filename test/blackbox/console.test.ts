@@ -223,7 +223,7 @@ describe('settings and keys', () => {
       expect((await fetch(`${s.pingUrl}/ping/${p.value}/${c.slug}`)).status).toBe(200);
       const shown = await json(withKey(newKey, '/api/lubdub/settings'));
       expect(shown.ping_key).toBe(p.value);
-      expect(read()).toEqual({ apiKey: newKey, pingKey: p.value });
+      expect(read()).toEqual({ apiKey: newKey, pingKey: p.value, badgeKey: expect.stringMatching(/^[a-z0-9]{32}$/) });
 
       expect((await withKey(newKey, '/api/lubdub/keys/rotate', { method: 'POST', body: JSON.stringify({ which: 'root' }) })).status).toBe(400);
     } finally {

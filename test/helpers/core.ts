@@ -23,6 +23,7 @@ export function buildCore(
     defaultPingBase: 'http://x.local:8420',
     apiKey: 'key-0123456789abcdef',
     pingKey: 'k'.repeat(22),
+    badgeKey: 'b'.repeat(32),
     bodyLimit: 100_000,
     catchupWindow: 600,
     pingLogLimit: opts.pingLogLimit,

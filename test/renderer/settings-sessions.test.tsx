@@ -20,6 +20,7 @@ const SETTINGS: SettingsJson = {
   catchup_window: 600,
   ping_key: 'pingkey0123456789abcdef',
   api_key: 'apikey0123456789abcdef0123456789',
+  badge_key: 'badgekey0123456789abcdef01234567',
   detected_urls: ['http://nas.local:8420'],
   locked: [],
 };

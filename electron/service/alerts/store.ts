@@ -249,3 +249,29 @@ export class AlertStore {
     return (this.s.downChecks.all() as { id: number }[]).map((r) => r.id);
   }
 }
+
+/** Delivery counts for the metrics page: sent, given up, waiting or in flight, and the last alert's latency. */
+export interface AlertFigures {
+  sent: number;
+  failed: number;
+  depth: number;
+  /** seconds from the last sent delivery's creation to its sending, or null */
+  lastLatency: number | null;
+}
+
+/** Reads the outbox's figures (read only; the outbox stays the only writer of deliveries). */
+export function alertFigures(db: Db): () => AlertFigures {
+  const counts = db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status');
+  const last = db.prepare("SELECT sent - created AS ms FROM deliveries WHERE status = 'sent' AND sent IS NOT NULL ORDER BY sent DESC, id DESC LIMIT 1");
+  return () => {
+    const by: Record<string, number> = {};
+    for (const r of counts.all() as { status: string; n: number }[]) by[r.status] = r.n;
+    const ms = (last.get() as { ms: number } | undefined)?.ms;
+    return {
+      sent: by.sent ?? 0,
+      failed: by.failed ?? 0,
+      depth: (by.pending ?? 0) + (by.sending ?? 0),
+      lastLatency: ms === undefined ? null : Math.max(0, ms) / 1000,
+    };
+  };
+}

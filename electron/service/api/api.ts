@@ -47,9 +47,18 @@ declare module 'fastify' {
   }
 }
 
+/** Paths outside /api/ that still need credentials (a scrape target holds the same data as the API). */
+const PRIVATE_OUTSIDE_API = new Set<string>([API.prometheusMetrics.path]);
+
 /** Paths served without credentials. */
 function isPublic(path: string): boolean {
-  return path === API.status.path || path === API.login.path || !path.startsWith('/api/');
+  return path === API.status.path || path === API.login.path || (!path.startsWith('/api/') && !PRIVATE_OUTSIDE_API.has(path));
+}
+
+/** The key of `Authorization: Bearer <key>` (how Prometheus and Grafana send credentials), or undefined. */
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1];
 }
 
 /**
@@ -132,7 +141,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // raw-URL test would let such a request past authentication (auth bypass).
     const path = req.routeOptions.url ?? req.url.split('?')[0];
     if (isPublic(path)) return;
-    const key = req.headers['x-api-key'] ?? (req.body as Record<string, unknown> | undefined)?.api_key;
+    const key = req.headers['x-api-key'] ?? bearer(req.headers.authorization) ?? (req.body as Record<string, unknown> | undefined)?.api_key;
     if (typeof key === 'string' && key !== '') {
       if (!safeEqual(key, deps.apiKey())) return reply.code(401).send({ error: 'wrong api key' });
       req.authBy = 'key';

@@ -4,7 +4,7 @@ import { normalizeBaseUrl, settingsInputError, type SettingsInput, type Settings
 import { API } from '../../../shared/api/routes.js';
 import { on } from './contract.js';
 import type { ServiceConfig } from '../config.js';
-import { loadKeys, newApiKey, newPingKey, saveKeys } from '../keys.js';
+import { loadKeys, newApiKey, newBadgeKey, newPingKey, saveKeys } from '../keys.js';
 import { ApiError } from '../core/api-error.js';
 import { sessionCookie } from './auth.js';
 import type { Feature } from '../service.js';
@@ -61,13 +61,14 @@ export function settingsFeature(): Feature {
         catchup_window: runtime.catchupWindow,
         ping_key: runtime.pingKey,
         api_key: runtime.apiKey,
+        badge_key: runtime.badgeKey,
         detected_urls: detectedBaseUrls(os.networkInterfaces(), os.hostname(), config.pingHost, pingPort),
         locked: locked(),
       });
 
       // Keys never travel on the event stream: it only says that settings changed.
       const publish = () => {
-        const { api_key: _a, ping_key: _p, ...pub } = current();
+        const { api_key: _a, ping_key: _p, badge_key: _b, ...pub } = current();
         bus.emit('public', { type: 'settings', data: pub });
       };
 
@@ -100,11 +101,15 @@ export function settingsFeature(): Feature {
 
         on(app, API.rotateKey, async (req, reply) => {
           const { which } = req.body;
-          if (locked().includes(which)) throw new ApiError(409, `${which} is set by a flag or environment variable at start`);
+          if (which !== 'badge_key' && locked().includes(which)) throw new ApiError(409, `${which} is set by a flag or environment variable at start`);
           // Only the rotated key is written: a key given by environment never lands in keys.json.
           const stored = loadKeys(config.dataDir);
-          const value = which === 'api_key' ? newApiKey() : newPingKey();
-          if (which === 'api_key') {
+          const value = which === 'api_key' ? newApiKey() : which === 'badge_key' ? newBadgeKey() : newPingKey();
+          if (which === 'badge_key') {
+            stored.badgeKey = value;
+            saveKeys(config.dataDir, stored);
+            runtime.setBadgeKey(value);
+          } else if (which === 'api_key') {
             stored.apiKey = value;
             saveKeys(config.dataDir, stored);
             runtime.setApiKey(value);

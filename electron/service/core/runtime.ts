@@ -13,6 +13,7 @@ export interface RuntimeInit {
   defaultPingBase: string;
   apiKey: string;
   pingKey: string;
+  badgeKey: string;
   bodyLimit: number;
   catchupWindow: number;
   pingLogLimit?: number;
@@ -28,6 +29,7 @@ export class Runtime {
   private defaultBase: string;
   private readonly u: Urls;
   private api: string;
+  private badge: string;
   private limit: number;
   private window: number;
   /** ping log size per check */
@@ -38,6 +40,7 @@ export class Runtime {
     this.defaultBase = init.defaultPingBase;
     this.u = { ping: init.baseUrl ?? init.defaultPingBase, ui: '', pingKey: init.pingKey };
     this.api = init.apiKey;
+    this.badge = init.badgeKey;
     this.limit = init.bodyLimit;
     this.window = init.catchupWindow;
     this.pingLogLimit = init.pingLogLimit ?? DEFAULT_PING_LOG_LIMIT;
@@ -52,6 +55,10 @@ export class Runtime {
   }
   get apiKey(): string {
     return this.api;
+  }
+  /** the secret part of status badge URLs */
+  get badgeKey(): string {
+    return this.badge;
   }
   /** ping bodies are cut at this many bytes */
   get bodyLimit(): number {
@@ -84,6 +91,9 @@ export class Runtime {
   }
   setApiKey(key: string): void {
     this.api = key;
+  }
+  setBadgeKey(key: string): void {
+    this.badge = key;
   }
   setBodyLimit(bytes: number): void {
     this.limit = bytes;
