@@ -3,6 +3,7 @@ import { consoleFeature } from './console.js';
 import { alertsFeature } from './alerts/feature.js';
 import type { Fault } from './alerts/outbox.js';
 import type { Feature } from './service.js';
+import { officeFeature } from './office/feature.js';
 import { silentFailures } from './silent/feature.js';
 import { wrapperFeature } from './wrapper/feature.js';
 
@@ -11,5 +12,5 @@ export function defaultFeatures(): Feature[] {
   // LUBDUB_FAULT is a test-only crash switch (exit-before-delivery, exit-after-claim).
   const fault = (process.env.LUBDUB_FAULT || null) as Fault;
   // settings first: saved tunables (base URL, body limit, catch-up window) apply before the others start
-  return [settingsFeature(), silentFailures(), alertsFeature({ fault, userAgent: 'Lubdub/0.1.0' }), consoleFeature(), wrapperFeature()];
+  return [settingsFeature(), silentFailures(), alertsFeature({ fault, userAgent: 'Lubdub/0.1.0' }), consoleFeature(), wrapperFeature(), officeFeature()];
 }
