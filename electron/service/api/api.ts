@@ -71,6 +71,8 @@ function routeName(method: string, url: string | undefined): RouteName | null {
   return ROUTE_NAMES.get(`${method === 'HEAD' ? 'GET' : method} ${url}`) ?? null;
 }
 
+const NOT_SHARED = 'not shared: this port serves only what a paired device may do';
+
 /** Paths served without credentials. */
 function isPublic(path: string): boolean {
   return path === API.status.path || path === API.login.path || !path.startsWith('/api/');
@@ -125,7 +127,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // 1. DNS-rebinding guard (421) before anything else.
   app.addHook('onRequest', async (req, reply) => {
     // The share port answers LAN names and addresses by design; it takes keys only, never cookies.
-    if (surfaceOf(req) === 'share') return;
+    if (surfaceOf(req) === 'share') {
+      // Only the device scope exists there: anything else (settings, keys, channels, the
+      // console's pages) is refused whoever asks, before its body is even read.
+      const name = routeName(req.method, req.routeOptions.url);
+      if (name === null || !scopeAllows('device', name, 'GET', 'share')) return reply.code(403).type('application/json').send({ error: NOT_SHARED });
+      return;
+    }
     const port = deps.guardPort();
     if (port !== null && !isAllowedHost(req.headers.host, port)) {
       return reply.code(421).type('application/json').send({ error: 'misdirected request: Host must be localhost, 127.0.0.1 or [::1]' });
@@ -160,9 +168,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const surface = surfaceOf(req);
     const name = routeName(req.method, req.routeOptions.url);
     if (surface === 'share') {
-      // Only the device scope exists here: anything else (settings, keys, channels, the
-      // console's pages) is refused whoever asks.
-      if (name === null || !scopeAllows('device', name, 'GET', 'share')) return reply.code(403).send({ error: 'not shared: this port serves only what a paired device may do' });
+      if (name === null || !scopeAllows('device', name, 'GET', 'share')) return reply.code(403).send({ error: NOT_SHARED });
       if (name === 'status') return;
     } else if (isPublic(path)) {
       return;
