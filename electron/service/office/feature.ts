@@ -7,7 +7,9 @@ import { on } from '../api/contract.js';
 import { keyJson } from '../api/key-store.js';
 import { ApiError } from '../core/api-error.js';
 import type { Feature } from '../service.js';
+import { packageVersion } from '../package-info.js';
 import { loadOrCreateIdentity } from './cert.js';
+import { announce, type Announcement, type Announcer } from './mdns.js';
 import { Pairing } from './pairing.js';
 import { buildPairApi, openShare, type Share } from './share.js';
 
@@ -34,7 +36,11 @@ export function officeFeature(): Feature {
       }
       const identity = await loadOrCreateIdentity(config.dataDir, `Lubdub on ${os.hostname()}`, clock.now());
       let shareOn = saved('share');
-      const mdnsOn = saved('mdns');
+      let mdnsOn = saved('mdns');
+      let announcer: Announcer | null = null;
+      let pingPort = config.pingPort;
+      // The name ping URLs already show (runtime's default base): announcing makes it resolve.
+      const host = `${os.hostname()}.local`;
       let share: Share | null = null;
       let api: FastifyInstance | null = null;
       let pairApp: FastifyInstance | null = null;
@@ -44,7 +50,7 @@ export function officeFeature(): Feature {
 
       const current = (): OfficeJson => ({
         share: { on: share !== null, port: share?.port ?? null, fingerprint: identity.fingerprint, locked: given('share') },
-        mdns: { on: mdnsOn, host: null, locked: given('mdns') },
+        mdns: { on: announcer !== null, host: announcer ? host : null, locked: given('mdns') },
         pairing: share ? pairing.pending() : null,
         locked_until: pairing.locked(),
       });
@@ -62,6 +68,29 @@ export function officeFeature(): Feature {
         }
       };
 
+      const announcement = (): Announcement => ({
+        name: `Lubdub on ${os.hostname()}`.slice(0, 63),
+        host,
+        pingPort,
+        sharePort: share?.port ?? null,
+        version: packageVersion(),
+        instance: instance!,
+        fingerprint: identity.fingerprint,
+      });
+      /** Starts, updates or ends the announcement to match the switch and the share port. */
+      const reannounce = async () => {
+        if (mdnsOn && !announcer) {
+          announcer = announce(announcement(), (e) => log.warn(`mdns: ${e.message}`));
+          log.info(`mdns: announcing _lubdub._tcp as ${host}`);
+        } else if (mdnsOn && announcer) {
+          await announcer.update(announcement());
+        } else if (!mdnsOn && announcer) {
+          const a = announcer;
+          announcer = null;
+          await a.stop();
+        }
+      };
+
       const routes = (app: FastifyInstance) => {
         on(app, API.office, async () => current());
         on(app, API.saveOffice, async (req) => {
@@ -69,7 +98,10 @@ export function officeFeature(): Feature {
           for (const k of ['share', 'mdns'] as const) {
             if (body[k] !== undefined && given(k)) throw new ApiError(409, `${k} is set by a flag or environment variable at start`);
           }
-          if (body.mdns !== undefined) repos.settings.set(SAVED.mdns, body.mdns ? 'on' : 'off');
+          if (body.mdns !== undefined) {
+            repos.settings.set(SAVED.mdns, body.mdns ? 'on' : 'off');
+            mdnsOn = body.mdns;
+          }
           if (body.share !== undefined) {
             repos.settings.set(SAVED.share, body.share ? 'on' : 'off');
             shareOn = body.share;
@@ -81,6 +113,7 @@ export function officeFeature(): Feature {
               throw new ApiError(409, (e as Error).message);
             }
           }
+          await reannounce();
           publish();
           return current();
         });
@@ -108,8 +141,13 @@ export function officeFeature(): Feature {
             shareOn = false;
             log.error(`office: sharing is off: ${(e as Error).message}`);
           }
+          pingPort = Number(new URL(svc.pingListenUrl).port) || config.pingPort;
+          await reannounce();
         },
         async stop() {
+          // goodbyes first: desks drop this Lubdub from their lists at once
+          mdnsOn = false;
+          await reannounce().catch(() => {});
           shareOn = false;
           await apply().catch(() => {});
           await pairApp?.close();
