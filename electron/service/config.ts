@@ -23,6 +23,12 @@ export interface ServiceConfig {
   desktopNotifier: boolean;
   /** the least severe log level written */
   logLevel: LogLevel;
+  /** office mode: the HTTPS share listener for paired desks (also a Settings switch) */
+  share: boolean;
+  shareHost: string;
+  sharePort: number;
+  /** announce the ping receiver (and the share port) on the LAN with mDNS/DNS-SD */
+  mdns: boolean;
   /** better-sqlite3's addon file; the desktop app sets its Electron-ABI build, `serve` leaves it unset */
   nativeBinding?: string;
   /** settings given by flag or environment at start: they win over values saved from the console */
@@ -117,6 +123,10 @@ const OPTIONS: Option[] = [
   { key: 'catchupWindow', flag: '--catchup-window', env: 'LUBDUB_CATCHUP_WINDOW', parse: limited('catchup_window') },
   { key: 'desktopNotifier', flag: '--desktop-notifier', env: 'LUBDUB_DESKTOP_NOTIFIER', parse: bool },
   { key: 'logLevel', flag: '--log-level', env: 'LUBDUB_LOG_LEVEL', parse: logLevel },
+  { key: 'share', flag: '--share', env: 'LUBDUB_SHARE', parse: bool },
+  { key: 'shareHost', flag: '--share-host', env: 'LUBDUB_SHARE_HOST', parse: host },
+  { key: 'sharePort', flag: '--share-port', env: 'LUBDUB_SHARE_PORT', parse: port },
+  { key: 'mdns', flag: '--mdns', env: 'LUBDUB_MDNS', parse: bool },
 ];
 
 /** Defaults of SPEC §3. */
@@ -135,6 +145,10 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
     catchupWindow: SETTINGS_LIMITS.catchup_window.default,
     desktopNotifier: true,
     logLevel: 'info',
+    share: false,
+    shareHost: '0.0.0.0',
+    sharePort: 8422,
+    mdns: true,
   };
 }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../shared/domain/clock.js';
 import { isLoopbackAddress } from '../../shared/security/host.js';
 import { Sessions } from './api/auth.js';
+import { KeyStore } from './api/key-store.js';
 import { deadlineSource, fillStatusAt, statusChangeSource } from './core/deadlines.js';
 import { FlipWriter } from './core/flips.js';
 import { OfflineWatch } from './core/offline.js';
@@ -37,6 +38,8 @@ export interface RunningService {
   scheduler: Scheduler;
   offline: OfflineWatch;
   sessions: Sessions;
+  /** read-only and device keys */
+  keys: KeyStore;
   receiver: FastifyInstance;
   api: FastifyInstance;
   log: Log;
@@ -65,6 +68,8 @@ export interface FeatureDeps {
   offline: OfflineWatch;
   /** console sessions (key rotation ends them) */
   sessions: Sessions;
+  /** read-only and device keys (the full API key is the runtime's) */
+  keys: KeyStore;
 }
 
 /** The core parts, given to a feature's routes when the HTTP surfaces are built. */
@@ -199,6 +204,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     catchupWindow: config.catchupWindow,
   });
   const sessions = new Sessions();
+  const apiKeys = new KeyStore(db, clock);
   // Filled once the features are set up; every check JSON is read with it.
   const derived: DerivedCheckFields[] = [];
   const readContext = readContextOf(clock, runtime, derived);
@@ -226,7 +232,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   });
 
   // 2. The features, in order: each builds its parts and says what it adds.
-  const deps: FeatureDeps = { config, clock, repos, bus, log, runtime, readContext, scheduler, flips, offline, sessions };
+  const deps: FeatureDeps = { config, clock, repos, bus, log, runtime, readContext, scheduler, flips, offline, sessions, keys: apiKeys };
   const parts: Contributions[] = [];
   for (const f of features) parts.push(await f.setup(deps));
   scheduler.add(alive);
@@ -282,6 +288,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     log,
     sessions,
     apiKey: () => runtime.apiKey,
+    keys: apiKeys,
     guardPort: () => (guard ? uiPort : null),
     channels: channels ? () => channels.list() : undefined,
     mutedUntil,
@@ -315,6 +322,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     scheduler,
     offline,
     sessions,
+    keys: apiKeys,
     receiver,
     api,
     log,

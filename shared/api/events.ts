@@ -35,6 +35,8 @@ export const EVENTS = {
   }),
   /** what the desktop channel decided to show (after snooze/mute rules): the Electron shell shows exactly this */
   notification: NotificationJsonSchema,
+  /** office mode changed (sharing, a desk waiting for its code, keys): Settings re-reads it; the code never travels here */
+  office: Type.Object({ share: Type.Boolean(), pairing_pending: Type.Boolean() }),
 } as const;
 
 /** The name of an event on the stream. */

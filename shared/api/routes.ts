@@ -9,6 +9,7 @@ import { ChannelInputSchema } from '../alerts/channel-input.js';
 import { UUID_RE } from '../domain/ping-url.js';
 import { CheckInputSchema } from './check-input.js';
 import { HeartbeatsJsonSchema } from './heartbeats.js';
+import { NewKeyInputSchema, OfficeInputSchema, OfficeJsonSchema, OfficeKeyJsonSchema } from './office.js';
 import { SettingsInputSchema, SettingsJsonSchema } from './settings.js';
 import { MetricsReplySchema, PresetsReplySchema } from './silent.js';
 import {
@@ -184,6 +185,22 @@ export const API = {
   // ---- integrations: Prometheus, moving to and from healthchecks, relay ----
   /** Prometheus text exposition (text/plain; version=0.0.4): healthchecks' hc_* series and Lubdub's lubdub_* */
   prometheusMetrics: route({ method: 'GET', path: '/metrics' }),
+
+  // ---- office mode: sharing over TLS, pairing, read-only and device keys ----
+  /** sharing, its certificate's fingerprint, mDNS and a pairing waiting for its code */
+  office: route({ method: 'GET', path: '/api/lubdub/office', response: OfficeJsonSchema }),
+  saveOffice: route({ method: 'POST', path: '/api/lubdub/office', body: OfficeInputSchema, response: OfficeJsonSchema }),
+  /** read-only keys and paired devices */
+  officeKeys: route({ method: 'GET', path: '/api/lubdub/office/keys', response: Type.Object({ keys: Type.Array(OfficeKeyJsonSchema) }) }),
+  /** a new read-only key; the key is in this answer only */
+  createKey: route({
+    method: 'POST',
+    path: '/api/lubdub/office/keys',
+    body: NewKeyInputSchema,
+    response: Type.Intersect([OfficeKeyJsonSchema, Type.Object({ key: Type.String() })]),
+  }),
+  /** revokes a key at once (its open event streams end) */
+  revokeKey: route({ method: 'DELETE', path: '/api/lubdub/office/keys/:id', params: Type.Object({ id: Uuid }), response: OfficeKeyJsonSchema }),
 } as const;
 
 /** A route's name in `API`. */

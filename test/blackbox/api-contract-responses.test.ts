@@ -84,6 +84,14 @@ describe('every declared answer matches its schema (real service)', () => {
     await call('logout', {}, { everywhere: true });
   });
 
+  it('office mode: sharing state and keys', async () => {
+    await call('office');
+    await call('saveOffice', {}, { share: false });
+    const key = await call('createKey', {}, { name: 'dashboard', scope: 'read' });
+    await call('officeKeys');
+    await call('revokeKey', { id: key.id });
+  });
+
   it('every route with a response schema was answered', () => {
     const declared = (Object.keys(API) as RouteName[]).filter((n) => 'response' in API[n]);
     expect(declared.filter((n) => !answered.has(n))).toEqual([]);

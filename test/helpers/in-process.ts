@@ -57,6 +57,7 @@ export async function harness(
       desktopNotifier: false,
       // the test output keeps warnings and errors, not where each service listens
       logLevel: 'warn',
+      mdns: false,
       ...opts.config,
     },
     clock,

@@ -87,6 +87,8 @@ export async function serve(
       LUBDUB_API_KEY: API_KEY,
       LUBDUB_BASE_URL: 'http://lubdub.test:8420',
       LUBDUB_DESKTOP_NOTIFIER: 'false',
+      // tests never announce on the machine's LAN (the mDNS test runs in its own namespace)
+      LUBDUB_MDNS: 'off',
       ...opts.env,
     },
   });

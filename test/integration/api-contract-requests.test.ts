@@ -5,6 +5,7 @@ import { Value } from 'typebox/value';
 import { settingsFeature } from '../../electron/service/api/settings.js';
 import { consoleFeature } from '../../electron/service/console.js';
 import { integrationsFeature } from '../../electron/service/integrations/feature.js';
+import { officeFeature } from '../../electron/service/office/feature.js';
 import { silentFailures } from '../../electron/service/silent/feature.js';
 import { API, pathOf, type RouteDef } from '../../shared/api/routes.js';
 import { harness, KEY, type Harness } from '../helpers/in-process.js';
@@ -53,7 +54,7 @@ let h: Harness;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  h = await harness({ features: [settingsFeature(), silentFailures(), consoleFeature(), integrationsFeature()] });
+  h = await harness({ features: [settingsFeature(), silentFailures(), consoleFeature(), integrationsFeature(), officeFeature()] });
   const check = await h.api('POST', API.createCheck.path, { name: 'contract' });
   const channel = await h.api('POST', API.createChannel.path, { name: 'contract', kind: 'desktop' });
   expect([check.status, channel.status]).toEqual([201, 201]);

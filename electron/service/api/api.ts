@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
-import { API, type Params } from '../../../shared/api/routes.js';
+import { API, type Params, type RouteName } from '../../../shared/api/routes.js';
+import { scopeAllows, type KeyScope, type Surface } from '../../../shared/api/office.js';
+import type { KeyStore } from './key-store.js';
 import { contractValidator, on } from './contract.js';
 import { isoSeconds } from '../../../shared/api/format.js';
 import { isAllowedHost } from '../../../shared/security/host.js';
@@ -30,6 +32,8 @@ export interface ApiDeps {
   log: Log;
   sessions: Sessions;
   apiKey: () => string;
+  /** read-only and device keys; absent: only the full API key */
+  keys?: KeyStore;
   /** the listening port, for the Host guard; null turns the guard off (bound to a LAN address) */
   guardPort: () => number | null;
   /** channels for GET /api/v3/channels/ */
@@ -44,11 +48,33 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** how the request authenticated */
     authBy?: 'key' | 'session';
+    /** the scope of the key or session it authenticated with */
+    scope?: KeyScope;
+    /** the stored key it authenticated with (read-only or device), for revocation */
+    keyId?: string;
   }
 }
 
 /** Paths outside /api/ that still need credentials (a scrape target holds the same data as the API). */
 const PRIVATE_OUTSIDE_API = new Set<string>([API.prometheusMetrics.path]);
+
+/**
+ * Where a request arrived. The share listener (electron/service/office/) hands its TLS
+ * requests to this app's router: an encrypted socket is the share port, as the UI port
+ * itself only listens in plain HTTP on loopback.
+ */
+export function surfaceOf(req: FastifyRequest): Surface {
+  return (req.raw.socket as { encrypted?: boolean }).encrypted === true ? 'share' : 'ui';
+}
+
+/** The declared route `method` + matched `url` is, or null. */
+const ROUTE_NAMES = new Map<string, RouteName>(Object.entries(API).map(([name, r]) => [`${r.method} ${r.path}`, name as RouteName]));
+function routeName(method: string, url: string | undefined): RouteName | null {
+  if (url === undefined) return null;
+  return ROUTE_NAMES.get(`${method === 'HEAD' ? 'GET' : method} ${url}`) ?? null;
+}
+
+const NOT_SHARED = 'not shared: this port serves only what a paired device may do';
 
 /** Paths served without credentials. */
 function isPublic(path: string): boolean {
@@ -109,6 +135,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   // 1. DNS-rebinding guard (421) before anything else.
   app.addHook('onRequest', async (req, reply) => {
+    // The share port answers LAN names and addresses by design; it takes keys only, never cookies.
+    if (surfaceOf(req) === 'share') {
+      // Only the device scope exists there: anything else (settings, keys, channels, the
+      // console's pages) is refused whoever asks, before its body is even read.
+      const name = routeName(req.method, req.routeOptions.url);
+      if (name === null || !scopeAllows('device', name, 'GET', 'share')) return reply.code(403).type('application/json').send({ error: NOT_SHARED });
+      return;
+    }
     const port = deps.guardPort();
     if (port !== null && !isAllowedHost(req.headers.host, port)) {
       return reply.code(421).type('application/json').send({ error: 'misdirected request: Host must be localhost, 127.0.0.1 or [::1]' });
@@ -140,19 +174,40 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // The matched route, not the raw URL: the router decodes `/%61pi/…` to `/api/…`, so a
     // raw-URL test would let such a request past authentication (auth bypass).
     const path = req.routeOptions.url ?? req.url.split('?')[0];
-    if (isPublic(path)) return;
-    const key = req.headers['x-api-key'] ?? bearer(req.headers.authorization) ?? (req.body as Record<string, unknown> | undefined)?.api_key;
-    if (typeof key === 'string' && key !== '') {
-      if (!safeEqual(key, deps.apiKey())) return reply.code(401).send({ error: 'wrong api key' });
-      req.authBy = 'key';
+    const surface = surfaceOf(req);
+    const name = routeName(req.method, req.routeOptions.url);
+    if (surface === 'share') {
+      if (name === null || !scopeAllows('device', name, 'GET', 'share')) return reply.code(403).send({ error: NOT_SHARED });
+      if (name === 'status') return;
+    } else if (isPublic(path)) {
       return;
     }
+    const key = req.headers['x-api-key'] ?? bearer(req.headers.authorization) ?? (req.body as Record<string, unknown> | undefined)?.api_key;
+    if (typeof key === 'string' && key !== '') {
+      if (surface === 'ui' && safeEqual(key, deps.apiKey())) {
+        req.authBy = 'key';
+        req.scope = 'full';
+        return;
+      }
+      const stored = deps.keys?.find(key);
+      if (!stored) return reply.code(401).send({ error: surface === 'share' ? 'wrong device key' : 'wrong api key' });
+      if (!scopeAllows(stored.scope, name, req.method, surface)) {
+        return reply.code(403).send({ error: stored.scope === 'read' ? 'this key is read-only' : 'not allowed for a paired device' });
+      }
+      deps.keys!.seen(stored, req.ip);
+      req.authBy = 'key';
+      req.scope = stored.scope;
+      req.keyId = stored.id;
+      return;
+    }
+    if (surface === 'share') return reply.code(401).send({ error: 'missing device key' });
     const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (sid && deps.sessions.valid(sid, deps.clock.now())) {
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers[CSRF_HEADER] !== '1') {
         return reply.code(403).send({ error: `missing ${CSRF_HEADER} header` });
       }
       req.authBy = 'session';
+      req.scope = 'full';
       return;
     }
     return reply.code(401).send({ error: 'missing api key' });
@@ -277,9 +332,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bus.on('public', send);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
     keepAlive.unref();
+    // A revoked key's stream ends at once (the key is refused from the next request on).
+    const revoked = (id: string) => {
+      if (id === req.keyId) res.end();
+    };
+    if (req.keyId) deps.keys?.on('revoked', revoked);
     const close = () => {
       clearInterval(keepAlive);
       bus.off('public', send);
+      deps.keys?.off('revoked', revoked);
     };
     req.raw.on('close', close);
     res.on('error', close);
@@ -303,7 +364,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   // The desktop shell (holding the API key) opens a console session without a token in any URL.
   on(app, API.session, async (req, reply) => {
-    if (req.authBy !== 'key') throw new ApiError(403, 'api key required');
+    if (req.authBy !== 'key' || req.scope !== 'full') throw new ApiError(403, 'api key required');
     const sid = deps.sessions.create(deps.clock.now());
     return reply.send({ cookie: SESSION_COOKIE, value: sid });
   });
