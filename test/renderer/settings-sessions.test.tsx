@@ -21,6 +21,7 @@ const SETTINGS: SettingsJson = {
   ping_key: 'pingkey0123456789abcdef',
   api_key: 'apikey0123456789abcdef0123456789',
   detected_urls: ['http://nas.local:8420'],
+  theme: 'system',
   locked: [],
 };
 
