@@ -7,6 +7,7 @@ import { CheckDetail } from './views/CheckDetail.js';
 import { EditorPage } from './views/EditorPage.js';
 import { Overview } from './views/Overview.js';
 import { Settings } from './views/Settings.js';
+import { TrayView } from './views/TrayView.js';
 import { CONSOLE_PATHS } from '../shared/api/console-routes.js';
 
 const WORST_WORDS = { down: 'Something is down', grace: 'Something is late', up: 'All good', idle: 'Nothing to watch' } as const;
@@ -32,13 +33,34 @@ function LiveState() {
   );
 }
 
+/** The system's preference, or null where there is none (tests). */
+const darkQuery = () => (typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null);
+
+/** Applies the theme: the chosen one, or the system's, following it as it changes. */
+function useTheme() {
+  const theme = useConsole((s) => s.theme);
+  useEffect(() => {
+    const q = darkQuery();
+    const apply = () => {
+      const scheme = theme === 'system' ? (q?.matches ? 'dark' : 'light') : theme;
+      document.documentElement.dataset.theme = scheme;
+      useConsole.setState({ scheme });
+    };
+    apply();
+    q?.addEventListener('change', apply);
+    return () => q?.removeEventListener('change', apply);
+  }, [theme]);
+}
+
 /** The console: header, then the page the URL names. */
 export function App() {
   const route = useRoute();
   const unauthorized = useConsole((s) => s.unauthorized);
   useEffect(() => connect(), []);
+  useTheme();
   useEffect(() => {
     document.title = route.name === 'settings' ? 'Settings · Lubdub' : route.name === 'new' ? 'New check · Lubdub' : 'Lubdub';
+    document.documentElement.dataset.view = route.name;
   }, [route.name]);
 
   return (
@@ -76,6 +98,7 @@ export function App() {
         {route.name === 'edit' && <EditorPage uuid={route.uuid} />}
         {route.name === 'detail' && <CheckDetail uuid={route.uuid} />}
         {route.name === 'settings' && <Settings />}
+        {route.name === 'tray' && <TrayView />}
         {route.name === 'missing' && (
           <p>
             No such page. <a {...linkProps(CONSOLE_PATHS.overview)}>Go to the overview</a>

@@ -4,6 +4,7 @@ import type { CheckJson, FlipJson, NotificationJson, PingJson, ServiceEvent } fr
 import { EVENT_TYPES } from '../shared/api/events.js';
 import { API } from '../shared/api/routes.js';
 import { NO_FILTER, type ListFilter } from '../shared/console/check-list.js';
+import type { Theme } from '../shared/api/settings.js';
 import { api, ApiFailure, setUnauthorizedHandler } from './api.js';
 
 /** The console's state: what the service said last, kept current by the event stream. */
@@ -23,6 +24,9 @@ export interface ConsoleState {
   /** the newest ping and flip from the stream, for the open detail page */
   lastPing: { check: string; ping: PingJson; seq: number } | null;
   lastFlip: { check: string; flip: FlipJson; seq: number } | null;
+  /** the theme chosen in Settings, and the colours in use (the system's when "system") */
+  theme: Theme;
+  scheme: 'light' | 'dark';
   /** bumped when settings change (ping URLs may have changed) */
   settingsSeq: number;
   /** desktop notifications the service decided to show, newest last (the console shows them in-page) */
@@ -64,6 +68,8 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   now: Date.now(),
   lastPing: null,
   lastFlip: null,
+  theme: 'system',
+  scheme: 'light',
   settingsSeq: 0,
   notices: [],
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
@@ -72,7 +78,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
 
   async load() {
     try {
-      const [checks, summary] = await Promise.all([api.checks(), api.summary().catch(() => null)]);
+      const [checks, summary, settings] = await Promise.all([api.checks(), api.summary().catch(() => null), api.settings().catch(() => null)]);
       // bars are read again for the rows on screen: events may have been missed meanwhile
       beatsInFlight.clear();
       set({
@@ -82,6 +88,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
         loadError: null,
         now: Date.now(),
         mutedUntil: summary?.muted_until ?? null,
+        ...(settings?.theme ? { theme: settings.theme } : {}),
       });
       // The mute endpoint belongs to the alerts module; without it the control says so.
       api.muteState().then(

@@ -15,7 +15,7 @@ export const ROW_HEIGHT = 64;
 const OVERSCAN = 8;
 
 /** The deadline column: when the next thing is due, in words. */
-function Deadline({ c, now }: { c: CheckJson; now: number }) {
+export function Deadline({ c, now }: { c: CheckJson; now: number }) {
   let at: string | null = null;
   let prefix = '';
   if (c.status === 'up' || c.status === 'new') at = c.next_ping;

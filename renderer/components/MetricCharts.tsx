@@ -1,7 +1,8 @@
 import type { AssertionStatusJson, MetricRunJson, MetricsReply } from '../../shared/api/silent.js';
 import { assertionMetric } from '../../shared/console/silent.js';
-import { absoluteTime } from '../../shared/console/time-format.js';
+import { assertionLimit, parseAssertion } from '../../shared/domain/assertions.js';
 import { formatMetric } from '../../shared/domain/metrics.js';
+import { Chart, type ChartLine } from './Chart.js';
 
 /** At most this many metric charts: the ones assertions read come first. */
 const MAX_CHARTS = 8;
@@ -26,35 +27,31 @@ function AssertionState({ a }: { a: AssertionStatusJson }) {
   );
 }
 
-/** One metric over the last runs: a bar per run (red when the run failed), the baseline dashed. */
-function MetricChart({ name, runs, baseline }: { name: string; runs: MetricRunJson[]; baseline: number | null }) {
-  const shown = runs.filter((r) => typeof r.metrics[name] === 'number');
-  const values = shown.map((r) => r.metrics[name]);
-  const max = Math.max(...values, baseline ?? 0, 0);
-  const min = Math.min(...values, 0);
-  const W = 1000;
-  const H = 70;
-  const bw = W / Math.max(shown.length, 20);
-  const y = (v: number) => (max === min ? H : H - ((v - min) / (max - min)) * (H - 4));
-  const last = values[values.length - 1];
+/** The lines an assertion draws on its metric's chart: its limit and, for a relative one, the baseline. */
+export function assertionLines(assertions: AssertionStatusJson[], metric: string): ChartLine[] {
+  const out: ChartLine[] = [];
+  for (const s of assertions) {
+    const a = parseAssertion(s.expr);
+    if ('error' in a || a.metric !== metric || !s.valid) continue;
+    const limit = assertionLimit(a, s.baseline);
+    if (limit !== null && a.kind !== 'trend') out.push({ value: limit, label: `limit ${a.cmp} ${formatMetric(metric, limit)}` });
+    if (a.kind === 'relative' && s.baseline !== null) out.push({ value: s.baseline, label: `baseline ${formatMetric(metric, s.baseline)}` });
+  }
+  return out;
+}
+
+/** One metric over the last runs: a bar per run (failing runs marked), the assertion's limit and baseline drawn. */
+function MetricChart({ name, runs, lines }: { name: string; runs: MetricRunJson[]; lines: ChartLine[] }) {
+  const points = runs
+    .filter((r) => typeof r.metrics[name] === 'number')
+    .map((r) => ({ t: Date.parse(r.date), v: r.metrics[name], failed: r.type === 'fail' ? (r.assertion_failed ?? 'failure') : null }));
   return (
-    <figure className="metric-chart" data-metric={name}>
-      <figcaption>
-        <code>{name}</code> <span className="muted">last {formatMetric(name, last)}</span>
-      </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`${name}: ${shown.length} runs, last ${formatMetric(name, last)}`}>
-        {shown.map((r, i) => {
-          const v = r.metrics[name];
-          const top = Math.min(y(v), H - 1);
-          return (
-            <rect key={r.n} x={i * bw + 1} y={top} width={Math.max(1, bw - 2)} height={Math.max(1, H - top)} className={`bar bar-${r.type}`}>
-              <title>{`${absoluteTime(Date.parse(r.date))}: ${formatMetric(name, v)}${r.assertion_failed ? `\n${r.assertion_failed}` : ''}`}</title>
-            </rect>
-          );
-        })}
-        {baseline !== null && <line x1={0} x2={W} y1={y(baseline)} y2={y(baseline)} className="baseline" />}
-      </svg>
-    </figure>
+    <div className="metric-chart" data-metric={name}>
+      <h3 className="chart-title">
+        <code>{name}</code>
+      </h3>
+      <Chart name={name} label={name} points={points} lines={lines} />
+    </div>
   );
 }
 
@@ -69,7 +66,6 @@ export function MetricCharts({ reply }: { reply: MetricsReply | null }) {
   const names = new Set<string>();
   for (const r of runs) for (const k of Object.keys(r.metrics)) names.add(k);
   const order = [...new Set([...asserted.filter((m) => names.has(m)), ...[...names].sort()])].slice(0, MAX_CHARTS);
-  const baselineOf = (m: string) => assertions.find((a) => a.baseline !== null && assertionMetric(a.expr) === m)?.baseline ?? null;
   return (
     <>
       {assertions.length > 0 ? (
@@ -86,7 +82,7 @@ export function MetricCharts({ reply }: { reply: MetricsReply | null }) {
       ) : (
         <div className="metric-charts">
           {order.map((m) => (
-            <MetricChart key={m} name={m} runs={runs} baseline={baselineOf(m)} />
+            <MetricChart key={m} name={m} runs={runs} lines={assertionLines(assertions, m)} />
           ))}
         </div>
       )}

@@ -9,8 +9,10 @@ import type { Status } from '../../shared/domain/types.js';
 import { api, pingBodyPath } from '../api.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { Chart } from '../components/Chart.js';
 import { MetricCharts } from '../components/MetricCharts.js';
 import { OutputDiff } from '../components/OutputDiff.js';
+import { KIND_WORDS, Timeline } from '../components/Timeline.js';
 import { RelTime } from '../components/RelTime.js';
 import { ScheduleSuggestion } from '../components/ScheduleSuggestion.js';
 import { Snippets } from '../components/Snippets.js';
@@ -26,81 +28,22 @@ const RANGES = [
   { id: '30d', label: '30 days', ms: 30 * 86400_000 },
 ] as const;
 
-const KIND_WORDS: Record<PingJson['type'], string> = { success: 'Success', fail: 'Failure', start: 'Started', log: 'Log', ign: 'Ignored' };
-
-/** Pings and status bands over the chosen range (SVG, hover for details). */
-function Timeline({ pings, flips, from, to, status, created }: { pings: PingJson[]; flips: FlipJson[]; from: number; to: number; status: Status; created: number }) {
-  const W = 1000;
-  const x = (t: number) => ((t - from) / (to - from)) * W;
-  const asc = [...flips].filter((f) => Date.parse(f.timestamp) <= to).sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
-  const bands: { a: number; b: number; s: string }[] = [];
-  const inRange = asc.filter((f) => Date.parse(f.timestamp) > from);
-  const before = asc.filter((f) => Date.parse(f.timestamp) <= from).pop();
-  let cur = before ? before.new_status : (inRange[0]?.old_status ?? status);
-  // Nothing is drawn before the check existed.
-  let start = Math.max(from, created);
-  for (const f of inRange) {
-    const t = Date.parse(f.timestamp);
-    bands.push({ a: start, b: t, s: cur });
-    cur = f.new_status;
-    start = t;
-  }
-  bands.push({ a: start, b: to, s: inRange.length || before ? cur : status });
-  const shown = pings.filter((p) => {
-    const t = Date.parse(p.date);
-    return t >= from && t <= to;
-  });
-  return (
-    <figure className="timeline">
-      <svg viewBox={`0 0 ${W} 48`} preserveAspectRatio="none" role="img" aria-label={`Timeline: ${shown.length} pings and ${inRange.length} status changes`}>
-        {bands.map((b, i) => (
-          <rect key={i} x={x(b.a)} y={36} width={Math.max(0, x(b.b) - x(b.a))} height={10} className={`band band-${b.s}`}>
-            <title>{`${STATUS_WORDS[b.s as Status] ?? b.s} from ${absoluteTime(b.a)}`}</title>
-          </rect>
-        ))}
-        {shown.map((p) => (
-          <rect key={p.n} x={x(Date.parse(p.date)) - 1.5} y={p.type === 'start' ? 10 : 4} width={3} height={p.type === 'start' ? 22 : 28} className={`tick tick-${p.type}`}>
-            <title>{`#${p.n} ${KIND_WORDS[p.type]} · ${absoluteTime(Date.parse(p.date))}${p.exitstatus !== undefined ? ` · exit ${p.exitstatus}` : ''}${p.body_preview ? `\n${p.body_preview}` : ''}`}</title>
-          </rect>
-        ))}
-      </svg>
-      <figcaption className="axis">
-        <span>{absoluteTime(from)}</span>
-        <span>now</span>
-      </figcaption>
-    </figure>
+/** Run durations (pings that closed a run) over the range, failing runs marked. */
+function DurationChart({ pings, from, to }: { pings: PingJson[]; from: number; to: number }) {
+  const points = useMemo(
+    () =>
+      pings
+        .filter((p) => p.duration !== undefined && Date.parse(p.date) >= from)
+        .reverse()
+        .map((p) => ({ t: Date.parse(p.date), v: p.duration!, failed: p.type === 'fail' ? `exit status ${p.exitstatus ?? '?'}` : null })),
+    [pings, from],
   );
-}
-
-/** Run durations (pings that closed a run), oldest left. */
-function DurationChart({ pings, from }: { pings: PingJson[]; from: number }) {
-  const runs = pings.filter((p) => p.duration !== undefined && Date.parse(p.date) >= from).reverse();
-  if (runs.length === 0) return <p className="muted">No timed runs in this range. Send /start before the job to measure durations.</p>;
-  const max = Math.max(...runs.map((r) => r.duration!));
-  const W = 1000;
-  const bw = W / Math.max(runs.length, 20);
-  return (
-    <figure className="durations">
-      <svg viewBox={`0 0 ${W} 80`} preserveAspectRatio="none" role="img" aria-label={`Run durations: ${runs.length} runs, longest ${formatRunSeconds(max)}`}>
-        {runs.map((r, i) => {
-          const h = max > 0 ? (r.duration! / max) * 76 : 1;
-          return (
-            <rect key={r.n} x={i * bw + 1} y={80 - h} width={Math.max(1, bw - 2)} height={Math.max(1, h)} className={`bar bar-${r.type}`}>
-              <title>{`${absoluteTime(Date.parse(r.date))}: ${formatRunSeconds(r.duration!)} (${KIND_WORDS[r.type]})`}</title>
-            </rect>
-          );
-        })}
-      </svg>
-      <figcaption className="axis">
-        <span>{runs.length} runs</span>
-        <span>longest {formatRunSeconds(max)}</span>
-      </figcaption>
-    </figure>
-  );
+  if (points.length === 0) return <p className="muted">No timed runs in this range. Send /start before the job to measure durations.</p>;
+  return <Chart name="duration" label="Run durations" points={points} from={from} to={to} testId="durations" />;
 }
 
 /** One ping in the log; the full body is fetched on demand and shown as plain text. */
-function PingRow({ uuid, p, now }: { uuid: string; p: PingJson & PingSilentFields; now: number }) {
+function PingRow({ uuid, p, now, picked }: { uuid: string; p: PingJson & PingSilentFields; now: number; picked: boolean }) {
   const [body, setBody] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
   const toggle = async () => {
@@ -109,7 +52,7 @@ function PingRow({ uuid, p, now }: { uuid: string; p: PingJson & PingSilentField
   };
   return (
     <>
-      <tr className={`ping ping-${p.type}`} data-n={p.n}>
+      <tr className={`ping ping-${p.type}${picked ? ' picked' : ''}`} data-n={p.n} tabIndex={picked ? -1 : undefined}>
         <td>
           <RelTime iso={p.date} now={now} />
           {p.received !== p.date && (
@@ -186,6 +129,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
   const [confirm, setConfirm] = useState<'delete' | 'pause' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [logLimit, setLogLimit] = useState(100);
+  const [picked, setPicked] = useState<number | null>(null);
   const [metrics, setMetrics] = useState<MetricsReply | null>(null);
   const metricsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -251,6 +195,22 @@ export function CheckDetail({ uuid }: { uuid: string }) {
     },
     [uuid],
   );
+
+  // A mark picked on the timeline: its row in the log, shown (older ones loaded), scrolled to and focused.
+  const pick = useCallback(
+    (n: number) => {
+      const i = pings.findIndex((p) => p.n === n);
+      if (i >= logLimit) setLogLimit(i + 1);
+      setPicked(n);
+    },
+    [pings, logLimit],
+  );
+  useEffect(() => {
+    if (picked === null) return;
+    const row = document.querySelector<HTMLElement>(`table.log tr.ping[data-n="${picked}"]`);
+    row?.scrollIntoView({ block: 'center' });
+    row?.focus({ preventScroll: true });
+  }, [picked, logLimit]);
 
   const r = RANGES.find((x) => x.id === range)!;
   // The console's clock ticks every few seconds: a ping that just arrived is not in the future.
@@ -391,9 +351,9 @@ export function CheckDetail({ uuid }: { uuid: string }) {
             ))}
           </div>
         </div>
-        <Timeline pings={pings} flips={flips} from={from} to={to} status={check.status} created={Date.parse(check.created)} />
+        <Timeline check={check} pings={pings} flips={flips} from={from} to={to} onPick={pick} />
         <h3>Run durations</h3>
-        <DurationChart pings={pings} from={from} />
+        <DurationChart pings={pings} from={from} to={to} />
       </section>
 
       <section aria-labelledby="metrics-h">
@@ -424,7 +384,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
               </thead>
               <tbody>
                 {pings.slice(0, logLimit).map((p) => (
-                  <PingRow key={p.n} uuid={uuid} p={p} now={now} />
+                  <PingRow key={p.n} uuid={uuid} p={p} now={now} picked={picked === p.n} />
                 ))}
               </tbody>
             </table>

@@ -5,6 +5,7 @@ import { api, ApiFailure } from '../api.js';
 import { ChannelSettings } from '../components/ChannelSettings.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { ThemeSetting } from '../components/ThemeSetting.js';
 import { useConsole } from '../store.js';
 
 /** A secret shown masked until revealed, with copy and rotate. */
@@ -113,6 +114,7 @@ export function Settings() {
   return (
     <div className="settings">
       <h1>Settings</h1>
+      <ThemeSetting />
       <form onSubmit={save} aria-label="Settings">
         <fieldset>
           <legend>Ping URLs</legend>

@@ -14,6 +14,8 @@ export const CONSOLE_PATHS = {
   editCheck: (uuid: string): string => `/checks/${encodeURIComponent(uuid)}/edit`,
   /** settings: base URL, keys, channels, catch-up window */
   settings: '/settings',
+  /** the compact view the tray opens first: problems first, one line per check */
+  tray: '/tray',
   /**
    * The link an alert carries (webhook `console_url`, notifications): stable across console
    * versions because it names no page, only the check; the console turns it into `check`.
@@ -28,6 +30,7 @@ export type ConsoleRoute =
   | { name: 'detail'; uuid: string }
   | { name: 'edit'; uuid: string }
   | { name: 'settings' }
+  | { name: 'tray' }
   | { name: 'missing' };
 
 const UUID = '([0-9a-f-]{36})';
@@ -41,6 +44,7 @@ export function parseConsolePath(path: string): ConsoleRoute {
   if (path === CONSOLE_PATHS.overview || path === '') return { name: 'overview' };
   if (path === CONSOLE_PATHS.newCheck) return { name: 'new' };
   if (path === CONSOLE_PATHS.settings) return { name: 'settings' };
+  if (path === CONSOLE_PATHS.tray) return { name: 'tray' };
   if ((m = EDIT.exec(path))) return { name: 'edit', uuid: m[1] };
   if ((m = DETAIL.exec(path))) return { name: 'detail', uuid: m[1] };
   return { name: 'missing' };

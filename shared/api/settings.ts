@@ -2,6 +2,11 @@ import { Type, type Static } from 'typebox';
 import { baseUrlError } from '../security/base-url.js';
 import { schemaError } from './schema-error.js';
 
+/** The console's colours: the system's light or dark preference, or one of them always. */
+export const THEMES = ['system', 'light', 'dark'] as const;
+/** A theme choice. */
+export type Theme = (typeof THEMES)[number];
+
 /** `GET /api/lubdub/settings`: what the console's Settings page shows. */
 export const SettingsJsonSchema = Type.Object({
   /** the base of ping URLs as shown to users, e.g. http://nas.local:8420 */
@@ -18,6 +23,8 @@ export const SettingsJsonSchema = Type.Object({
   badge_key: Type.String(),
   /** base URLs this machine can be reached at: its LAN addresses and <hostname>.local */
   detected_urls: Type.Array(Type.String()),
+  /** the console's colours */
+  theme: Type.Enum(THEMES),
   /** settings fixed by a flag or environment variable at start (read-only here) */
   locked: Type.Array(Type.Enum(['base_url', 'ping_body_limit', 'catchup_window', 'ping_key', 'api_key'])),
 });
@@ -32,6 +39,7 @@ export const SettingsInputSchema = Type.Object({
   base_url: Type.Optional(Type.String()),
   ping_body_limit: Type.Optional(Type.Integer()),
   catchup_window: Type.Optional(Type.Integer()),
+  theme: Type.Optional(Type.Enum(THEMES)),
   api_key: Type.Optional(Type.String()),
 });
 /** A settings change. */
@@ -76,7 +84,7 @@ export function settingsInputError(body: unknown): string | null {
     } else if (k === 'ping_body_limit' || k === 'catchup_window') {
       const err = limitError(k, v);
       if (err) return `${k} ${err}`;
-    } else if (k !== 'api_key') {
+    } else if (k !== 'api_key' && k !== 'theme') {
       return `${k} is not a setting`;
     }
   }

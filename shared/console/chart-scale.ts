@@ -1,6 +1,6 @@
 /**
  * Value axes of the console's charts, pure: where the ticks go for a metric's kind (bytes on
- * powers of 1024, durations on whole seconds, minutes and hours, counts on 1-2-5 steps) and
+ * powers of two, durations on whole seconds, minutes and hours, counts on 1-2-5 steps) and
  * how their labels read (the metric formatters of shared/domain/metrics.ts).
  */
 import { formatMetric, metricKind } from '../domain/metrics.js';
@@ -12,7 +12,7 @@ const nice125 = (scale: number) => [1, 2, 5].map((m) => m * scale);
 function steps(kind: ReturnType<typeof metricKind>, span: number): number[] {
   if (kind === 'bytes') {
     const out: number[] = [];
-    for (let unit = 1; unit <= KIB ** 5; unit *= KIB) for (const m of [1, 2, 5, 10, 20, 50, 100, 200, 500]) out.push(m * unit);
+    for (let unit = 1; unit <= KIB ** 5; unit *= KIB) for (const m of [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]) out.push(m * unit);
     return out;
   }
   if (kind === 'duration') {

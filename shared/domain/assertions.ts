@@ -168,6 +168,16 @@ export function aggregate(agg: Agg, values: number[]): number {
  * Evaluates one assertion. `history` holds the metric's values of previous passing runs,
  * newest first (at least historyNeed(a).n of them, or the baseline is pending).
  */
+/**
+ * The value a run is compared with: the constant of an absolute assertion, the factor times
+ * the baseline of a relative one (null until the baseline is known), null for a trend.
+ */
+export function assertionLimit(a: Assertion, baseline: number | null): number | null {
+  if (a.kind === 'absolute') return a.value;
+  if (a.kind === 'relative' && baseline !== null) return a.factor * baseline;
+  return null;
+}
+
 export function evaluateAssertion(a: Assertion, expr: string, value: number | undefined, history: number[]): AssertionResult {
   if (value === undefined) return { expr, state: 'missing' };
   if (a.kind === 'absolute') return { expr, state: compare(value, a.cmp, a.value) ? 'pass' : 'fail', value };
@@ -179,7 +189,7 @@ export function evaluateAssertion(a: Assertion, expr: string, value: number | un
     return { expr, state: moving ? 'fail' : 'pass', value };
   }
   const baseline = aggregate(a.agg, history.slice(0, need));
-  return { expr, state: compare(value, a.cmp, a.factor * baseline) ? 'pass' : 'fail', value, baseline };
+  return { expr, state: compare(value, a.cmp, assertionLimit(a, baseline)!) ? 'pass' : 'fail', value, baseline };
 }
 
 function defaultMessage(a: Assertion): string {

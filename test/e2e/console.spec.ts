@@ -7,10 +7,11 @@ import path from 'node:path';
 import { createCheck, ROOT, serve, type Served } from '../helpers/serve.js';
 import { runOk } from '../helpers/run.js';
 
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+// The docs show these: every e2e run draws them again, in light and in dark.
+const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const XSS = '<img src=x onerror=alert(1)>';
 
-/** Writes a screenshot of the page in light and in dark (the OS preference, via colorScheme). */
+/** Writes a screenshot of the page in light and in dark (the OS preference, via colorScheme), as docs/screenshots/<name>-<scheme>.png. */
 async function screenshots(page: Page, name: string, fullPage = false): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   // The header is sticky: a full-page shot taken while scrolled would paint it mid-page.
@@ -227,8 +228,38 @@ test.describe('the console, as a new user meets it', () => {
     await expect(first).toContainText('127.0.0.1');
     await expect(first).toContainText('POST');
     await expect(first).toContainText('node');
-    await expect(page.getByRole('img', { name: /Run durations: 4 runs/ })).toBeVisible();
-    await expect(page.getByRole('img', { name: /Timeline: 10 pings/ })).toBeVisible();
+    const durations = page.getByRole('figure', { name: /Run durations: 4 runs/ });
+    await expect(durations).toBeVisible();
+    // the chart (uPlot) has a time axis and a value axis in seconds, and hover values in its legend
+    await expect(durations.locator('canvas')).toHaveCount(1);
+    await expect(durations).toHaveAttribute('data-y-ticks', /^0 s \| /);
+    await expect(durations).toHaveAttribute('data-x-ticks', /\d\d:\d\d/);
+    const over = durations.locator('.u-over');
+    await over.hover({ position: { x: 10, y: 10 } });
+    await over.hover({ position: { x: (await over.boundingBox())!.width - 4, y: 20 } });
+    await expect(durations.locator('.u-legend'), await durations.locator('.u-legend').innerHTML()).toContainText(/\d+ (ms|s)/);
+    // the timeline at every range: bands with their words, a mark per ping with a card on hover
+    const timeline = page.getByRole('group', { name: /Timeline: 10 pings/ });
+    await expect(timeline).toBeVisible();
+    const newest = await log.first().getAttribute('data-n');
+    for (const range of ['1 hour', '24 hours', '7 days', '30 days']) {
+      await page.getByRole('radio', { name: range }).click();
+      await expect(timeline.locator('.band[data-status="up"]')).not.toHaveCount(0);
+      await expect(timeline.locator('.band-word').first()).toBeVisible();
+      await timeline.locator(`.mark[data-n="${newest}"]`).hover();
+      const card = page.getByTestId('ping-card');
+      await expect(card, range).toContainText('Success');
+      await expect(card).toContainText('run 3: 123 files');
+      await expect(card).toContainText(/ran \d+ (ms|s)/);
+    }
+    await page.getByRole('radio', { name: '24 hours' }).click();
+    // a mark picked (Enter, or a click) shows that ping in the log
+    const older = await log.nth(5).getAttribute('data-n');
+    await timeline.locator(`.mark[data-n="${older}"]`).focus();
+    await expect(page.getByTestId('ping-card')).toContainText(`#${older}`);
+    await page.keyboard.press('Enter');
+    await expect(page.locator(`table.log tr.ping[data-n="${older}"]`)).toBeFocused();
+    await expect(page.locator(`table.log tr.ping[data-n="${older}"]`)).toHaveClass(/picked/);
     const [download] = await Promise.all([page.waitForEvent('download'), first.getByRole('link', { name: 'Download' }).click()]);
     const file = await download.path();
     expect(fs.readFileSync(file, 'utf8')).toBe('run 3: 123 files');
@@ -383,6 +414,63 @@ test.describe('the console, as a new user meets it', () => {
     expect((await json(s.api('/api/lubdub/mute'))).muted_until).toBeNull();
   });
 
+  test('the tray view at 360 × 520: problems first, each with status, name, reason and next due; a click opens the detail', async () => {
+    await page.setViewportSize({ width: 360, height: 520 });
+    try {
+      await page.goto(s.uiUrl + '/tray');
+      await expect(page.getByTestId('tray-headline')).toHaveText('1 check needs a look');
+      const problems = page.getByRole('list', { name: 'Needs attention' }).getByRole('link');
+      await expect(problems).toHaveCount(1);
+      await expect(problems.first()).toContainText('db dump');
+      await expect(problems.first()).toContainText('Down');
+      await expect(problems.first()).toContainText('exit status 3');
+      const rest = page.getByRole('list', { name: 'Everything else' }).getByRole('link');
+      await expect(rest.first()).toBeVisible();
+      // the first row sits above the fold and nothing is cut off sideways
+      expect((await problems.first().boundingBox())!.y).toBeLessThan(520);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+      const cert = rest.filter({ hasText: 'cert renewal' });
+      await expect(cert.locator('.tray-next')).toHaveText(/^in \d/);
+      await expectAccessible(page, 'the tray view');
+      await screenshots(page, 'tray');
+      // the overview is usable at this width too: no sideways scrolling
+      await page.goto(s.uiUrl + '/');
+      await expect(page.locator('a.row').first()).toBeVisible();
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+      await page.goto(s.uiUrl + '/tray');
+      await problems.first().click();
+      await expect(page.getByRole('heading', { name: /db dump/ })).toBeVisible();
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  test('theme: Settings overrides the system preference, saved with the settings, contrast checked in both', async () => {
+    await page.goto(`${s.uiUrl}/settings`);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect(page.getByLabel('Same as the system')).toBeChecked();
+    await page.getByLabel('Dark').check();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await expect.poll(async () => (await json(s.api('/api/lubdub/settings'))).theme).toBe('dark');
+    // dark although the system says light, on every page, after a reload too
+    await page.goto(s.uiUrl + '/');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    const bg = await page.evaluate<string>('getComputedStyle(document.body.parentElement).backgroundColor');
+    expect(bg).toBe('rgb(14, 17, 22)');
+    await page.emulateMedia({ colorScheme: 'light' });
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+    expect(r.violations.map((v) => v.id)).toEqual([]);
+    await page.goto(`${s.uiUrl}/settings`);
+    await page.getByLabel('Light').check();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    await page.getByLabel('Same as the system').check();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await expect.poll(async () => (await json(s.api('/api/lubdub/settings'))).theme).toBe('system');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  });
+
   test('"Backup must write data": a restic run that added 0 B turns the check down, with the reason in the list, the detail, the ping log and the alert link', async () => {
     const rx = await hookReceiver();
     try {
@@ -428,7 +516,13 @@ test.describe('the console, as a new user meets it', () => {
       // the Desktop channel (on for new checks) shows in the open console: headless, that is where it appears
       await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(`restic home is down${reason}`);
       await expect(page.locator('table.log tbody tr.ping').first().getByTestId('ping-reason')).toHaveText(reason);
-      await expect(page.getByRole('img', { name: 'written_bytes: 2 runs, last 0 B' })).toBeVisible();
+      const chart = page.getByRole('figure', { name: 'written_bytes: 2 runs, last 0 B, 1 failed' });
+      await expect(chart).toBeVisible();
+      await expect(chart.locator('canvas')).toHaveCount(1);
+      // value axis in bytes, the assertion's limit drawn, the failing run listed with its reason
+      await expect(chart).toHaveAttribute('data-y-ticks', /^0 B \| .*MiB$/);
+      await expect(chart).toHaveAttribute('data-lines', 'limit > 0 B');
+      await expect(chart.locator('tr[data-failed="true"]')).toContainText(reason);
       await expect(page.getByRole('list', { name: 'Assertions' })).toContainText('written_bytes > 0');
       await expectAccessible(page, 'the detail of a check that is down');
       await screenshots(page, 'silent-failure', true);

@@ -523,10 +523,11 @@ describe('desktop shell: lifecycle and windows', () => {
     consoleWin(b).close();
     expect(consoleWin(b).destroyed).toBe(false);
     expect(consoleWin(b).visible).toBe(false);
-    // "Open Lubdub" shows the same window again.
+    // "Open Lubdub" shows the same window again, with the compact view first.
     tray(b).click('Open Lubdub');
     await waitFor(() => consoleWin(b).visible);
     expect(b.fake.windows).toHaveLength(1);
+    await waitFor(() => consoleWin(b).loads.at(-1) === `${b.svc.url}/tray`);
 
     tray(b).click('Quit Lubdub');
     await waitFor(() => b.fake.app.quitted);

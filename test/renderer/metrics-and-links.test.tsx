@@ -39,22 +39,27 @@ describe('metric charts in the detail view', () => {
     ]);
   });
 
-  it('charts every metric, the asserted ones first, formatted by kind, failing runs marked', () => {
+  it('charts every metric, the asserted ones first, in its unit, failing runs marked, limits and baselines drawn', () => {
     render(<MetricCharts reply={reply} />);
-    const charts = screen.getAllByRole('img');
-    expect(charts.map((c) => c.getAttribute('aria-label'))).toEqual(['written_bytes: 3 runs, last 0 B', 'count: 2 runs, last 120', 'bytes: 3 runs, last 390 B']);
-    const bars = charts[0].querySelectorAll('rect');
-    expect([...bars].map((b) => b.getAttribute('class'))).toEqual(['bar bar-success', 'bar bar-success', 'bar bar-fail']);
-    expect(bars[2].querySelector('title')!.textContent).toContain('backup wrote 0 B (written_bytes > 0)');
-    // the ready baseline of a relative assertion is drawn on its metric's chart
-    expect(charts[2].querySelector('line.baseline')).not.toBeNull();
-    expect(charts[0].querySelector('line.baseline')).toBeNull();
+    const charts = screen.getAllByRole('figure');
+    expect(charts.map((c) => c.getAttribute('aria-label'))).toEqual(['written_bytes: 3 runs, last 0 B, 1 failed', 'count: 2 runs, last 120, 1 failed', 'bytes: 3 runs, last 390 B, 1 failed']);
+    // the value axis in the metric's unit
+    expect(charts[0].getAttribute('data-y-ticks')).toBe('0 B | 512 KiB | 1.00 MiB | 1.50 MiB | 2.00 MiB');
+    expect(charts[1].getAttribute('data-y-ticks')).toBe('0 | 2,000 | 4,000 | 6,000');
+    // every run, for screen readers too, the failing one with its reason
+    const rows = charts[0].querySelectorAll('tbody tr');
+    expect([...rows].map((r) => r.getAttribute('data-failed'))).toEqual([null, null, 'true']);
+    expect(rows[2].textContent).toContain('backup wrote 0 B (written_bytes > 0)');
+    // the limit of an absolute assertion; the limit and baseline of a ready relative one; nothing for a pending one
+    expect(charts[0].getAttribute('data-lines')).toBe('limit > 0 B');
+    expect(charts[1].getAttribute('data-lines')).toBe('');
+    expect(charts[2].getAttribute('data-lines')).toBe('limit <= 1.20 KiB | baseline 410 B');
   });
 
   it('says how metrics arrive when there are none', () => {
     render(<MetricCharts reply={{ runs: [], assertions: [] }} />);
     expect(screen.getByText(/No metrics yet/).textContent).toContain('lubdub-run sends output counts');
-    expect(screen.queryAllByRole('img')).toHaveLength(0);
+    expect(screen.queryAllByRole('figure')).toHaveLength(0);
   });
 });
 

@@ -22,6 +22,7 @@ const SETTINGS: SettingsJson = {
   api_key: 'apikey0123456789abcdef0123456789',
   badge_key: 'badgekey0123456789abcdef01234567',
   detected_urls: ['http://nas.local:8420'],
+  theme: 'system',
   locked: [],
 };
 

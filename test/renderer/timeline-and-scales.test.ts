@@ -177,7 +177,8 @@ describe('value ticks and labels in the metric unit', () => {
   const MiB = 1024 ** 2;
   const cases: { name: string; min: number; max: number; ticks: number[]; labels: string[] }[] = [
     { name: 'written_bytes', min: 0, max: 3 * MiB, ticks: [0, MiB, 2 * MiB, 3 * MiB], labels: ['0 B', '1.00 MiB', '2.00 MiB', '3.00 MiB'] },
-    { name: 'bytes', min: 0, max: 700, ticks: [0, 200, 400, 600, 800], labels: ['0 B', '200 B', '400 B', '600 B', '800 B'] },
+    { name: 'bytes', min: 0, max: 700, ticks: [0, 256, 512, 768], labels: ['0 B', '256 B', '512 B', '768 B'] },
+    { name: 'written_bytes', min: 0, max: 2_000_000, ticks: [0, 512 * 1024, MiB, 1.5 * MiB, 2 * MiB], labels: ['0 B', '512 KiB', '1.00 MiB', '1.50 MiB', '2.00 MiB'] },
     { name: 'duration', min: 0, max: 250, ticks: [0, 60, 120, 180, 240, 300], labels: ['0 s', '1 min', '2 min', '3 min', '4 min', '5 min'] },
     { name: 'duration', min: 0.05, max: 0.9, ticks: [0, 0.2, 0.4, 0.6, 0.8, 1], labels: ['0 s', '200 ms', '400 ms', '600 ms', '800 ms', '1 s'] },
     { name: 'backup_seconds', min: 0, max: 5400, ticks: [0, 1800, 3600, 5400], labels: ['0 s', '30 min', '1 h', '1 h 30 min'] },

@@ -8,6 +8,7 @@ describe('console paths: every path the console links to is a page its router kn
     [CONSOLE_PATHS.overview, { name: 'overview' }],
     [CONSOLE_PATHS.newCheck, { name: 'new' }],
     [CONSOLE_PATHS.settings, { name: 'settings' }],
+    [CONSOLE_PATHS.tray, { name: 'tray' }],
     [CONSOLE_PATHS.check(uuid), { name: 'detail', uuid }],
     [CONSOLE_PATHS.editCheck(uuid), { name: 'edit', uuid }],
   ])('%s', (path, route) => expect(parseConsolePath(path)).toEqual(route));

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import { normalizeBaseUrl, settingsInputError, type SettingsInput, type SettingsJson } from '../../../shared/api/settings.js';
+import { normalizeBaseUrl, settingsInputError, THEMES, type SettingsInput, type SettingsJson, type Theme } from '../../../shared/api/settings.js';
 import { API } from '../../../shared/api/routes.js';
 import { on } from './contract.js';
 import type { ServiceConfig } from '../config.js';
@@ -32,6 +32,8 @@ function detectedBaseUrls(ifaces: NetInterfaces, hostname: string, pingHost: str
 
 /** Settings-table keys of the tunables the console may change. */
 const SAVED = { base_url: 'base_url', ping_body_limit: 'ping_body_limit', catchup_window: 'catchup_window' } as const;
+/** Settings-table key of the console's theme (no flag sets it: never locked). */
+const THEME_KEY = 'theme';
 
 /**
  * The console's settings: ping base URL, body limit and catch-up window saved
@@ -54,6 +56,11 @@ export function settingsFeature(): Feature {
         return l;
       };
 
+      const theme = (): Theme => {
+        const v = repos.settings.get(THEME_KEY);
+        return (THEMES as readonly string[]).includes(v ?? '') ? (v as Theme) : 'system';
+      };
+
       const current = (): SettingsJson => ({
         base_url: runtime.urls.ping,
         base_url_default: runtime.defaultPingBase,
@@ -63,6 +70,7 @@ export function settingsFeature(): Feature {
         api_key: runtime.apiKey,
         badge_key: runtime.badgeKey,
         detected_urls: detectedBaseUrls(os.networkInterfaces(), os.hostname(), config.pingHost, pingPort),
+        theme: theme(),
         locked: locked(),
       });
 
@@ -94,6 +102,7 @@ export function settingsFeature(): Feature {
           if (body.base_url !== undefined) settings.set(SAVED.base_url, normalizeBaseUrl(body.base_url));
           if (body.ping_body_limit !== undefined) settings.set(SAVED.ping_body_limit, String(body.ping_body_limit));
           if (body.catchup_window !== undefined) settings.set(SAVED.catchup_window, String(body.catchup_window));
+          if (body.theme !== undefined) settings.set(THEME_KEY, body.theme);
           apply(body);
           publish();
           return current();
