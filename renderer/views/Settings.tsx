@@ -3,6 +3,7 @@ import type { SettingsJson } from '../../shared/api/settings.js';
 import { formatSecondsExact, parseDuration } from '../../shared/domain/duration.js';
 import { api, ApiFailure } from '../api.js';
 import { ChannelSettings } from '../components/ChannelSettings.js';
+import { HostGroupingSetting } from '../components/HostGroupingSetting.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { ThemeSetting } from '../components/ThemeSetting.js';
@@ -196,6 +197,7 @@ export function Settings() {
       <section aria-labelledby="channels-h">
         <h2 id="channels-h">Notification channels</h2>
         <ChannelSettings />
+        <HostGroupingSetting />
       </section>
 
       {logoutAll && (

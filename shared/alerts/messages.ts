@@ -114,6 +114,23 @@ export function offlineSummary(checks: AlertCheck[], fromMs: number, toMs: numbe
   };
 }
 
+/** How a host reads in alerts: "nas.local (192.168.1.20)", or the address alone when no name resolved. */
+export function hostLabel(addr: string, name: string | null): string {
+  return name && name !== addr ? `${plainText(name, 100)} (${addr})` : addr;
+}
+
+/** One alert for the jobs of one host that went quiet together (each flip is still recorded). */
+export function hostQuietMessage(host: string, checks: AlertCheck[], at: string): AlertMessage {
+  const text = `${host} went quiet: ${plural(checks.length, 'job')} missed — ${names(checks)}`;
+  return { kind: 'summary', title: text, body: text, check: null, checks, at };
+}
+
+/** One alert for the jobs of one host that came back together. */
+export function hostBackMessage(host: string, checks: AlertCheck[], at: string): AlertMessage {
+  const text = `${host} is back: ${plural(checks.length, 'job')} ping again — ${names(checks)}`;
+  return { kind: 'summary', title: text, body: text, check: null, checks, at };
+}
+
 /** The one notification when a snooze ends: what is still down. */
 export function snoozeSummary(checks: AlertCheck[], at: string): AlertMessage {
   return {

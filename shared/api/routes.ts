@@ -55,6 +55,9 @@ const Muted = Type.Object({ muted_until: Type.Union([Type.String(), Type.Null()]
 /** `{ until: RFC 3339 | null }` or `{ seconds }`; their rules are `muteUntil`'s (electron/service/alerts/routes.ts) */
 const MuteInput = Type.Object({ until: Type.Optional(Type.Union([Type.String(), Type.Null()])), seconds: Type.Optional(Type.Number()) });
 
+/** Host-quiet grouping: the window in seconds within which a host's jobs that go down (or come back) make one alert; 0 is off. */
+const HostGrouping = Type.Object({ window_seconds: Type.Integer({ minimum: 0, maximum: 3600 }) });
+
 /** The management API: healthchecks v3 and Lubdub's own routes on the UI port. */
 export const API = {
   // ---- healthchecks v3 ----
@@ -145,6 +148,8 @@ export const API = {
   }),
   /** global snooze */
   muteState: route({ method: 'GET', path: '/api/lubdub/mute', response: Muted }),
+  hostGrouping: route({ method: 'GET', path: '/api/lubdub/host-grouping', response: HostGrouping }),
+  saveHostGrouping: route({ method: 'POST', path: '/api/lubdub/host-grouping', body: HostGrouping, response: HostGrouping }),
   mute: route({ method: 'POST', path: '/api/lubdub/mute', body: MuteInput, response: Muted }),
   /** snooze one check (the check JSON shows `muted_until`) */
   checkMute: route({ method: 'POST', path: '/api/lubdub/checks/:uuid/mute', params: CheckUuid, body: MuteInput, response: CheckJsonSchema }),

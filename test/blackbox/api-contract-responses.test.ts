@@ -70,6 +70,8 @@ describe('every declared answer matches its schema (real service)', () => {
     await call('mute', {}, { seconds: 60 });
     await call('muteState');
     await call('mute', {}, { until: null });
+    await call('hostGrouping');
+    await call('saveHostGrouping', {}, { window_seconds: 60 });
     await call('power', {}, { event: 'lock' });
     await call('power', {}, { event: 'unlock' });
     await call('offline');

@@ -9,6 +9,7 @@ import { desktopSender, hasDesktopSession, nodeNotifierShow } from './channels/d
 import { ntfySender } from './channels/ntfy.js';
 import type { Sender } from './channels/types.js';
 import { webhookSender } from './channels/webhook.js';
+import { HostGroups, reverseDns, type NameResolver } from './host-groups.js';
 import { Outbox, type Fault } from './outbox.js';
 import { alertRoutes } from './routes.js';
 import { reminderSource, Snooze } from './snooze.js';
@@ -22,6 +23,8 @@ export interface AlertsOptions {
   hasSession?: () => boolean;
   fault?: Fault;
   userAgent?: string;
+  /** names a host's source address in host-quiet alerts (default: reverse DNS) */
+  resolveHost?: NameResolver;
 }
 
 /** The running parts, for tests and other features. */
@@ -79,7 +82,9 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
       };
 
       let snoozeRef: Snooze | null = null;
+      const hosts = new HostGroups({ repos, clock, resolve: opts.resolveHost ?? reverseDns, poke: () => poke('host-groups') });
       const outbox = new Outbox({
+        hosts,
         repos,
         store,
         flips,
@@ -101,6 +106,14 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
       scheduler.add(reminderSource(snoozeDeps, snooze));
       for (const s of snooze.sources()) scheduler.add(s);
       scheduler.add({ name: 'outbox', next: () => outbox.next(), run: () => outbox.deliverDue() });
+      scheduler.add({
+        name: 'host-groups',
+        next: () => hosts.next(),
+        run: () => {
+          hosts.taken();
+          outbox.pump();
+        },
+      });
 
       // A ping batch (`set` given) moves a reminder only through a flip, announced by 'flips'.
       bus.on('deadlines', (set) => {
@@ -126,7 +139,7 @@ export function alertsFeature(opts: AlertsOptions = {}): Feature & { alerting: A
               .join(','),
         },
         mutedUntil: () => snooze.mutedUntil(),
-        apiRoutes: [(app, core) => alertRoutes({ checks: core.checks, readContext: core.readContext, store, clock, snooze, offline, scheduler, senders })(app)],
+        apiRoutes: [(app, core) => alertRoutes({ checks: core.checks, readContext: core.readContext, store, clock, snooze, offline, scheduler, senders, hosts })(app)],
         start() {
           try {
             const recovered = outbox.recover(clock.now());

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { firstLine, isoMillis, isoSeconds } from '../../../shared/api/format.js';
 import type { DeliveryJson } from '../../../shared/api/types.js';
 import type { ChannelKind } from '../../../shared/alerts/channel-input.js';
-import { downMessage, offlineSummary, plainText, upMessage, type AlertCheck, type AlertMessage } from '../../../shared/alerts/messages.js';
+import { downMessage, hostBackMessage, hostLabel, hostQuietMessage, offlineSummary, plainText, upMessage, type AlertCheck, type AlertMessage } from '../../../shared/alerts/messages.js';
 import { computeStatus } from '../../../shared/domain/check-state.js';
 import type { FlipWriter } from '../core/flips.js';
 import type { Clock } from '../../../shared/domain/clock.js';
@@ -15,6 +15,7 @@ import type { Log } from '../log.js';
 import { bodyText, type Urls } from '../serialize.js';
 import type { Sender, SendResult } from './channels/types.js';
 import type { AlertStore, ChannelRow, DeliveryRow, PendingFlip } from './store.js';
+import type { HostGroup, HostGroups } from './host-groups.js';
 import { CONSOLE_PATHS } from '../../../shared/api/console-routes.js';
 
 /**
@@ -44,6 +45,8 @@ export interface OutboxDeps {
   fault?: Fault;
   /** sends at once (default `MAX_IN_FLIGHT`) */
   maxInFlight?: number;
+  /** host-quiet grouping: which flips wait and which alert together */
+  hosts?: HostGroups;
 }
 
 /**
@@ -93,7 +96,8 @@ function killSelf(log: Log, why: string): never {
  * Claim (one BEGIN IMMEDIATE transaction, like healthchecks' sendalerts):
  * 1. read unprocessed flips (`processed IS NULL`) in id order;
  * 2. decide per flip: history only (to/from new or paused), muted (snoozed: recorded, not
- *    sent), part of a monitor-offline gap (one summary per gap), or an alert;
+ *    sent), part of a monitor-offline gap (one summary per gap), waiting for its host's
+ *    window (left unclaimed), part of a host group (one alert per host), or an alert;
  * 3. render each alert once and insert one pending delivery per channel of the check;
  * 4. mark the flips processed with a compare-and-swap on `processed IS NULL`.
  * Deliver:
@@ -168,7 +172,10 @@ export class Outbox {
       const gapIds = new Set(flips.filter((f) => f.gapId !== null).map((f) => f.gapId as number));
       const extra = [...gapIds].flatMap((g) => store.unprocessedFlipsOfGap(g)).filter((f) => !flips.some((x) => x.id === f.id));
       const gaps = new Map<number, { flip: PendingFlip; check: CheckRow }[]>();
+      const plan = this.deps.hosts?.plan(flips, now);
+      const hostGroups = new Map<HostGroup, { flip: PendingFlip; check: CheckRow }[]>();
       for (const f of [...flips, ...extra]) {
+        if (plan?.held.has(f.id)) continue;
         const check = repos.checks.byId(f.checkId);
         const alertable = f.newStatus === 'down' || (f.newStatus === 'up' && f.oldStatus !== 'new' && f.oldStatus !== 'paused');
         const muted = alertable && this.deps.isMuted(f.checkId, f.at);
@@ -180,22 +187,47 @@ export class Outbox {
           gaps.set(f.gapId, list);
           continue;
         }
-        const info = this.checkInfo(check, now, f.newStatus, f.reason);
-        const at = isoSeconds(f.at) as string;
-        const msg =
-          f.newStatus === 'down'
-            ? downMessage(info, at)
-            : upMessage(info, downFor(f.at, store.lastDownAt(f.checkId, f.id)), at);
-        created += this.enqueue(msg, this.channelsOf(check), check.id, f.id, now);
+        const group = plan?.groupOf.get(f.id);
+        if (group) {
+          hostGroups.set(group, [...(hostGroups.get(group) ?? []), { flip: f, check }]);
+          continue;
+        }
+        created += this.alertOne(f, check, now);
       }
       for (const [gapId, items] of gaps) created += this.enqueueGapSummary(gapId, items, now);
-      return flips.length + extra.length;
+      for (const [group, items] of hostGroups) {
+        // a group that muting left with one job alerts as that job
+        if (items.length < 2) for (const i of items) created += this.alertOne(i.flip, i.check, now);
+        else created += this.enqueueHostGroup(group, items, now);
+      }
+      return flips.length + extra.length - (plan?.held.size ?? 0);
     });
     if (created > 0) {
       if (this.deps.fault === 'exit-after-claim') killSelf(this.deps.log, 'exit-after-claim, after the deliveries were committed');
       this.deps.poke();
     }
     return n;
+  }
+
+  /** One flip's own alert (inside the claim's transaction); returns the deliveries created. */
+  private alertOne(f: PendingFlip, check: CheckRow, now: number): number {
+    const info = this.checkInfo(check, now, f.newStatus, f.reason);
+    const at = isoSeconds(f.at) as string;
+    const msg =
+      f.newStatus === 'down' ? downMessage(info, at) : upMessage(info, downFor(f.at, this.deps.store.lastDownAt(f.checkId, f.id)), at);
+    return this.enqueue(msg, this.channelsOf(check), check.id, f.id, now);
+  }
+
+  private enqueueHostGroup(group: HostGroup, items: { flip: PendingFlip; check: CheckRow }[], now: number): number {
+    const host = hostLabel(group.addr, this.deps.hosts?.nameOf(group.addr) ?? null);
+    const at = isoSeconds(items[0].flip.at) as string;
+    const render = group.kind === 'down' ? (c: AlertCheck[]) => hostQuietMessage(host, c, at) : (c: AlertCheck[]) => hostBackMessage(host, c, at);
+    return this.enqueueSummaries(
+      items.map((i) => i.check),
+      now,
+      render,
+      group.kind,
+    );
   }
 
   private enqueueGapSummary(gapId: number, items: { flip: PendingFlip; check: CheckRow }[], now: number): number {
@@ -215,10 +247,10 @@ export class Outbox {
    * One summary message per channel, listing the down checks that channel watches
    * (inside a transaction); returns the deliveries created.
    */
-  enqueueSummaries(checks: CheckRow[], now: number, render: (checks: AlertCheck[]) => AlertMessage): number {
+  enqueueSummaries(checks: CheckRow[], now: number, render: (checks: AlertCheck[]) => AlertMessage, status: 'down' | 'up' = 'down'): number {
     const byChannel = new Map<string, { channel: ChannelRow; checks: AlertCheck[] }>();
     for (const c of checks) {
-      const info = this.checkInfo(c, now, 'down');
+      const info = this.checkInfo(c, now, status);
       for (const ch of this.channelsOf(c)) {
         const e = byChannel.get(ch.uuid) ?? { channel: ch, checks: [] };
         e.checks.push(info);

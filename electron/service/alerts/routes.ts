@@ -1,3 +1,4 @@
+import type { HostGroups } from './host-groups.js';
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { channelInputError, type ChannelInput, type ChannelKind } from '../../../shared/alerts/channel-input.js';
@@ -28,6 +29,7 @@ export interface AlertRouteDeps {
   offline: OfflineWatch;
   scheduler: Scheduler;
   senders: Record<ChannelKind, Sender>;
+  hosts: HostGroups;
 }
 
 /** A channel as the API shows it; an ntfy token is reported as `has_token`, never echoed. */
@@ -134,6 +136,11 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
       return { ok: r.ok, error: r.error };
     });
 
+    on(app, API.hostGrouping, async () => ({ window_seconds: deps.hosts.windowSeconds() }));
+    on(app, API.saveHostGrouping, async (req) => {
+      deps.hosts.setWindowSeconds(req.body.window_seconds);
+      return { window_seconds: deps.hosts.windowSeconds() };
+    });
     on(app, API.muteState, async () => {
       const u = snooze.mutedUntil();
       return { muted_until: u === null ? null : isoSeconds(u) };

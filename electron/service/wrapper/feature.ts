@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Feature } from '../service.js';
+import { discoveryRoute } from './discovery.js';
 
 /** Where the job wrapper lives in the repo (and beside the compiled module in a build). */
 export const WRAPPER_PATH = new URL('./lubdub-run.sh', import.meta.url);
@@ -11,11 +12,12 @@ export const WRAPPER_CONTENT_TYPE = 'text/x-shellscript; charset=utf-8';
 /**
  * Serves lubdub-run unauthenticated at `GET /wrap.sh` on the ping port, so a NAS
  * with only BusyBox wget can install it from the Lubdub it reports to. The file is read
- * once at setup: a request never touches the disk.
+ * once at setup: a request never touches the disk. `POST /discover/<ping-key>` reads the
+ * systemd timers lubdub-run --discover sends (see discovery.ts).
  */
 export function wrapperFeature(scriptPath: URL | string = WRAPPER_PATH): Feature {
   return {
-    setup() {
+    setup({ runtime }) {
       const script = fs.readFileSync(scriptPath);
       const route = (app: FastifyInstance) => {
         app.route({
@@ -31,7 +33,7 @@ export function wrapperFeature(scriptPath: URL | string = WRAPPER_PATH): Feature
               .send(script),
         });
       };
-      return { receiverRoutes: [route] };
+      return { receiverRoutes: [route, discoveryRoute({ pingKey: () => runtime.pingKey, pingBase: () => runtime.urls.ping })] };
     },
   };
 }

@@ -764,6 +764,38 @@ _parse_crontab() {
   done <"$_file"
 }
 
+# systemd timers: the raw `systemctl list-timers --all` and `systemctl cat` of each timer and
+# the unit it starts go to Lubdub (POST /discover/<ping-key>), which reads them and answers
+# with the suggestions printed here. Without --apply only the count is printed.
+_timers_found=0
+_discover_timers() {
+  command -v systemctl >/dev/null 2>&1 || return 0
+  systemctl list-timers --all --no-pager >"$_tmp/lt" 2>/dev/null || return 0
+  _units=$(sed -n 's/^.*[ 	]\([A-Za-z0-9@._:-]*\.timer\)[ 	][ 	]*\([A-Za-z0-9@._:-]*\.[a-z]*\)[ 	]*$/\1 \2/p' "$_tmp/lt")
+  [ -n "$_units" ] || return 0
+  _timers_found=$(printf '%s\n' "$_units" | wc -l | tr -d ' ')
+  if [ -z "$_apply" ]; then
+    printf '%s systemd timers found: with --apply <ping-key-url>, Lubdub reads their schedules.\n\n' "$_timers_found"
+    return 0
+  fi
+  {
+    printf '#lubdub-discover tz=%s wrapper=%s\n#section list-timers\n' "$(_system_tz)" "$(_self_path)"
+    cat "$_tmp/lt"
+    # the names are checked above: letters, digits and @._:- only
+    for _u in $_units; do
+      printf '#section unit %s\n' "$_u"
+      systemctl cat --no-pager "$_u" 2>/dev/null
+    done
+  } >"$_tmp/td"
+  _http "$(_url "${_apply%/ping/*}/discover/${_apply##*/}" '' '')" "$_tmp/td"
+  if [ "$_code" = 200 ]; then
+    cat "$_tmp/r"
+  else
+    printf 'systemd timers: FAILED: %s\n\n' "$(_why)"
+    _failed=$((_failed + 1))
+  fi
+}
+
 _discover() {
   _mktemp || { _warn "no temp directory"; exit 1; }
   : >"$_tmp/wrapped"
@@ -777,7 +809,8 @@ _discover() {
     case ${_cf##*/} in .* | *~ | *.dpkg-* | *.rpmsave | *.rpmnew | *.swp) continue ;; esac
     _parse_crontab "$_cf" system "$_cf"
   done
-  if [ "$_found" -eq 0 ]; then
+  _discover_timers
+  if [ "$_found" -eq 0 ] && [ "$_timers_found" -eq 0 ]; then
     echo "No cron jobs found."
     exit 0
   fi
