@@ -4,6 +4,8 @@ import { ConfigError, loadConfig, usage } from './config.js';
 import { StoreError } from './db/open.js';
 import { defaultFeatures } from './features.js';
 import { packageVersion } from './package-info.js';
+import { MoveError } from './integrations/move.js';
+import { MOVE_USAGE, runExport, runImport } from './integrations/move-cli.js';
 import { StartError, startService } from './service.js';
 import { parseServiceArgs, realServiceHost, runServiceCommand, ServiceCommandError } from './systemd.js';
 
@@ -49,6 +51,8 @@ const COMMANDS: Record<string, Command> = {
     summary: 'install|uninstall a systemd unit that runs `lubdub serve` [--user] [--print] [--root DIR] [-- serve flags]',
     run: (argv) => runServiceCommand(parseServiceArgs(argv), realServiceHost(import.meta.filename)),
   },
+  import: { summary: MOVE_USAGE.import, run: (argv) => runImport(argv, systemClock) },
+  export: { summary: MOVE_USAGE.export, run: (argv) => runExport(argv, systemClock) },
 };
 
 function help(): string {
@@ -76,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  if (e instanceof ConfigError || e instanceof StoreError || e instanceof StartError || e instanceof ServiceCommandError) {
+  if (e instanceof ConfigError || e instanceof MoveError || e instanceof StoreError || e instanceof StartError || e instanceof ServiceCommandError) {
     console.error(`lubdub: ${e.message}`);
   } else {
     console.error(`lubdub: ${(e as Error).stack ?? e}`);

@@ -87,9 +87,12 @@ export class CheckService {
     }
   }
 
-  /** Inserts a check from validated input; call inside a write transaction (API create, ping with ?create=1). */
-  insert(input: CheckInput, now: number): CheckRow {
-    const row = newCheckRow(crypto.randomUUID(), now, {
+  /**
+   * Inserts a check from validated input; call inside a write transaction (API create, ping
+   * with ?create=1, an import keeping a moved check's uuid when it is free).
+   */
+  insert(input: CheckInput, now: number, uuid: string = crypto.randomUUID()): CheckRow {
+    const row = newCheckRow(uuid, now, {
       channels: input.channels === undefined ? this.deps.channels.defaults() : '',
     });
     if (input.slug === undefined && input.name) row.slug = slugify(input.name);
