@@ -5,6 +5,7 @@ import { api, ApiFailure } from '../api.js';
 import { ChannelSettings } from '../components/ChannelSettings.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { OfficeSettings } from '../components/OfficeSettings.js';
 import { useConsole } from '../store.js';
 
 /** A secret shown masked until revealed, with copy and rotate. */
@@ -191,6 +192,7 @@ export function Settings() {
         </button>
       </section>
 
+      <OfficeSettings />
       <section aria-labelledby="channels-h">
         <h2 id="channels-h">Notification channels</h2>
         <ChannelSettings />
