@@ -8,6 +8,7 @@ import { appIconFile } from './icons.js';
 import { registerIpc } from './ipc.js';
 import { startAtLogin, startedAtLogin } from './login-item.js';
 import { setupNotifications } from './notifications.js';
+import { pinnedFetch } from './office.js';
 import { setupPower } from './power.js';
 import { openExternalSafely, setupSecurity } from './security.js';
 import { rememberedRemote, SettingsStore, settingsFromEnv, type ShellSettings } from './settings.js';
@@ -99,7 +100,19 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   }
   const origin = consoleOrigin(target.baseUrl);
   if (!origin) throw new Error(`not an http(s) service URL: ${target.baseUrl}`);
-  const client = new ServiceClient(target, deps.fetch);
+  // A paired remote is reached over TLS to its pinned certificate only; another certificate
+  // is refused and shown in the tray ("identity changed — pair again"), never accepted.
+  let identityChanged = false;
+  let refreshTray = () => {};
+  const pin = settings.mode === 'remote' ? settings.pin : undefined;
+  const pinned = pin
+    ? pinnedFetch(pin, () => {
+        if (identityChanged) return;
+        identityChanged = true;
+        refreshTray();
+      })
+    : null;
+  const client = new ServiceClient(target, pinned ?? deps.fetch);
   const connection = new ShellConnection(client, deps.connectionOptions);
   const local = started;
   // A restarted service answers at once: do not wait out the reconnect backoff.
@@ -164,7 +177,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
     platform: p.platform,
     timeZone: p.timeZone,
     iconsDir: p.iconsDir,
-    connectionInfo: () => ({ mode: settings.mode, remoteLabel: remote ? new URL(remote.url).host : null, serviceLabel: new URL(origin).host }),
+    connectionInfo: () => ({ mode: settings.mode, remoteLabel: remote ? new URL(remote.url).host : null, serviceLabel: new URL(origin).host, identityChanged }),
     startAtLogin: () => {
       try {
         return login.isEnabled();
@@ -177,6 +190,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
     onError: (m) => electron.dialog.showErrorBox('Lubdub', m),
     redrawDelayMs: deps.trayRedrawMs,
   });
+  refreshTray = () => tray.refresh();
   const notifications = setupNotifications({
     electron,
     platform: p.platform,

@@ -75,7 +75,7 @@ function headersOf(h: RequestInit['headers']): Record<string, string> {
  * device key) is written. Another certificate fails with `IdentityChangedError`, never a
  * silent accept. Redirects are not followed (the client refuses them anyway).
  */
-export function pinnedFetch(pin: Pin): typeof fetch {
+export function pinnedFetch(pin: Pin, onIdentityChanged: () => void = () => {}): typeof fetch {
   const agent = new https.Agent({
     ca: pin.cert,
     keepAlive: true,
@@ -92,7 +92,10 @@ export function pinnedFetch(pin: Pin): typeof fetch {
       raw = await send(agent, url, { method: init.method, headers: headersOf(init.headers), body: typeof init.body === 'string' ? init.body : undefined, signal: init.signal });
     } catch (e) {
       const code = String((e as NodeJS.ErrnoException).code ?? '');
-      if (CERT_ERROR.test(code)) throw new IdentityChangedError(new URL(url).origin);
+      if (CERT_ERROR.test(code)) {
+        onIdentityChanged();
+        throw new IdentityChangedError(new URL(url).origin);
+      }
       throw e;
     }
     const { res } = raw;

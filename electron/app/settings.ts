@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { consoleOrigin } from './guards.js';
+import type { Pin } from './office.js';
 
 /** Which service the desktop app watches (stored by the shell, not the service). */
 export type ShellSettings =
@@ -12,12 +13,15 @@ export interface RemoteTarget {
   /** base URL of its UI/API port, e.g. https://lubdub.office.lan or http://10.0.0.5:8421 */
   url: string;
   apiKey: string;
+  /** set by pairing: the share port's certificate, the only one this desk accepts there */
+  pin?: Pin;
 }
 
 /** The settings file inside Electron's userData directory. */
 export const SETTINGS_FILE = 'shell-settings.json';
 
 const API_KEY_RE = /^[A-Za-z0-9_-]{16,128}$/;
+const FINGERPRINT_RE = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
 
 /** The result of reading settings: what to use and, if the file was bad, why. */
 export interface LoadedSettings {
@@ -28,13 +32,19 @@ export interface LoadedSettings {
 /** Validates a remote target: an http(s) origin without userinfo, a plausible API key. */
 export function parseRemote(v: unknown): RemoteTarget | string {
   if (!v || typeof v !== 'object') return 'remote settings must be an object';
-  const { url, apiKey } = v as Record<string, unknown>;
+  const { url, apiKey, pin } = v as Record<string, unknown>;
   if (typeof url !== 'string') return '"url" must be a string';
   const origin = consoleOrigin(url);
   if (!origin) return `"url" must be an http(s) URL without user name or password, got "${url.slice(0, 100)}"`;
   if (typeof apiKey !== 'string' || !API_KEY_RE.test(apiKey)) return '"apiKey" must be the service\'s API key (16-128 characters [A-Za-z0-9_-])';
   // The console lives at the origin's root; a path in the URL would be ignored anyway.
-  return { url: origin, apiKey };
+  if (pin === undefined) return { url: origin, apiKey };
+  const p = pin as Partial<Pin> | null;
+  if (!p || typeof p.fingerprint !== 'string' || !FINGERPRINT_RE.test(p.fingerprint) || typeof p.cert !== 'string' || !p.cert.startsWith('-----BEGIN CERTIFICATE-----')) {
+    return '"pin" must hold the paired certificate (fingerprint and cert): pair again';
+  }
+  if (!origin.startsWith('https://')) return 'a paired remote is reached over https';
+  return { url: origin, apiKey, pin: { fingerprint: p.fingerprint, cert: p.cert } };
 }
 
 /**
@@ -76,7 +86,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): LoadedSettings | null {
 
 /** The remote target the settings remember, active or not. */
 export function rememberedRemote(s: ShellSettings): RemoteTarget | null {
-  if (s.mode === 'remote') return { url: s.url, apiKey: s.apiKey };
+  if (s.mode === 'remote') return { url: s.url, apiKey: s.apiKey, ...(s.pin ? { pin: s.pin } : {}) };
   return s.remote ?? null;
 }
 
@@ -100,8 +110,8 @@ export class SettingsStore {
 
   /** Writes settings atomically, readable by the user only (the file holds an API key). */
   save(s: ShellSettings): void {
-    const json: Record<string, unknown> =
-      s.mode === 'remote' ? { mode: 'remote', url: s.url, apiKey: s.apiKey } : s.remote ? { mode: 'local', url: s.remote.url, apiKey: s.remote.apiKey } : { mode: 'local' };
+    const remote = s.mode === 'remote' ? s : s.remote;
+    const json: Record<string, unknown> = remote ? { mode: s.mode, url: remote.url, apiKey: remote.apiKey, ...(remote.pin ? { pin: remote.pin } : {}) } : { mode: 'local' };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, JSON.stringify(json, null, 2) + '\n', { mode: 0o600 });

@@ -43,9 +43,14 @@ export interface TrayOptions {
   connection?: { mode: 'local' | 'remote'; remoteLabel: string | null };
   /** where the shell tries to connect, for the disconnected tooltip */
   serviceLabel?: string;
+  /** the paired remote answered with another certificate than the pinned one */
+  identityChanged?: boolean;
   /** checks listed by name in the menu before "…and N more" */
   maxAttention?: number;
 }
+
+/** The tray's words when a paired remote shows another certificate: refused, never accepted. */
+export const IDENTITY_CHANGED = "The office Lubdub's identity changed — pair again";
 
 /** Windows caps a tray tooltip at 127 characters (NOTIFYICONDATA.szTip is 128 wide chars). */
 export const TOOLTIP_MAX = 127;
@@ -138,7 +143,9 @@ export function trayModel(summary: Summary | null, checks: CheckJson[], now: num
 
   // ---- tooltip ----
   const parts: string[] = [];
-  if (!summary) {
+  if (!summary && opts.identityChanged) {
+    parts.push(IDENTITY_CHANGED);
+  } else if (!summary) {
     parts.push(`Not connected to Lubdub${opts.serviceLabel ? ` at ${opts.serviceLabel}` : ''}`, 'retrying');
   } else if (checks.length === 0) {
     parts.push('No checks yet');
@@ -162,7 +169,9 @@ export function trayModel(summary: Summary | null, checks: CheckJson[], now: num
   // ---- menu ----
   const items: TrayMenuItem[] = [];
   const attention = [...down, ...late];
-  if (!summary) {
+  if (!summary && opts.identityChanged) {
+    items.push({ kind: 'info', label: IDENTITY_CHANGED });
+  } else if (!summary) {
     items.push({ kind: 'info', label: `Cannot reach Lubdub${opts.serviceLabel ? ` at ${opts.serviceLabel}` : ''}` });
     items.push({ kind: 'action', action: 'reconnect', label: 'Reconnect now' });
   } else if (attention.length === 0) {

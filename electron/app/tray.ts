@@ -15,7 +15,7 @@ export interface TrayContext {
   timeZone: string;
   iconsDir: string;
   /** which service is watched, for the "Watch" submenu and the disconnected tooltip */
-  connectionInfo: () => { mode: 'local' | 'remote'; remoteLabel: string | null; serviceLabel: string };
+  connectionInfo: () => { mode: 'local' | 'remote'; remoteLabel: string | null; serviceLabel: string; identityChanged?: boolean };
   startAtLogin: () => boolean;
   /** what each menu action does */
   onAction: (action: TrayAction) => void;
@@ -84,6 +84,7 @@ export function setupTray(ctx: TrayContext): TrayHandle {
       startAtLogin: ctx.startAtLogin(),
       connection: { mode: info.mode, remoteLabel: info.remoteLabel },
       serviceLabel: info.serviceLabel,
+      identityChanged: info.identityChanged,
     });
   }
 

@@ -6,6 +6,7 @@ import { ChannelSettings } from '../components/ChannelSettings.js';
 import { HostGroupingSetting } from '../components/HostGroupingSetting.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
+import { OfficeSettings } from '../components/OfficeSettings.js';
 import { ThemeSetting } from '../components/ThemeSetting.js';
 import { useConsole } from '../store.js';
 
@@ -194,6 +195,7 @@ export function Settings() {
         </button>
       </section>
 
+      <OfficeSettings />
       <section aria-labelledby="channels-h">
         <h2 id="channels-h">Notification channels</h2>
         <ChannelSettings />
