@@ -194,7 +194,7 @@ async function overview(loginUrl: string, log: (l: string) => void): Promise<Hug
     const lastRowText = ((await rows.last().textContent()) ?? '').slice(0, 60);
     const rowsShownAtEnd = await rows.count();
     const domNodesAtEnd = await count();
-    log(`console: first row after ${firstRowMs} ms; ${rowsShown} rows / ${domNodes} DOM nodes at the top, ${rowsShownAtEnd} / ${domNodesAtEnd} at the end`);
+    log(`console: first row after ${firstRowMs} ms; ${rowsShown} rows / ${domNodes} DOM nodes at the top, ${rowsShownAtEnd} / ${domNodesAtEnd} at the end ("${lastRowText}")`);
     return { firstRowMs, rowsShown, domNodes, rowsShownAtEnd, domNodesAtEnd, lastRowText };
   } finally {
     await browser.close();
