@@ -84,7 +84,8 @@ export function Chart(props: { name: string; label: string; points: ChartPoint[]
           stroke: up,
           fill: up,
           paths: UPlot.paths.bars!({ size: [0.6, 28], align: 0 }),
-          points: { show: false },
+          // A dot on each run too: runs close together in a long range make bars a pixel wide.
+          points: { show: true, size: 6, fill: up, stroke: up },
           value: (_u, v, _s, i) => (v == null ? '—' : `${valueLabel(name, v)}${i !== null && i !== undefined && points[i]?.failed ? ` · failed: ${points[i].failed}` : ''}`),
         },
       ],

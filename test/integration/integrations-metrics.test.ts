@@ -79,6 +79,7 @@ describe('GET /metrics', () => {
       ['lubdub_alerts_failed_total', 'COUNTER'],
       ['lubdub_outbox_depth', 'GAUGE'],
       ['lubdub_last_alert_latency_seconds', 'GAUGE'],
+      ['lubdub_relay_depth', 'GAUGE'],
     ]);
     const up = series(fams, 'hc_check_up');
     expect(up).toContainEqual({ labels: { name: 'db "backup"\nnightly', tags: 'prod db', unique_key: uniqueKey(backup) }, value: 0 });
@@ -98,6 +99,7 @@ describe('GET /metrics', () => {
     expect(series(fams, 'lubdub_alerts_failed_total')[0].value).toBe(0);
     expect(series(fams, 'lubdub_outbox_depth')[0].value).toBe(0);
     expect(series(fams, 'lubdub_last_alert_latency_seconds')[0].value).toBeGreaterThanOrEqual(0);
+    expect(series(fams, 'lubdub_relay_depth')[0].value).toBe(0);
     // unique_key is healthchecks': it does not reveal the ping URL
     expect(uniqueKey(backup)).toMatch(/^[0-9a-f]{40}$/);
     expect(uniqueKey(backup)).not.toContain(backup.replace(/-/g, '').slice(0, 8));

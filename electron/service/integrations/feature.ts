@@ -10,11 +10,16 @@ import type { CheckRow } from '../db/repos.js';
 import type { Feature, FeatureDeps } from '../service.js';
 import { badgeJson, badgeSvg, parseBadgeFile } from './badges.js';
 import { renderMetrics, type MetricsCheck } from './metrics.js';
+import { httpSender, Relay, SelfHeartbeat, UPSTREAM_FIELD, upstreamError, type Sender } from './relay.js';
 
 /** What the integrations add beyond their defaults (tests pass their own). */
 export interface IntegrationsOptions {
   /** the label of the all-checks badge (healthchecks' MASTER_BADGE_LABEL) */
   allChecksLabel?: string;
+  /** "Lubdub itself": a ping URL the service pings every `everyMs` while it runs */
+  heartbeat?: { url: string; everyMs: number } | null;
+  /** how relayed pings and heartbeats are sent (default: HTTP POST) */
+  send?: Sender;
 }
 
 /** Content type of the Prometheus text exposition format. */
@@ -22,13 +27,21 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 
 /**
  * Plugs Lubdub into what people already run: `GET /metrics` (Prometheus, API key) on the UI
- * port and healthchecks-compatible status badges on the ping port (`/badge/<badge key>/…`).
+ * port, healthchecks-compatible status badges on the ping port (`/badge/<badge key>/…`), the
+ * relay of each check's pings to its `upstream` ping URL, and the "Lubdub itself" heartbeat.
  */
 export function integrationsFeature(opts: IntegrationsOptions = {}): Feature {
   return {
     setup(deps: FeatureDeps) {
-      const { repos, runtime, clock } = deps;
+      const { repos, runtime, clock, scheduler, log } = deps;
       const alerts = alertFigures(repos.db);
+      const send = opts.send ?? httpSender('Lubdub-relay');
+      const relay = new Relay({ db: repos.db, repos, clock, log, send, poke: () => scheduler.poke('relay') });
+      scheduler.add(relay.source());
+      const beat = opts.heartbeat
+        ? new SelfHeartbeat({ ...opts.heartbeat, clock, log, send, probe: () => repos.settings.set('self_heartbeat.at', String(clock.now())) })
+        : null;
+      if (beat) scheduler.add(beat.source());
       let pingsReceived = 0;
 
       /** Every check with its shown status (decided by shared/domain), a page at a time. */
@@ -56,6 +69,7 @@ export function integrationsFeature(opts: IntegrationsOptions = {}): Feature {
             alertsFailed: a.failed,
             outboxDepth: a.depth,
             lastAlertLatency: a.lastLatency,
+            relayDepth: relay.depth(),
           });
           return reply.type(PROMETHEUS_CONTENT_TYPE).header('cache-control', 'no-store').send(text);
         });
@@ -84,6 +98,13 @@ export function integrationsFeature(opts: IntegrationsOptions = {}): Feature {
       };
 
       return {
+        checkFields: { rules: { [UPSTREAM_FIELD]: upstreamError } },
+        pingSteps: [relay.step],
+        start: () => relay.resume(),
+        stop: () => {
+          relay.stop();
+          beat?.stop();
+        },
         apiRoutes: [apiRoutes],
         receiverRoutes: [receiverRoutes],
         // counted before the ping is queued: once per ping the receiver hands on, whatever its batch does
