@@ -29,6 +29,8 @@ export interface ConsoleState {
   scheme: 'light' | 'dark';
   /** bumped when settings change (ping URLs may have changed) */
   settingsSeq: number;
+  /** bumped when office mode changes (sharing, a desk waiting for its code, keys) */
+  officeSeq: number;
   /** desktop notifications the service decided to show, newest last (the console shows them in-page) */
   notices: NotificationJson[];
   dismiss: (id: string) => void;
@@ -71,6 +73,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   theme: 'system',
   scheme: 'light',
   settingsSeq: 0,
+  officeSeq: 0,
   notices: [],
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   filter: NO_FILTER,
@@ -160,6 +163,9 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
       case 'settings':
         set({ settingsSeq: s.settingsSeq + 1 });
         void s.load();
+        break;
+      case 'office':
+        set({ officeSeq: s.officeSeq + 1 });
         break;
       case 'notification':
         // The desktop channel counts an alert as shown when a console is connected: show it.

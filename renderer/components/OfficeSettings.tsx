@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { OfficeJson, OfficeKeyJson } from '../../shared/api/office.js';
 import { API, pathOf, type Body } from '../../shared/api/routes.js';
 import { call } from '../api.js';
+import { useConsole } from '../store.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 
 /** "123 456": a code read aloud in two halves. */
@@ -16,8 +17,8 @@ function when(iso: string | null): string {
 /**
  * Office mode in Settings: sharing with other computers (and the certificate fingerprint a
  * desk pins), the mDNS switch, a desk waiting for its pairing code, and the paired devices
- * and read-only keys with Revoke. Self-contained: it reads its own routes and listens for
- * the `office` event on its own stream, so the rest of the console needs no change.
+ * and read-only keys with Revoke. It reads its own routes, again whenever the console's
+ * event stream says office mode changed.
  */
 export function OfficeSettings() {
   const [office, setOffice] = useState<OfficeJson | null>(null);
@@ -35,14 +36,8 @@ export function OfficeSettings() {
     );
   }, []);
 
-  useEffect(() => {
-    load();
-    // no live updates where there is no EventSource (a test's DOM): the page still loads once
-    if (typeof EventSource === 'undefined') return;
-    const es = new EventSource(API.events.path);
-    es.addEventListener('office', load);
-    return () => es.close();
-  }, [load]);
+  const officeSeq = useConsole((s) => s.officeSeq);
+  useEffect(load, [load, officeSeq]);
 
   const save = async (input: Body<'saveOffice'>) => {
     setError(null);
