@@ -144,8 +144,8 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   const onAction = (action: TrayAction) => {
     switch (action) {
       case 'open':
-        // The compact view first: what is wrong, one line per check; a click opens the detail.
-        return void w.showConsole(CONSOLE_PATHS.tray);
+        // The compact status window first: what is wrong, one line per check; a click opens the detail.
+        return void w.showTray();
       case 'new-check':
         return void w.openEditor(null);
       case 'quit':

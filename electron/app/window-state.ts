@@ -44,16 +44,16 @@ function overlap(a: Rect, b: Rect): Rect | null {
  * the size is kept and the position dropped, so the OS centres it. Junk in the file gives
  * the default.
  */
-export function restoreWindowState(saved: unknown, workAreas: Rect[], defaults: WindowState = DEFAULT_WINDOW): WindowState {
+export function restoreWindowState(saved: unknown, workAreas: Rect[], defaults: WindowState = DEFAULT_WINDOW, min: { width: number; height: number } = MIN_WINDOW): WindowState {
   const s = (saved && typeof saved === 'object' ? saved : {}) as Record<string, unknown>;
   const maximized = s.maximized === true;
   let width = isInt(s.width) ? Math.round(s.width) : defaults.width;
   let height = isInt(s.height) ? Math.round(s.height) : defaults.height;
-  width = Math.max(MIN_WINDOW.width, width);
-  height = Math.max(MIN_WINDOW.height, height);
+  width = Math.max(min.width, width);
+  height = Math.max(min.height, height);
   const largest = workAreas.reduce((m, a) => ({ width: Math.max(m.width, a.width), height: Math.max(m.height, a.height) }), { width: 0, height: 0 });
-  if (largest.width > 0) width = Math.min(width, Math.max(MIN_WINDOW.width, largest.width));
-  if (largest.height > 0) height = Math.min(height, Math.max(MIN_WINDOW.height, largest.height));
+  if (largest.width > 0) width = Math.min(width, Math.max(min.width, largest.width));
+  if (largest.height > 0) height = Math.min(height, Math.max(min.height, largest.height));
   if (!isInt(s.x) || !isInt(s.y)) return { width, height, maximized };
 
   const x = Math.round(s.x);
@@ -64,8 +64,8 @@ export function restoreWindowState(saved: unknown, workAreas: Rect[], defaults: 
     return o !== null && o.width >= Math.min(GRAB.width, width) && o.height >= Math.min(GRAB.height, a.height);
   });
   if (!area) return { width, height, maximized };
-  const w = Math.min(width, Math.max(MIN_WINDOW.width, area.width));
-  const h = Math.min(height, Math.max(MIN_WINDOW.height, area.height));
+  const w = Math.min(width, Math.max(min.width, area.width));
+  const h = Math.min(height, Math.max(min.height, area.height));
   const cx = Math.min(Math.max(x, area.x), area.x + area.width - w);
   const cy = Math.min(Math.max(y, area.y), area.y + area.height - h);
   return { x: cx, y: cy, width: w, height: h, maximized };

@@ -4,12 +4,14 @@ import type { ServiceClient } from './client.js';
 import type { ElectronApi } from './electron-api.js';
 import { isConsoleUrl } from './guards.js';
 import { CONSOLE_PARTITION, secureWebPreferences } from './security.js';
-import { captureWindowState, restoreWindowState, WindowStateFile, type WindowState } from './window-state.js';
+import { captureWindowState, MIN_WINDOW, restoreWindowState, WindowStateFile, type WindowState } from './window-state.js';
 
 /** The shell's windows, as the tray, notifications and IPC use them. */
 export interface Windows {
   /** shows the console window (creating it, logging it in), at `path` if given */
   showConsole(path?: string): Promise<void>;
+  /** shows the compact status window (about the size of a tray pop-up) with the tray view */
+  showTray(): Promise<void>;
   /** shows a check's detail */
   openCheck(uuid: string): Promise<void>;
   /** opens the check editor window for a check, or a new one (null) */
@@ -52,6 +54,7 @@ export function setupWindows(ctx: WindowsContext): Windows {
   let quitting = false;
   let consoleWin: BrowserWindow | null = null;
   let editorWin: BrowserWindow | null = null;
+  let trayWin: BrowserWindow | null = null;
 
   const login = (): Promise<void> => {
     sessionReady ??= (async () => {
@@ -97,17 +100,17 @@ export function setupWindows(ctx: WindowsContext): Windows {
     win.on('close', save);
   };
 
-  const create = (kind: 'console' | 'editor', title: string, defaults: WindowState): BrowserWindow => {
+  const create = (kind: 'console' | 'editor' | 'tray', title: string, defaults: WindowState, min = MIN_WINDOW): BrowserWindow => {
     const file = new WindowStateFile(ctx.userData, kind);
-    const state = restoreWindowState(file.read(), workAreas(), defaults);
+    const state = restoreWindowState(file.read(), workAreas(), defaults, min);
     const win = new BrowserWindow({
       title,
       x: state.x,
       y: state.y,
       width: state.width,
       height: state.height,
-      minWidth: 480,
-      minHeight: 360,
+      minWidth: min.width,
+      minHeight: min.height,
       show: false,
       icon: ctx.platform === 'darwin' ? undefined : ctx.appIcon,
       autoHideMenuBar: true,
@@ -141,17 +144,20 @@ export function setupWindows(ctx: WindowsContext): Windows {
     }
   };
 
+  // Closing the console or the status window hides it: Lubdub keeps watching from the tray.
+  const hideOnClose = (win: BrowserWindow) =>
+    win.on('close', (e) => {
+      if (quitting) return;
+      e.preventDefault();
+      win.hide();
+    });
+
   const windows: Windows = {
     async showConsole(path = CONSOLE_PATHS.overview) {
       if (!consoleWin || consoleWin.isDestroyed()) {
         const win = create('console', 'Lubdub', { width: 1100, height: 760, maximized: false });
         consoleWin = win;
-        // Closing the console hides it: Lubdub keeps watching from the tray.
-        win.on('close', (e) => {
-          if (quitting) return;
-          e.preventDefault();
-          win.hide();
-        });
+        hideOnClose(win);
         win.on('closed', () => {
           if (consoleWin === win) consoleWin = null;
         });
@@ -159,6 +165,20 @@ export function setupWindows(ctx: WindowsContext): Windows {
       const win = consoleWin;
       reveal(win);
       await load(win, path);
+    },
+    async showTray() {
+      if (!trayWin || trayWin.isDestroyed()) {
+        // the size of a tray pop-up: problems first, a click opens the detail in the same window
+        const win = create('tray', 'Lubdub status', { width: 360, height: 520, maximized: false }, { width: 360, height: 400 });
+        trayWin = win;
+        hideOnClose(win);
+        win.on('closed', () => {
+          if (trayWin === win) trayWin = null;
+        });
+      }
+      const win = trayWin;
+      reveal(win);
+      await load(win, CONSOLE_PATHS.tray);
     },
     openCheck(uuid) {
       return windows.showConsole(CONSOLE_PATHS.check(uuid));
@@ -179,7 +199,7 @@ export function setupWindows(ctx: WindowsContext): Windows {
     consoleWindow: () => (consoleWin && !consoleWin.isDestroyed() ? consoleWin : null),
     async relogin() {
       sessionReady = null;
-      if (consoleWin || editorWin) await login();
+      if (consoleWin || editorWin || trayWin) await login();
     },
     setQuitting() {
       quitting = true;

@@ -523,11 +523,15 @@ describe('desktop shell: lifecycle and windows', () => {
     consoleWin(b).close();
     expect(consoleWin(b).destroyed).toBe(false);
     expect(consoleWin(b).visible).toBe(false);
-    // "Open Lubdub" shows the same window again, with the compact view first.
+    // "Open Lubdub" shows the compact status window, tray-sized, with the tray view.
     tray(b).click('Open Lubdub');
-    await waitFor(() => consoleWin(b).visible);
-    expect(b.fake.windows).toHaveLength(1);
-    await waitFor(() => consoleWin(b).loads.at(-1) === `${b.svc.url}/tray`);
+    const status = () => b.fake.windows.find((w) => w.options.title === 'Lubdub status');
+    await waitFor(() => status()?.visible === true);
+    expect(status()!.bounds).toMatchObject({ width: 360, height: 520 });
+    await waitFor(() => status()!.loads.at(-1) === `${b.svc.url}/tray`);
+    expect(consoleWin(b).visible).toBe(false);
+    status()!.close();
+    expect(status()!.visible).toBe(false);
 
     tray(b).click('Quit Lubdub');
     await waitFor(() => b.fake.app.quitted);
@@ -585,12 +589,14 @@ describe('desktop shell: lifecycle and windows', () => {
     expect(fake.trays).toHaveLength(0);
   });
 
-  it('Windows: notifications are attributed to the app id; a left click on the tray opens the console', async () => {
+  it('Windows: notifications are attributed to the app id; a left click on the tray opens the status window', async () => {
     const b = await bootShell({ platform: 'win32' });
     expect(b.fake.app.appUserModelId).toBe('app.lubdub.desktop');
     tray(b).emit('click');
-    await waitFor(() => consoleWin(b)?.loads.length === 1);
-    expect(consoleWin(b).visible).toBe(true);
+    const status = () => b.fake.windows.find((w) => w.options.title === 'Lubdub status');
+    await waitFor(() => status()?.loads.length === 1);
+    expect(status()!.visible).toBe(true);
+    expect(status()!.loads).toEqual([`${b.svc.url}/tray`]);
   });
 
   it('Linux: a click on the tray does not open a window (indicators show the menu)', async () => {
