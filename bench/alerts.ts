@@ -1,10 +1,9 @@
 import Database from 'better-sqlite3';
-import http from 'node:http';
 import path from 'node:path';
 import { API } from '../shared/api/routes.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
 import { createCheck } from '../test/helpers/serve.js';
-import { benchServe, quantile, sleep } from './util.js';
+import { alertCatcher, benchServe, quantile, sleep } from './util.js';
 
 /** Figures of the alert-latency section, or why it did not run. */
 export type AlertResult =
@@ -36,28 +35,9 @@ export type AlertResult =
  * naming the check); skipped cleanly when the service has no channels API yet.
  */
 export async function benchAlerts(o: { checks: number; spreadSeconds: number; command?: string[]; log: (l: string) => void }): Promise<AlertResult> {
-  const arrivals = new Map<string, number>();
-  let duplicates = 0;
-  let uuids = new Set<string>();
-  const hook = http.createServer((req, res) => {
-    const at = Date.now();
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      res.end('ok');
-      // only the down alerts count (a channel may also send recovery notices or reminders)
-      try {
-        const kind = (JSON.parse(body) as { kind?: unknown }).kind;
-        if (kind !== undefined && kind !== 'down') return;
-      } catch {}
-      const found = [...body.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g)].map((m) => m[0]).find((u) => uuids.has(u));
-      if (!found) return;
-      if (arrivals.has(found)) duplicates++;
-      else arrivals.set(found, at);
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/alert`;
+  const hook = await alertCatcher();
+  const { arrivals } = hook;
+  const hookUrl = hook.url;
   const s = await benchServe({ command: o.command, prefix: 'lubdub-bench-alerts-' });
   try {
     const ch = await s.api(API.createChannel.path, { method: 'POST', json: { name: 'bench webhook', kind: 'webhook', config: { url: hookUrl } } });
@@ -72,7 +52,7 @@ export async function benchAlerts(o: { checks: number; spreadSeconds: number; co
       const c = await createCheck(s, { name: `bench-alert-${String(i).padStart(5, '0')}`, timeout: lead + (i % o.spreadSeconds), grace: 1, channels: channel.id });
       created.push(c.uuid as string);
     }
-    uuids = new Set(created);
+    hook.watch(created);
     o.log('pinging each once');
     const queue = [...created];
     await Promise.all(
@@ -97,6 +77,7 @@ export async function benchAlerts(o: { checks: number; spreadSeconds: number; co
     const problems: string[] = [];
     const missed = created.length - lat.length;
     if (missed) problems.push(`${missed} checks never alerted within 30 s of the last deadline`);
+    const duplicates = hook.duplicates();
     if (duplicates) problems.push(`${duplicates} repeated webhook calls`);
     return {
       checks: o.checks,
@@ -114,7 +95,6 @@ export async function benchAlerts(o: { checks: number; spreadSeconds: number; co
     };
   } finally {
     await s.dispose();
-    hook.closeAllConnections();
-    await new Promise((r) => hook.close(r));
+    await hook.close();
   }
 }

@@ -1,13 +1,12 @@
 import Database from 'better-sqlite3';
 import { chromium } from '@playwright/test';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { API, pathOf } from '../shared/api/routes.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
 import { tempDir } from '../test/helpers/serve.js';
 import { seed } from './scale.js';
-import { benchServe, mb, owned, quantile, sleep } from './util.js';
+import { alertCatcher, benchServe, idleFigures, mb, owned, quantile, sleep } from './util.js';
 
 /** Figures of the 100,000-check section. */
 export interface HugeResult {
@@ -51,27 +50,8 @@ export async function benchHuge(o: {
   const problems: string[] = [];
   const dataDir = tempDir('lubdub-bench-huge-');
   const forgetDir = owned.dir(dataDir);
-  const arrivals = new Map<string, number>();
-  let duplicates = 0;
-  let watched = new Set<string>();
-  const hook = http.createServer((req, res) => {
-    const at = Date.now();
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      res.end('ok');
-      try {
-        if ((JSON.parse(body) as { kind?: unknown }).kind !== 'down') return;
-      } catch {
-        return;
-      }
-      const found = [...body.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g)].map((m) => m[0]).find((u) => watched.has(u));
-      if (!found) return;
-      if (arrivals.has(found)) duplicates++;
-      else arrivals.set(found, at);
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  const hook = await alertCatcher();
+  const { arrivals } = hook;
   try {
     o.log(`seeding ${o.checks.toLocaleString('en-US')} checks × ${o.pingsPerCheck} pings`);
     const t = Date.now();
@@ -88,11 +68,7 @@ export async function benchHuge(o: {
     try {
       const pid = servicePid(s.proc.pid!);
       const rss = () => mb(procStats(pid).rss);
-      await sleep(5000);
-      const c0 = procStats(pid).cpuSeconds;
-      await sleep(o.idleSeconds * 1000);
-      const idleCpuPercent = Math.round(((procStats(pid).cpuSeconds - c0) / o.idleSeconds) * 1000) / 10;
-      const idleRssMB = rss();
+      const { idleCpuPercent, idleRssMB } = await idleFigures(pid, o.idleSeconds);
       o.log(`idle: ${idleCpuPercent} % CPU, ${idleRssMB} MB RSS`);
 
       // the list, read as it arrives, with the service's RSS sampled meanwhile
@@ -118,13 +94,12 @@ export async function benchHuge(o: {
       o.log(`list: first byte ${firstByteMs} ms, all ${mb(body.length)} MB in ${totalMs} ms, RSS ${rssBeforeMB} → peak ${rssPeakMB} MB`);
 
       // the same-second wave: a webhook channel on the checks that share a last ping
-      const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/alert`;
-      const ch = await s.api(API.createChannel.path, { method: 'POST', json: { name: 'bench webhook', kind: 'webhook', config: { url: hookUrl } } });
+      const ch = await s.api(API.createChannel.path, { method: 'POST', json: { name: 'bench webhook', kind: 'webhook', config: { url: hook.url } } });
       if (!ch.ok) throw new Error(`creating a webhook channel answered ${ch.status} ${await ch.text()}`);
       const channel = (await ch.json()) as { id: string };
       const byName = new Map(all.map((c) => [c.name, c.uuid]));
       const wave = Array.from({ length: o.sameSecond }, (_, i) => byName.get(`seeded job ${i}`)!);
-      watched = new Set(wave);
+      hook.watch(wave);
       const timeout = 60;
       const update = (uuid: string, grace: number) =>
         s.api(pathOf(API.updateCheck, { code: uuid }), { method: 'POST', json: { timeout, grace, channels: channel.id } }).then(async (r) => {
@@ -149,6 +124,7 @@ export async function benchHuge(o: {
       const cpuPercent = Math.round(((procStats(pid).cpuSeconds - c1) / ((Date.now() - tw) / 1000)) * 1000) / 10;
       const lat = wave.filter((u) => arrivals.has(u)).map((u) => arrivals.get(u)! - deadline).sort((a, b) => a - b);
       if (lat.length < wave.length) problems.push(`${wave.length - lat.length} of the same-second checks never alerted`);
+      const duplicates = hook.duplicates();
       if (duplicates) problems.push(`${duplicates} repeated webhook calls`);
       const burst = { checks: wave.length, received: lat.length, duplicates, p50ms: quantile(lat, 0.5), p99ms: quantile(lat, 0.99), maxMs: lat.at(-1) ?? NaN, cpuPercent };
       o.log(`wave: ${lat.length} alerts, p50 ${burst.p50ms} ms, max ${burst.maxMs} ms after the deadline`);
@@ -162,8 +138,7 @@ export async function benchHuge(o: {
       await s.stop();
     }
   } finally {
-    hook.closeAllConnections();
-    await new Promise((r) => hook.close(r));
+    await hook.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
     forgetDir();
   }

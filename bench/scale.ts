@@ -6,7 +6,7 @@ import { makeRepos } from '../electron/service/db/repos.js';
 import { DEFAULT_CONFIG } from '../shared/domain/types.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
 import { tempDir } from '../test/helpers/serve.js';
-import { benchServe, load, mb, owned, sleep } from './util.js';
+import { benchServe, idleFigures, load, mb, owned, sleep } from './util.js';
 
 /** Figures of the scale section. */
 export interface ScaleResult {
@@ -132,12 +132,7 @@ export async function benchScale(o: {
     o.log(`started in ${startMs} ms on a ${dbSizeMB} MB database`);
     try {
       const pid = servicePid(s.proc.pid!);
-      await sleep(5000);
-      const c0 = procStats(pid).cpuSeconds;
-      await sleep(o.idleSeconds * 1000);
-      const c1 = procStats(pid).cpuSeconds;
-      const idleCpuPercent = Math.round(((c1 - c0) / o.idleSeconds) * 1000) / 10;
-      const idleRssMB = mb(procStats(pid).rss);
+      const { idleCpuPercent, idleRssMB } = await idleFigures(pid, o.idleSeconds);
       o.log(`idle: ${idleCpuPercent} % CPU, ${idleRssMB} MB RSS`);
 
       const list = (await (await s.api('/api/v3/checks/')).json()) as { checks: { uuid: string }[] };

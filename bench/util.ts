@@ -1,7 +1,9 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
+import { procStats } from '../test/helpers/proc.js';
 import { serve, tempDir, type Served } from '../test/helpers/serve.js';
 
 /** The machine a figure came from: figures are only comparable within one run on one machine. */
@@ -221,3 +223,58 @@ export function table(title: string, header: string[], rows: (string | number)[]
 
 /** MB with one decimal. */
 export const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+/** A local webhook receiver that notes when the first down alert of each watched check arrived. */
+export interface AlertCatcher {
+  url: string;
+  /** uuid → arrival time (ms) of its first down alert */
+  arrivals: Map<string, number>;
+  /** down alerts beyond the first per check */
+  duplicates: () => number;
+  /** the checks whose alerts count */
+  watch: (uuids: Iterable<string>) => void;
+  close: () => Promise<void>;
+}
+
+/** Starts an `AlertCatcher` on loopback. Only down alerts count (a channel also sends recoveries and reminders). */
+export async function alertCatcher(): Promise<AlertCatcher> {
+  const arrivals = new Map<string, number>();
+  let duplicates = 0;
+  let watched = new Set<string>();
+  const hook = http.createServer((req, res) => {
+    const at = Date.now();
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      res.end('ok');
+      try {
+        const kind = (JSON.parse(body) as { kind?: unknown }).kind;
+        if (kind !== undefined && kind !== 'down') return;
+      } catch {}
+      const found = [...body.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g)].map((m) => m[0]).find((u) => watched.has(u));
+      if (!found) return;
+      if (arrivals.has(found)) duplicates++;
+      else arrivals.set(found, at);
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/alert`,
+    arrivals,
+    duplicates: () => duplicates,
+    watch: (uuids) => void (watched = new Set(uuids)),
+    close: async () => {
+      hook.closeAllConnections();
+      await new Promise((r) => hook.close(r));
+    },
+  };
+}
+
+/** The service's CPU (% of a core) and RSS while nothing happens for `seconds`, after 5 s to settle. */
+export async function idleFigures(pid: number, seconds: number): Promise<{ idleCpuPercent: number; idleRssMB: number }> {
+  await sleep(5000);
+  const c0 = procStats(pid).cpuSeconds;
+  await sleep(seconds * 1000);
+  const idleCpuPercent = Math.round(((procStats(pid).cpuSeconds - c0) / seconds) * 1000) / 10;
+  return { idleCpuPercent, idleRssMB: mb(procStats(pid).rss) };
+}
