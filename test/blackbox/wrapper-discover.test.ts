@@ -82,6 +82,7 @@ describe.each([COMBOS[0], COMBOS[3]])('lubdub-run --discover under $name', (base
 describe('lubdub-run --discover --apply', () => {
   const combo = withFakeCrontab(COMBOS[3]); // busybox sh with BusyBox wget only
 
+  // one wrapper run per cron job, each creating a check: slow on a busy machine
   it('creates the checks with their schedules through slug URLs and prints the wrapped lines', async () => {
     const keyUrl = `${s.pingUrl}/ping/${s.pingKey}`;
     const r = await runWrapper(combo, ['--discover', '--apply', keyUrl], { env: discoverEnv });
@@ -119,7 +120,7 @@ describe('lubdub-run --discover --apply', () => {
     expect(run.stdout).toMatch(/Linux/);
     const uname = ((await (await s.api('/api/v3/checks/?slug=uname')).json()) as { checks: Record<string, any>[] }).checks[0];
     expect(uname.status).toBe('up');
-  });
+  }, 120_000);
 
   it('reports a failed creation and exits 1 when Lubdub cannot be reached', async () => {
     const r = await runWrapper(combo, ['--discover', '--apply', 'http://127.0.0.1:9/ping/nokey'], { env: discoverEnv });
