@@ -57,7 +57,9 @@ describe('one alert when a host goes quiet', () => {
     const [sensor, cam] = [await mk('sensor', 60), await mk('cam', 60)];
     for (const u of [backup, photos, dump]) expect(await pingFrom(u, NAS)).toBe(200);
     for (const u of [sensor, cam]) expect(await pingFrom(u, PI)).toBe(200);
-    expect((await h.api('GET', '/api/lubdub/host-grouping')).json).toEqual({ window_seconds: 120 });
+    // off by default; turned on with a two-minute window
+    expect((await h.api('GET', '/api/lubdub/host-grouping')).json).toEqual({ window_seconds: 0 });
+    expect((await h.api('POST', '/api/lubdub/host-grouping', { window_seconds: 120 })).json).toEqual({ window_seconds: 120 });
     const status = async (u: string) => (await h!.api('GET', `/api/v3/checks/${u}`)).json.status as string;
 
     // the other host keeps pinging

@@ -5,8 +5,12 @@ import type { PendingFlip } from './store.js';
 
 /** Where the window is saved (seconds; 0 turns grouping off). */
 export const HOST_WINDOW_KEY = 'host_group_window';
-/** Default window and its bounds, in seconds. */
-export const HOST_WINDOW = { default: 120, min: 0, max: 3600 } as const;
+/**
+ * Default window and its bounds, in seconds. Off by default: a held flip's alert waits up to
+ * the window for the rest of its host, which would break the promise of an alert within a
+ * second of its deadline for everyone who did not ask for grouping.
+ */
+export const HOST_WINDOW = { default: 0, min: 0, max: 3600 } as const;
 
 /** Flips of one host's jobs that make one alert. */
 export interface HostGroup {
