@@ -152,7 +152,7 @@ async function overview(loginUrl: string, log: (l: string) => void): Promise<Hug
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     const t = Date.now();
     await page.goto(loginUrl);
-    const rows = page.getByRole('list', { name: 'Checks' }).getByRole('listitem');
+    const rows = page.getByRole('list', { name: 'Checks', exact: true }).getByRole('listitem');
     await rows.first().waitFor({ timeout: 60_000 });
     const firstRowMs = Date.now() - t;
     // strings, not functions: this file is type-checked without the DOM's types
