@@ -5,8 +5,8 @@ import path from 'node:path';
 import { API, pathOf } from '../shared/api/routes.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
 import { tempDir } from '../test/helpers/serve.js';
-import { seed } from './scale.js';
-import { alertCatcher, benchServe, idleFigures, mb, owned, quantile, sleep } from './util.js';
+import { seedAndServe } from './scale.js';
+import { alertCatcher, idleFigures, mb, owned, quantile, sleep } from './util.js';
 
 /** Figures of the 100,000-check section. */
 export interface HugeResult {
@@ -53,18 +53,13 @@ export async function benchHuge(o: {
   const hook = await alertCatcher();
   const { arrivals } = hook;
   try {
-    o.log(`seeding ${o.checks.toLocaleString('en-US')} checks × ${o.pingsPerCheck} pings`);
-    const t = Date.now();
     // the checks that will alert together share one last ping, on a whole second
-    const shared = Math.floor(t / 1000) * 1000;
-    seed(dataDir, o.checks, o.pingsPerCheck, t, (i) => (i < o.sameSecond ? shared : t - 60_000 - (i % 3600) * 1000));
-    const seedSeconds = (Date.now() - t) / 1000;
-    const dbSizeMB = mb(fs.statSync(path.join(dataDir, 'lubdub.db')).size);
-
-    const t0 = Date.now();
-    const s = await benchServe({ dataDir, timeoutMs: 120_000, command: o.command });
-    const startMs = Date.now() - t0;
-    o.log(`started in ${startMs} ms on a ${dbSizeMB} MB database`);
+    const shared = Math.floor(Date.now() / 1000) * 1000;
+    const { s, seedSeconds, dbSizeMB, startMs } = await seedAndServe({
+      ...o,
+      dataDir,
+      lastPingOf: (i, now) => (i < o.sameSecond ? shared : now - 60_000 - (i % 3600) * 1000),
+    });
     try {
       const pid = servicePid(s.proc.pid!);
       const rss = () => mb(procStats(pid).rss);

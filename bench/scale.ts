@@ -5,7 +5,7 @@ import { openDb } from '../electron/service/db/open.js';
 import { makeRepos } from '../electron/service/db/repos.js';
 import { DEFAULT_CONFIG } from '../shared/domain/types.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
-import { tempDir } from '../test/helpers/serve.js';
+import { tempDir, type Served } from '../test/helpers/serve.js';
 import { benchServe, idleFigures, load, mb, owned, sleep } from './util.js';
 
 /** Figures of the scale section. */
@@ -102,6 +102,27 @@ export function seed(dataDir: string, checks: number, pingsPerCheck: number, now
   db.close();
 }
 
+/** Seeds `dataDir` (see `seed`) and starts the service on it: the figures of both steps. */
+export async function seedAndServe(o: {
+  dataDir: string;
+  checks: number;
+  pingsPerCheck: number;
+  lastPingOf?: (i: number, now: number) => number;
+  command?: string[];
+  log: (l: string) => void;
+}): Promise<{ s: Served; seedSeconds: number; dbSizeMB: number; startMs: number }> {
+  o.log(`seeding ${o.checks.toLocaleString('en-US')} checks × ${o.pingsPerCheck} pings`);
+  const t = Date.now();
+  seed(o.dataDir, o.checks, o.pingsPerCheck, t, o.lastPingOf && ((i) => o.lastPingOf!(i, t)));
+  const seedSeconds = (Date.now() - t) / 1000;
+  const dbSizeMB = mb(fs.statSync(path.join(o.dataDir, 'lubdub.db')).size);
+  const t0 = Date.now();
+  const s = await benchServe({ dataDir: o.dataDir, timeoutMs: 120_000, command: o.command });
+  const startMs = Date.now() - t0;
+  o.log(`started in ${startMs} ms on a ${dbSizeMB} MB database`);
+  return { s, seedSeconds, dbSizeMB, startMs };
+}
+
 /**
  * 10,000 checks and 1,000,000 stored pings: start-up time on that database, service CPU
  * while idle (SPEC §9: near zero, no polling loop over all checks), RSS idle, after a load
@@ -120,16 +141,7 @@ export async function benchScale(o: {
   const dataDir = tempDir('lubdub-bench-scale-');
   const forgetDir = owned.dir(dataDir);
   try {
-    o.log(`seeding ${o.checks.toLocaleString('en-US')} checks × ${o.pingsPerCheck} pings`);
-    const t = Date.now();
-    seed(dataDir, o.checks, o.pingsPerCheck);
-    const seedSeconds = (Date.now() - t) / 1000;
-    const dbSizeMB = mb(fs.statSync(path.join(dataDir, 'lubdub.db')).size);
-
-    const t0 = Date.now();
-    const s = await benchServe({ dataDir, timeoutMs: 120_000, command: o.command });
-    const startMs = Date.now() - t0;
-    o.log(`started in ${startMs} ms on a ${dbSizeMB} MB database`);
+    const { s, seedSeconds, dbSizeMB, startMs } = await seedAndServe({ ...o, dataDir });
     try {
       const pid = servicePid(s.proc.pid!);
       const { idleCpuPercent, idleRssMB } = await idleFigures(pid, o.idleSeconds);
