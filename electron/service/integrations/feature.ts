@@ -100,7 +100,15 @@ export function integrationsFeature(opts: IntegrationsOptions = {}): Feature {
       return {
         checkFields: { rules: { [UPSTREAM_FIELD]: upstreamError } },
         pingSteps: [relay.step],
-        start: () => relay.resume(),
+        start: () => {
+          try {
+            relay.resume();
+          } catch (e) {
+            // A read-only or full database: start anyway (reads work, pings answer 503); the
+            // cursors are looked at again at the next start.
+            log.error(`cannot resume relays to upstreams (${(e as Error).message})`);
+          }
+        },
         stop: () => {
           relay.stop();
           beat?.stop();
