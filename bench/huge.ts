@@ -5,19 +5,11 @@ import path from 'node:path';
 import { API, pathOf } from '../shared/api/routes.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
 import { tempDir } from '../test/helpers/serve.js';
-import { seedAndServe } from './scale.js';
+import { seedAndServe, type SeededFigures } from './scale.js';
 import { alertCatcher, idleFigures, mb, owned, quantile, sleep } from './util.js';
 
 /** Figures of the 100,000-check section. */
-export interface HugeResult {
-  checks: number;
-  pings: number;
-  dbSizeMB: number;
-  seedSeconds: number;
-  startMs: number;
-  idleSeconds: number;
-  idleCpuPercent: number;
-  idleRssMB: number;
+export interface HugeResult extends SeededFigures {
   /** GET /api/v3/checks/ read as a stream */
   list: { firstByteMs: number; totalMs: number; bytes: number; checks: number; rssBeforeMB: number; rssPeakMB: number };
   /** `sameSecond` checks whose deadlines are the same millisecond */

@@ -8,8 +8,8 @@ import { procStats, servicePid } from '../test/helpers/proc.js';
 import { tempDir, type Served } from '../test/helpers/serve.js';
 import { benchServe, idleFigures, load, mb, owned, sleep } from './util.js';
 
-/** Figures of the scale section. */
-export interface ScaleResult {
+/** Figures of a seeded service before any load: the sections that start from `seedAndServe`. */
+export interface SeededFigures {
   checks: number;
   pings: number;
   dbSizeMB: number;
@@ -19,6 +19,10 @@ export interface ScaleResult {
   /** service CPU while nothing happens, in % of one core */
   idleCpuPercent: number;
   idleRssMB: number;
+}
+
+/** Figures of the scale section. */
+export interface ScaleResult extends SeededFigures {
   load: { seconds: number; perSecond: number; p99ms: number; listAllMs: number };
   rssAfterLoadMB: number;
   rssSettledMB: number;
