@@ -2,7 +2,7 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { Readable } from 'node:stream';
 import { PAIR_API } from '../../shared/api/office.js';
-import { spake2, sameConfirm, unseal } from '../service/office/spake2.js';
+import { decodeKE2, encodeMessage, PairingClient, unprovenKE3, unseal } from '../service/office/opaque.js';
 
 /** The office Lubdub's certificate as the desk pinned it at pairing. */
 export interface Pin {
@@ -116,11 +116,12 @@ export interface PairingPrompt {
 
 /**
  * Pairs this desk with the Lubdub at `url` (its share port, https): asks to pair under
- * `deskName`, waits for the six-digit code the server shows (`askCode`), runs SPAKE2 with
- * the fingerprint of the certificate this connection saw as the server's identity, checks
- * the server's confirmation, and only then opens the device key and pins that certificate.
- * A relay with its own certificate, or a wrong code, ends in `PairingError` with no key
- * and nothing pinned (docs/office-mode.md).
+ * `deskName`, waits for the six-digit code the server shows (`askCode`), and runs the client
+ * side of OPAQUE with the fingerprint of the certificate this connection saw as the server's
+ * identity. Only when the server proved it registered that code for that certificate does
+ * the desk send its proof, open the device key and pin the certificate. A relay with its own
+ * certificate, or a wrong code, ends in `PairingError` with no key and nothing pinned
+ * (docs/office-mode.md).
  */
 export async function pair(url: string, deskName: string, askCode: (p: PairingPrompt) => Promise<string>): Promise<Paired> {
   const origin = new URL(url).origin;
@@ -145,23 +146,25 @@ export async function pair(url: string, deskName: string, askCode: (p: PairingPr
     const fingerprint = seen!.fingerprint;
     const code = (await askCode({ fingerprint, expiresAt: started.expires_at })).replace(/\s+/g, '');
     if (!/^\d{6}$/.test(code)) throw new PairingError('the code has six digits');
-    const desk = spake2('A', code, deskName, fingerprint);
-    const answer = (await post(PAIR_API.exchange, { session: started.session, element: desk.element })) as { element: string };
-    const keys = desk.finish(answer.element);
-    if (!keys) throw new PairingError('the server sent an invalid pairing message');
-    const done = (await post(PAIR_API.confirm, { session: started.session, confirm: keys.confirmA.toString('base64url') })) as {
-      confirm: string;
-      nonce: string;
-      sealed: string;
-      instance: string;
-    };
+    const desk = new PairingClient();
+    const ke1 = await desk.start(code);
+    const answer = (await post(PAIR_API.exchange, { session: started.session, ke1: encodeMessage(ke1) })) as { ke2: string };
+    const ke2 = decodeKE2(answer.ke2);
+    const proven = ke2 && (await desk.finish(ke2, { session: started.session, desk: deskName, fingerprint }));
+    if (!proven) {
+      // A wrong code, or another certificate than the server's: the desk sends nothing that
+      // proves the code, and uses up the attempt so the server counts it and drops the code.
+      await post(PAIR_API.confirm, { session: started.session, ke3: unprovenKE3() });
+      throw new PairingError('the server could not prove it knows the code: not paired');
+    }
+    const done = (await post(PAIR_API.confirm, { session: started.session, ke3: encodeMessage(proven.ke3) })) as { nonce: string; sealed: string };
     if (seen!.fingerprint !== fingerprint) throw new PairingError('the server changed its certificate during pairing');
-    // The server proves it knew the code for *this* certificate: otherwise nothing is trusted.
-    if (!sameConfirm(Buffer.from(done.confirm, 'base64url'), keys.confirmB)) throw new PairingError('the server could not prove it knows the code: not paired');
-    const opened = unseal(keys.sealKey, done.nonce, done.sealed);
-    const parsed = opened ? (JSON.parse(opened) as { key?: unknown; id?: unknown }) : null;
-    if (!parsed || typeof parsed.key !== 'string' || typeof parsed.id !== 'string') throw new PairingError('the device key could not be opened: not paired');
-    return { url: origin, key: parsed.key, keyId: parsed.id, instance: done.instance, pin: { fingerprint, cert: seen!.cert } };
+    const opened = unseal(proven.sessionKey, done.nonce, done.sealed);
+    const parsed = opened ? (JSON.parse(opened) as { key?: unknown; id?: unknown; instance?: unknown }) : null;
+    if (!parsed || typeof parsed.key !== 'string' || typeof parsed.id !== 'string' || typeof parsed.instance !== 'string') {
+      throw new PairingError('the device key could not be opened: not paired');
+    }
+    return { url: origin, key: parsed.key, keyId: parsed.id, instance: parsed.instance, pin: { fingerprint, cert: seen!.cert } };
   } finally {
     agent.destroy();
   }

@@ -114,6 +114,17 @@ export const OfficeInputSchema = Type.Object({
 const route = <const R extends RouteDef>(r: R): R => r;
 const B64 = (max: number) => Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: max });
 
+/**
+ * The sizes of pairing's OPAQUE messages (P-256 suite, electron/service/office/opaque.ts;
+ * a test checks them against the library).
+ */
+export const PAIR_MESSAGE_BYTES = { ke1: 98, ke2: 259, ke3: 32 } as const;
+/** A serialized OPAQUE message of `bytes` bytes, base64url without padding. */
+const Message = (bytes: number) => {
+  const chars = Math.ceil((bytes * 4) / 3);
+  return Type.String({ pattern: '^[A-Za-z0-9_-]+$', minLength: chars, maxLength: chars });
+};
+
 /** The pairing exchange on the share port (docs/office-mode.md, "Pairing"). */
 export const PAIR_API = {
   /** a desk asks to pair: the server shows a six-digit code with the desk's name */
@@ -123,18 +134,18 @@ export const PAIR_API = {
     body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
     response: Type.Object({ session: Type.String(), expires_at: Type.String() }),
   }),
-  /** SPAKE2 messages: the desk's element, the server's answer */
+  /** OPAQUE login: the desk's KE1 for the typed code, the server's KE2 */
   exchange: route({
     method: 'POST',
     path: '/api/lubdub/pair/exchange',
-    body: Type.Object({ session: B64(64), element: B64(400) }),
-    response: Type.Object({ element: Type.String() }),
+    body: Type.Object({ session: B64(64), ke1: Message(PAIR_MESSAGE_BYTES.ke1) }),
+    response: Type.Object({ ke2: Message(PAIR_MESSAGE_BYTES.ke2) }),
   }),
-  /** key confirmation: the desk proves it knew the code, the server proves it too and hands over the key */
+  /** the desk's KE3 proves it knew the code; the server answers the device key sealed under the session key */
   confirm: route({
     method: 'POST',
     path: '/api/lubdub/pair/confirm',
-    body: Type.Object({ session: B64(64), confirm: B64(100) }),
-    response: Type.Object({ confirm: Type.String(), nonce: Type.String(), sealed: Type.String(), instance: Type.String() }),
+    body: Type.Object({ session: B64(64), ke3: Message(PAIR_MESSAGE_BYTES.ke3) }),
+    response: Type.Object({ nonce: Type.String(), sealed: Type.String() }),
   }),
 } as const;

@@ -5,7 +5,8 @@ import type { Clock } from '../../../shared/domain/clock.js';
 import type { KeyStore } from '../api/key-store.js';
 import { ApiError } from '../core/api-error.js';
 import type { Log } from '../log.js';
-import { sameConfirm, seal, spake2, type Keys, type Side } from './spake2.js';
+import type { ExpectedAuthResult } from '@cloudflare/opaque-ts';
+import { decodeKE1, decodeKE3, encodeMessage, PairingServer, seal } from './opaque.js';
 
 /** A pairing code is valid this long. */
 export const CODE_VALID_MS = 2 * 60_000;
@@ -20,8 +21,12 @@ interface Session {
   from: string;
   code: string;
   expires: number;
-  side: Side | null;
-  keys: Keys | null;
+  /** the code's OPAQUE registration, in memory only */
+  opaque: PairingServer;
+  /** set once the desk's KE1 was taken: one exchange per request */
+  exchanged: boolean;
+  /** what the desk's KE3 must prove, once answered */
+  expected: ExpectedAuthResult | null;
 }
 
 /** What pairing needs. */
@@ -29,7 +34,7 @@ export interface PairingDeps {
   clock: Clock;
   keys: KeyStore;
   log: Log;
-  /** the share certificate's fingerprint: the server's identity in the exchange */
+  /** the share certificate's fingerprint: the server's OPAQUE identity */
   fingerprint: string;
   /** this instance's id, told to the desk with its key */
   instance: string;
@@ -39,8 +44,9 @@ export interface PairingDeps {
 
 /**
  * Pairing with a six-digit code (the server's half; docs/office-mode.md "Pairing"). One
- * desk waits at a time (a new request replaces the old); each exchange allows one guess:
- * a wrong confirmation ends it and counts; five in a row lock pairing for ten minutes.
+ * desk waits at a time (a new request replaces the old). The code is registered with OPAQUE
+ * (electron/service/office/opaque.ts) and each request allows one login, so one guess: a KE3
+ * that does not prove the code ends it and counts; five in a row lock pairing for ten minutes.
  * Time is the injected clock's.
  */
 export class Pairing {
@@ -63,12 +69,13 @@ export class Pairing {
     return isoSeconds(this.lockedUntil);
   }
 
-  /** A desk asks to pair: a new code is shown with its name. */
-  start(desk: string, from: string): { session: string; expires_at: string } {
+  /** A desk asks to pair: a new code is registered and shown with its name. */
+  async start(desk: string, from: string): Promise<{ session: string; expires_at: string }> {
     this.refuseIfLocked();
-    const now = this.deps.clock.now();
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
-    const s: Session = { id: crypto.randomBytes(18).toString('base64url'), desk, from, code, expires: now + CODE_VALID_MS, side: null, keys: null };
+    const id = crypto.randomBytes(18).toString('base64url');
+    const opaque = await PairingServer.register(code, { session: id, desk, fingerprint: this.deps.fingerprint });
+    const s: Session = { id, desk, from, code, expires: this.deps.clock.now() + CODE_VALID_MS, opaque, exchanged: false, expected: null };
     this.session = s;
     // Headless servers show the code here; the console shows it in Settings.
     this.deps.log.info(`pairing: "${desk}" (${from}) asks to watch this Lubdub; code ${code}, valid 2 minutes`);
@@ -76,27 +83,35 @@ export class Pairing {
     return { session: s.id, expires_at: isoSeconds(s.expires)! };
   }
 
-  /** The desk's SPAKE2 element; answers the server's. One exchange per request. */
-  exchange(id: string, element: string): { element: string } {
+  /** The desk's KE1; answers the server's KE2. One exchange per request. */
+  async exchange(id: string, ke1Text: string): Promise<{ ke2: string }> {
     this.refuseIfLocked();
     const s = this.find(id);
-    if (s.side) throw new ApiError(409, 'this pairing request already exchanged its messages: start again');
-    const side = spake2('B', s.code, s.desk, this.deps.fingerprint);
-    const keys = side.finish(element);
-    if (!keys) throw new ApiError(400, 'json validation error: element is not a valid group element');
-    s.side = side;
-    s.keys = keys;
-    return { element: side.element };
+    if (s.exchanged) throw new ApiError(409, 'this pairing request already exchanged its messages: start again');
+    const ke1 = decodeKE1(ke1Text);
+    if (!ke1) throw new ApiError(400, 'json validation error: ke1 is not a valid OPAQUE message');
+    // taken before the await, so a second KE1 racing this one is refused
+    s.exchanged = true;
+    const answer = await s.opaque.respond(ke1);
+    if (!answer) {
+      s.exchanged = false;
+      throw new ApiError(400, 'json validation error: ke1 is not a valid OPAQUE message');
+    }
+    s.expected = answer.expected;
+    return { ke2: encodeMessage(answer.ke2) };
   }
 
-  /** The desk's confirmation: right → a device key, sealed, with the server's confirmation; wrong → counted. */
-  confirm(id: string, confirm: string): { confirm: string; nonce: string; sealed: string; instance: string } {
+  /** The desk's KE3: proves the code → the device key, sealed under the session key; else counted as a wrong code. */
+  confirm(id: string, ke3Text: string): { nonce: string; sealed: string } {
     this.refuseIfLocked();
     const s = this.find(id);
-    if (!s.keys) throw new ApiError(409, 'exchange the pairing messages first');
+    if (!s.expected) throw new ApiError(409, 'exchange the pairing messages first');
+    const ke3 = decodeKE3(ke3Text);
+    if (!ke3) throw new ApiError(400, 'json validation error: ke3 is not a valid OPAQUE message');
     // One guess per exchange: whatever the outcome, this request is used up.
     this.session = null;
-    if (!sameConfirm(Buffer.from(confirm, 'base64url'), s.keys.confirmA)) {
+    const sessionKey = s.opaque.finish(ke3, s.expected);
+    if (!sessionKey) {
       this.wrong++;
       const now = this.deps.clock.now();
       if (this.wrong >= MAX_WRONG) {
@@ -114,8 +129,7 @@ export class Pairing {
     this.deps.keys.seen(record, s.from);
     this.deps.log.info(`pairing: "${s.desk}" (${s.from}) is paired`);
     this.deps.changed();
-    const sealed = seal(s.keys.sealKey, JSON.stringify({ key, id: record.id }));
-    return { confirm: s.keys.confirmB.toString('base64url'), ...sealed, instance: this.deps.instance };
+    return seal(sessionKey, JSON.stringify({ key, id: record.id, instance: this.deps.instance }));
   }
 
   private live(): Session | null {

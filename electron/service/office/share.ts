@@ -27,8 +27,8 @@ export async function buildPairApi(pairing: Pairing, log: Log): Promise<FastifyI
     return reply.code(status).send({ error: status === 500 ? 'internal error' : err.message });
   });
   on(app, PAIR_API.start, async (req) => pairing.start(req.body.name, req.ip));
-  on(app, PAIR_API.exchange, async (req) => pairing.exchange(req.body.session, req.body.element));
-  on(app, PAIR_API.confirm, async (req) => pairing.confirm(req.body.session, req.body.confirm));
+  on(app, PAIR_API.exchange, async (req) => pairing.exchange(req.body.session, req.body.ke1));
+  on(app, PAIR_API.confirm, async (req) => pairing.confirm(req.body.session, req.body.ke3));
   await app.ready();
   return app;
 }
