@@ -9,7 +9,7 @@ import { settingsFeature } from '../../electron/service/api/settings.js';
 import { CERT_FILE, fingerprintOf } from '../../electron/service/office/cert.js';
 import { officeFeature } from '../../electron/service/office/feature.js';
 import { decodeKE2, encodeMessage, PairingClient, SUITE, unprovenKE3 } from '../../electron/service/office/opaque.js';
-import { CODE_VALID_MS, LOCK_MS, MAX_WRONG } from '../../electron/service/office/pairing.js';
+import { CODE_VALID_MS, LOCK_MS, MAX_STARTS_PER_MINUTE, MAX_WRONG } from '../../electron/service/office/pairing.js';
 import { PAIR_API, PAIR_MESSAGE_BYTES } from '../../shared/api/office.js';
 import { API } from '../../shared/api/routes.js';
 import { harness, type Harness } from '../helpers/in-process.js';
@@ -104,6 +104,16 @@ describe('pairing', () => {
     h.clock.advance(LOCK_MS - 1000);
     expect((await pair(shareUrl, 'ana', async () => '000000').catch((e) => e)).status).toBe(429);
     h.clock.advance(1000);
+    const paired = await pair(shareUrl, 'ana', shownCode);
+    expect(paired.key).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('a flood of pairing requests is refused past the per-minute cap, and pairing works again a minute later', async () => {
+    for (let i = 0; i < MAX_STARTS_PER_MINUTE; i++) expect((await post(PAIR_API.start, { name: `flood ${i}` })).status).toBe(200);
+    const refused = await post(PAIR_API.start, { name: 'one more' });
+    expect([refused.status, refused.json.error]).toEqual([429, 'too many pairing requests: try again in a minute']);
+    expect((await h.api('GET', API.office.path)).json.pairing.desk).toBe(`flood ${MAX_STARTS_PER_MINUTE - 1}`);
+    h.clock.advance(60_000);
     const paired = await pair(shareUrl, 'ana', shownCode);
     expect(paired.key).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });

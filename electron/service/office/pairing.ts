@@ -14,6 +14,8 @@ export const CODE_VALID_MS = 2 * 60_000;
 export const MAX_WRONG = 5;
 /** …for this long. */
 export const LOCK_MS = 10 * 60_000;
+/** Pairing requests taken per minute: each registers a code (about 0.1 s of CPU), so a flood must not stall the service. */
+export const MAX_STARTS_PER_MINUTE = 10;
 
 interface Session {
   id: string;
@@ -53,6 +55,8 @@ export class Pairing {
   private session: Session | null = null;
   private wrong = 0;
   private lockedUntil: number | null = null;
+  /** when the recent pairing requests came, oldest first */
+  private starts: number[] = [];
 
   constructor(private readonly deps: PairingDeps) {}
 
@@ -72,6 +76,7 @@ export class Pairing {
   /** A desk asks to pair: a new code is registered and shown with its name. */
   async start(desk: string, from: string): Promise<{ session: string; expires_at: string }> {
     this.refuseIfLocked();
+    this.countStart();
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
     const id = crypto.randomBytes(18).toString('base64url');
     const opaque = await PairingServer.register(code, { session: id, desk, fingerprint: this.deps.fingerprint });
@@ -143,6 +148,13 @@ export class Pairing {
     if (!s || s.id !== id) throw new ApiError(404, 'no such pairing request: start again');
     if (!this.live()) throw new ApiError(410, 'the code expired: start again');
     return s;
+  }
+
+  private countStart(): void {
+    const now = this.deps.clock.now();
+    this.starts = this.starts.filter((t) => t > now - 60_000);
+    if (this.starts.length >= MAX_STARTS_PER_MINUTE) throw new ApiError(429, 'too many pairing requests: try again in a minute');
+    this.starts.push(now);
   }
 
   private refuseIfLocked(): void {
