@@ -1,4 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { JSDOM } from 'jsdom';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { PROMPT_CHANNEL } from '../../../electron/app/ipc.js';
+import { ROOT } from '../../helpers/serve.js';
 import type { FoundLubdub } from '../../../electron/app/discover.js';
 import { promptHtml } from '../../../electron/app/prompt.js';
 import { trayModel, type TrayMenuItem } from '../../../electron/app/tray-model.js';
@@ -74,5 +80,57 @@ describe('the tray\'s Watch menu', () => {
       { kind: 'found', id: 'a', label: 'Lubdub on office — office.local', enabled: true },
       { kind: 'found', id: 'b', label: 'R&&D — rd.local (not shared)', enabled: false },
     ]);
+  });
+});
+
+describe('the prompt preload', () => {
+  const js = ts.transpileModule(fs.readFileSync(path.join(ROOT, 'electron/preload/prompt-preload.cts'), 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+
+  /** Runs the preload as Electron's sandbox does, on the real page, and records what it sends. */
+  function load(page: Parameters<typeof promptHtml>[0]) {
+    const dom = new JSDOM(promptHtml(page, 'n'));
+    const invoked: [string, unknown][] = [];
+    const exposed: string[] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (k: string) => exposed.push(k) },
+      ipcRenderer: {
+        invoke: async (channel: string, payload: unknown) => {
+          invoked.push([channel, payload]);
+          return true;
+        },
+      },
+    };
+    const req = (m: string) => {
+      if (m === 'electron') return electron;
+      throw new Error(`module not found: ${m}`);
+    };
+    new Function('require', 'process', 'exports', 'module', 'globalThis', js)(req, {}, {}, { exports: {} }, { document: dom.window.document });
+    dom.window.document.dispatchEvent(new dom.window.Event('DOMContentLoaded'));
+    return { dom, doc: dom.window.document, invoked, exposed };
+  }
+
+  it('requires nothing but electron and exposes nothing to the page', () => {
+    expect([...js.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual(['electron']);
+    expect(load({ title: 't', message: 'm' }).exposed).toEqual([]);
+  });
+
+  it('sends the typed text on submit (the form never navigates) and null on Cancel or Escape, once', () => {
+    const a = load({ title: 'Pair', message: 'm', field: { label: 'Code', kind: 'code' } });
+    (a.doc.getElementById('answer') as unknown as { value: string }).value = '123 456';
+    const submit = new a.dom.window.Event('submit', { cancelable: true });
+    a.doc.getElementById('prompt')!.dispatchEvent(submit);
+    expect(submit.defaultPrevented).toBe(true);
+    a.doc.getElementById('cancel')!.dispatchEvent(new a.dom.window.Event('click'));
+    expect(a.invoked).toEqual([[PROMPT_CHANNEL, { value: '123 456' }]]);
+
+    const b = load({ title: 'Address', message: 'm', field: { label: 'Address', kind: 'address' } });
+    b.doc.getElementById('cancel')!.dispatchEvent(new b.dom.window.Event('click'));
+    expect(b.invoked).toEqual([[PROMPT_CHANNEL, { value: null }]]);
+
+    const c = load({ title: 'Locked', message: 'm', submit: 'Close' });
+    c.doc.dispatchEvent(new c.dom.window.KeyboardEvent('keydown', { key: 'Escape' }));
+    expect(c.invoked).toEqual([[PROMPT_CHANNEL, { value: null }]]);
   });
 });
