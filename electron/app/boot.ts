@@ -64,6 +64,15 @@ export interface Shell {
   shutdown: () => Promise<void>;
 }
 
+/** The login name for the desk's pairing name (a user without a passwd entry still gets one). */
+function userName(env: NodeJS.ProcessEnv): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return env.USER || env.USERNAME || 'desk';
+  }
+}
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -156,7 +165,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   };
   const watch = new WatchMenu({
     prompt,
-    deskName: deps.deskName ?? deskName(os.hostname(), os.userInfo().username),
+    deskName: deps.deskName ?? deskName(os.hostname(), userName(p.env)),
     find: deps.findLubdubs ?? (() => findLubdubs(FIND_WAIT_MS)),
     pair,
     // Paired: the device key and the pinned certificate go to shell-settings.json, and the shell watches there.
