@@ -1,19 +1,24 @@
+import os from 'node:os';
+import path from 'node:path';
 import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import { ServiceClient, type ServiceTarget } from './client.js';
 import { ShellConnection, type ConnectionOptions } from './connection.js';
+import { findLubdubs, type FoundLubdub } from './discover.js';
 import type { ElectronApi, ShellPlatform } from './electron-api.js';
 import { consoleOrigin } from './guards.js';
 import { appIconFile } from './icons.js';
 import { registerIpc } from './ipc.js';
 import { startAtLogin, startedAtLogin } from './login-item.js';
-import { setupNotifications } from './notifications.js';
-import { pinnedFetch } from './office.js';
+import { setupNotifications, setupPairingNotice } from './notifications.js';
+import { deskName, pair, pinnedFetch } from './office.js';
+import { setupPrompt } from './prompt.js';
 import { setupPower } from './power.js';
 import { openExternalSafely, setupSecurity } from './security.js';
 import { rememberedRemote, SettingsStore, settingsFromEnv, type ShellSettings } from './settings.js';
 import { setupTray, type TrayHandle } from './tray.js';
-import type { TrayAction } from './tray-model.js';
+import { timeOfDay, type TrayAction } from './tray-model.js';
+import { FIND_WAIT_MS, WatchMenu } from './watch.js';
 import { setupWindows, type Windows } from './windows.js';
 
 /** Windows' AppUserModelID: notifications are attributed to it (same as the packaged appId). */
@@ -38,6 +43,10 @@ export interface BootDeps {
   fetch?: typeof fetch;
   trayRedrawMs?: number;
   powerRetryMs?: number;
+  /** "Find on this network…": browses the LAN for Lubdubs (default: mDNS for a few seconds) */
+  findLubdubs?: () => Promise<FoundLubdub[]>;
+  /** this desk's name in pairing requests (default: user@hostname) */
+  deskName?: string;
 }
 
 /** The running shell. */
@@ -48,9 +57,20 @@ export interface Shell {
   windows: Windows;
   tray: TrayHandle;
   notifications: { shown: () => number };
+  /** the Watch menu: search, address, pairing */
+  watch: WatchMenu;
   power: { reported: string[] };
   /** stops everything (the `before-quit` path) */
   shutdown: () => Promise<void>;
+}
+
+/** The login name for the desk's pairing name (a user without a passwd entry still gets one). */
+function userName(env: NodeJS.ProcessEnv): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return env.USER || env.USERNAME || 'desk';
+  }
 }
 
 function errorText(e: unknown): string {
@@ -130,6 +150,8 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   setupSecurity({ electron, origin: () => origin, openConsoleUrl: (url) => void windows?.showConsole(pathOf(url)) });
   windows = setupWindows({ electron, client, origin, userData, preloadPath: p.preloadPath, appIcon, platform: p.platform });
   const w = windows;
+  // The prompt's preload sits next to the console's (compiled from electron/preload/).
+  const prompt = setupPrompt({ electron, preloadPath: path.join(path.dirname(p.preloadPath), 'prompt-preload.cjs'), appIcon, platform: p.platform });
   registerIpc(electron.ipcMain, () => origin, {
     'lubdub:open-editor': ({ check }) => w.openEditor(check),
     'lubdub:open-check': ({ check }) => w.openCheck(check),
@@ -141,6 +163,16 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
     app.relaunch();
     app.quit();
   };
+  const watch = new WatchMenu({
+    prompt,
+    deskName: deps.deskName ?? deskName(os.hostname(), userName(p.env)),
+    find: deps.findLubdubs ?? (() => findLubdubs(FIND_WAIT_MS)),
+    pair,
+    // Paired: the device key and the pinned certificate go to shell-settings.json, and the shell watches there.
+    watchPaired: (paired) => relaunchWith({ mode: 'remote', url: paired.url, apiKey: paired.key, pin: paired.pin }),
+    changed: () => refreshTray(),
+    timeOfDay: (at) => timeOfDay(at, deps.clock.now(), p.timeZone),
+  });
   const onAction = (action: TrayAction) => {
     switch (action) {
       case 'open':
@@ -160,8 +192,13 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
       case 'reconnect':
         return connection.reconnectNow();
       case 'use-local':
+      case 'stop-watching':
         if (settings.mode !== 'local') relaunchWith({ mode: 'local', remote: remote ?? undefined });
         return;
+      case 'find-lubdubs':
+        return void watch.find();
+      case 'enter-address':
+        return void watch.enterAddress();
       case 'use-remote':
         if (settings.mode !== 'remote' && remote) relaunchWith({ mode: 'remote', ...remote });
         return;
@@ -185,7 +222,9 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
         return false;
       }
     },
+    watch: () => watch.state(),
     onAction,
+    onFound: (id) => void watch.choose(id),
     onCheck: (uuid) => void w.openCheck(uuid),
     onError: (m) => electron.dialog.showErrorBox('Lubdub', m),
     redrawDelayMs: deps.trayRedrawMs,
@@ -199,6 +238,17 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
     openCheck: (uuid) => void w.openCheck(uuid),
     openOverview: () => void w.showConsole(CONSOLE_PATHS.overview),
   });
+  // Only this computer's own service shows its pairing code here (a paired desk's key cannot read it).
+  if (settings.mode === 'local') {
+    setupPairingNotice({
+      electron,
+      platform: p.platform,
+      connection,
+      appIcon,
+      timeOfDay: (at) => timeOfDay(at, deps.clock.now(), p.timeZone),
+      openSettings: () => void w.showConsole(CONSOLE_PATHS.settings),
+    });
+  }
   const power = setupPower({ electron, connection, quit: () => app.quit(), retryDelayMs: deps.powerRetryMs });
 
   // A service that restarted (remote mode) forgot the console session: log in again.
@@ -218,6 +268,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   const shutdown = (): Promise<void> =>
     (stopping ??= (async () => {
       w.setQuitting();
+      prompt.close();
       connection.stop();
       tray.destroy();
       await local?.stop();
@@ -234,7 +285,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   });
   app.on('activate', () => void w.showConsole());
 
-  shell = { settings, target, connection, windows: w, tray, notifications, power, shutdown };
+  shell = { settings, target, connection, windows: w, tray, notifications, watch, power, shutdown };
   if (loaded.error) electron.dialog.showErrorBox('Lubdub settings', `${loaded.error}\n\nWatching this computer instead. File: ${store.file}`);
   if (secondInstanceEarly || !startedAtLogin(electron, p.platform, p.argv)) void w.showConsole();
   return shell;

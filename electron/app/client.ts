@@ -72,6 +72,11 @@ export class ServiceClient {
     return ((await this.request(API.listChecks.path)) as Reply<'listChecks'>).checks;
   }
 
+  /** Office mode as Settings shows it, with a waiting desk's code (the full key only: never on the event stream). */
+  async office(): Promise<Reply<'office'>> {
+    return (await this.request(API.office.path)) as Reply<'office'>;
+  }
+
   /** A console session for the shell's window: the cookie's name and value. */
   async session(): Promise<Reply<'session'>> {
     const r = (await this.request(API.session.path, { method: API.session.method, json: {} })) as Partial<Record<keyof Reply<'session'>, unknown>>;

@@ -10,6 +10,8 @@ export interface ConnectionEvents {
   change: [];
   /** the service's desktop channel decided to show this (after its snooze/mute rules) */
   notification: [NotificationJson];
+  /** office mode changed (sharing, a desk waiting for its code); the code itself is not on the stream */
+  office: [{ share: boolean; pairing_pending: boolean }];
 }
 
 /** Tuning of reconnects (tests shorten them). */
@@ -185,6 +187,7 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
     if (!this.snapshotDone) {
       // Notifications are shown at once; state changes wait for the snapshot.
       if (e.type === 'notification') this.notify(e.data);
+      else if (e.type === 'office') this.emit('office', e.data);
       else this.pending.push(e);
       return;
     }
@@ -220,6 +223,9 @@ export class ShellConnection extends EventEmitter<ConnectionEvents> {
         return;
       case 'notification':
         this.notify(e.data);
+        return;
+      case 'office':
+        this.emit('office', e.data);
         return;
       default:
         return;

@@ -80,3 +80,41 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, origin: () => stri
     });
   }
 }
+
+/**
+ * The prompt window's one channel ("Enter an address…", the pairing code). Its page is the
+ * shell's own, not the console, so it has its own sender rule: only the page the prompt
+ * window shows right now, in its main frame. Console pages cannot call it (their preload
+ * does not expose it, and their URL is never the prompt's).
+ */
+export const PROMPT_CHANNEL = 'lubdub:prompt-answer';
+/** The prompt channel's name, for the prompt preload's compile-time check. */
+export type PromptChannel = typeof PROMPT_CHANNEL;
+
+/** What the prompt page sends: the typed text, or null when the user cancelled. */
+export interface PromptAnswer {
+  value: string | null;
+}
+
+/** The longest answer a prompt takes (an address or a code is far shorter). */
+const PROMPT_MAX = 300;
+
+/** Validates a prompt answer: exactly `{value}`, a short string or null. */
+export function validatePromptAnswer(payload: unknown): Validated<PromptAnswer> {
+  const o = plainObject(payload);
+  if (!o || !exactKeys(o, ['value'])) return { ok: false, error: 'payload must be {value}' };
+  if (o.value !== null && (typeof o.value !== 'string' || o.value.length > PROMPT_MAX)) return { ok: false, error: `value must be null or a string of at most ${PROMPT_MAX} characters` };
+  return { ok: true, value: { value: o.value } };
+}
+
+/** Registers the prompt channel: the sender must be the prompt's current page (`isPromptPage`). */
+export function registerPromptIpc(ipcMain: Pick<IpcMain, 'handle'>, isPromptPage: (url: string) => boolean, handler: (answer: PromptAnswer) => void): void {
+  ipcMain.handle(PROMPT_CHANNEL, async (event: IpcMainInvokeEvent, payload: unknown) => {
+    const frame = event.senderFrame;
+    if (!frame || frame.parent !== null || !isPromptPage(frame.url)) throw new Error(`${PROMPT_CHANNEL}: sender not allowed`);
+    const v = validatePromptAnswer(payload);
+    if (!v.ok) throw new Error(`${PROMPT_CHANNEL}: ${v.error}`);
+    handler(v.value);
+    return true;
+  });
+}

@@ -1,4 +1,5 @@
 import type { Notification as ElectronNotification } from 'electron';
+import { pairingNotice } from '../../shared/api/office.js';
 import type { NotificationJson } from '../../shared/api/types.js';
 import type { ShellConnection } from './connection.js';
 import type { ElectronApi } from './electron-api.js';
@@ -62,6 +63,58 @@ export function setupNotifications(ctx: NotificationsContext): { shown: () => nu
     if (live.size > 100) live.delete(live.values().next().value as ElectronNotification);
     note.show();
     shown++;
+  });
+  return { shown: () => shown };
+}
+
+/** What the pairing notice needs from the rest of the shell. */
+export interface PairingNoticeContext {
+  electron: ElectronApi;
+  platform: string;
+  /** the connection to this computer's own service (its full key may read the code) */
+  connection: ShellConnection;
+  appIcon: string;
+  /** "14:05" for the code's end of validity */
+  timeOfDay: (at: number) => string;
+  /** what a click opens: Settings, where the code is shown too */
+  openSettings: () => void;
+}
+
+/**
+ * On the server's own desktop: when a desk asks to pair, a notification with the desk's
+ * name and the six-digit code. The event stream only says that a desk waits (read-only and
+ * device keys see it); the code is read from this computer's service with its full key,
+ * once per request.
+ */
+export function setupPairingNotice(ctx: PairingNoticeContext): { shown: () => number } {
+  const { Notification } = ctx.electron;
+  const live = new Set<ElectronNotification>();
+  let last = '';
+  let shown = 0;
+  ctx.connection.on('office', (o) => {
+    if (!o.pairing_pending || !Notification.isSupported()) return;
+    ctx.connection.client.office().then(
+      (office) => {
+        const p = office.pairing;
+        if (!p) return;
+        const key = `${p.desk}\n${p.code}\n${p.expires_at}`;
+        if (key === last) return;
+        last = key;
+        const text = notificationText(pairingNotice(p, ctx.timeOfDay(Date.parse(p.expires_at))), ctx.platform);
+        const note = new Notification({ title: text.title, body: text.body, icon: ctx.appIcon });
+        const release = () => live.delete(note);
+        note.on('click', () => {
+          release();
+          ctx.openSettings();
+        });
+        note.on('close', release);
+        note.on('failed', release);
+        live.add(note);
+        note.show();
+        shown++;
+      },
+      () => {},
+    );
   });
   return { shown: () => shown };
 }

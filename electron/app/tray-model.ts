@@ -14,7 +14,10 @@ export type TrayAction =
   | 'reconnect'
   | 'use-local'
   | 'use-remote'
-  | 'edit-connection';
+  | 'edit-connection'
+  | 'find-lubdubs'
+  | 'enter-address'
+  | 'stop-watching';
 
 /** One entry of the tray menu, free of Electron types. */
 export type TrayMenuItem =
@@ -23,6 +26,8 @@ export type TrayMenuItem =
   | { kind: 'separator' }
   | { kind: 'action'; action: TrayAction; label: string; enabled?: boolean; checkbox?: boolean; radio?: boolean; checked?: boolean }
   | { kind: 'snooze'; choice: SnoozeChoice; label: string; enabled?: boolean }
+  /** a Lubdub "Find on this network…" found: choosing it starts pairing */
+  | { kind: 'found'; id: string; label: string; enabled?: boolean }
   | { kind: 'submenu'; label: string; enabled?: boolean; items: TrayMenuItem[] };
 
 /** Everything the tray shows. */
@@ -45,8 +50,19 @@ export interface TrayOptions {
   serviceLabel?: string;
   /** the paired remote answered with another certificate than the pinned one */
   identityChanged?: boolean;
+  /** the Watch menu's search and pairing (Tray → Watch → "Find on this network…") */
+  watch?: WatchMenuState;
   /** checks listed by name in the menu before "…and N more" */
   maxAttention?: number;
+}
+
+/** What the Watch menu shows of a search for Lubdubs on the LAN and of a pairing under way. */
+export interface WatchMenuState {
+  searching: boolean;
+  /** the last search's results (null: no search yet) */
+  found: { id: string; name: string; host: string; shared: boolean }[] | null;
+  /** a pairing is under way (its window is open): no second one */
+  pairing: boolean;
 }
 
 /** The tray's words when a paired remote shows another certificate: refused, never accepted. */
@@ -211,6 +227,18 @@ export function trayModel(summary: Summary | null, checks: CheckJson[], now: num
   if (conn.remoteLabel) {
     connItems.push({ kind: 'action', action: 'use-remote', label: `Remote: ${ellipsize(conn.remoteLabel, NAME_MAX_MENU)}`, radio: true, checked: conn.mode === 'remote' });
   }
+  const w = opts.watch ?? { searching: false, found: null, pairing: false };
+  const busy = w.searching || w.pairing;
+  connItems.push({ kind: 'separator' }, { kind: 'action', action: 'find-lubdubs', label: 'Find on this network…', enabled: !busy });
+  if (w.searching) connItems.push({ kind: 'info', label: 'Searching this network…' });
+  else if (w.found?.length === 0) connItems.push({ kind: 'info', label: 'No Lubdub found on this network' });
+  for (const f of w.searching ? [] : (w.found ?? [])) {
+    // Only a Lubdub that shares can be paired with; the others are listed so the user knows why.
+    const label = `${ellipsize(f.name, NAME_MAX_MENU)} — ${f.host}${f.shared ? '' : ' (not shared)'}`;
+    connItems.push({ kind: 'found', id: f.id, label, enabled: f.shared && !busy });
+  }
+  connItems.push({ kind: 'action', action: 'enter-address', label: 'Enter an address…', enabled: !busy });
+  if (conn.mode === 'remote') connItems.push({ kind: 'action', action: 'stop-watching', label: 'Stop watching (back to this computer)' });
   connItems.push({ kind: 'separator' }, { kind: 'action', action: 'edit-connection', label: 'Edit connection settings…' });
   items.push({ kind: 'submenu', label: 'Watch', items: connItems });
   items.push({ kind: 'action', action: 'toggle-start-at-login', label: 'Start at login', checkbox: true, checked: opts.startAtLogin ?? false });

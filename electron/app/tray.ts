@@ -4,7 +4,7 @@ import type { ShellConnection } from './connection.js';
 import type { ElectronApi } from './electron-api.js';
 import { trayIconFile } from './icons.js';
 import { snoozeUntil, type SnoozeChoice } from '../../shared/domain/snooze.js';
-import { trayModel, type TrayAction, type TrayMenuItem, type TrayModel } from './tray-model.js';
+import { trayModel, type TrayAction, type TrayMenuItem, type TrayModel, type WatchMenuState } from './tray-model.js';
 
 /** What the tray needs from the rest of the shell. */
 export interface TrayContext {
@@ -17,8 +17,12 @@ export interface TrayContext {
   /** which service is watched, for the "Watch" submenu and the disconnected tooltip */
   connectionInfo: () => { mode: 'local' | 'remote'; remoteLabel: string | null; serviceLabel: string; identityChanged?: boolean };
   startAtLogin: () => boolean;
+  /** the Watch menu's search results and pairing state */
+  watch?: () => WatchMenuState;
   /** what each menu action does */
   onAction: (action: TrayAction) => void;
+  /** a Lubdub the search found was chosen */
+  onFound?: (id: string) => void;
   onCheck: (uuid: string) => void;
   /** shows an error to the user (snooze failed, …) */
   onError: (message: string) => void;
@@ -85,6 +89,7 @@ export function setupTray(ctx: TrayContext): TrayHandle {
       connection: { mode: info.mode, remoteLabel: info.remoteLabel },
       serviceLabel: info.serviceLabel,
       identityChanged: info.identityChanged,
+      watch: ctx.watch?.(),
     });
   }
 
@@ -96,6 +101,7 @@ export function setupTray(ctx: TrayContext): TrayHandle {
     if (item.kind === 'check') ctx.onCheck(item.uuid);
     else if (item.kind === 'action') ctx.onAction(item.action);
     else if (item.kind === 'snooze') snooze(item.choice);
+    else if (item.kind === 'found') ctx.onFound?.(item.id);
   };
 
   const snooze = (choice: SnoozeChoice) => {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_SHARE_PORT } from '../../shared/api/office.js';
 import { limitError, normalizeBaseUrl, SETTINGS_LIMITS, type LimitedSetting } from '../../shared/api/settings.js';
 import { baseUrlError } from '../../shared/security/base-url.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -147,7 +148,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
     logLevel: 'info',
     share: false,
     shareHost: '0.0.0.0',
-    sharePort: 8422,
+    sharePort: DEFAULT_SHARE_PORT,
     mdns: true,
   };
 }

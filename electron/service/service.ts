@@ -155,6 +155,8 @@ function single<K extends 'channels' | 'mutedUntil'>(all: Contributions[], key: 
 /** Knobs of the core; tests pass fake timers. */
 export interface CoreOptions {
   timer?: TimerApi;
+  /** the machine's name and addresses the default ping host is chosen from (default: `node:os`) */
+  network?: { hostname?: () => string; interfaces?: () => ReturnType<typeof os.networkInterfaces> };
   /** how often "alive" is written (default 30 s); 0 turns the beat off (long fake-clock tests) */
   aliveEveryMs?: number;
 }
@@ -196,7 +198,8 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   const bus = new Bus();
   const runtime = new Runtime({
     baseUrl: config.baseUrl,
-    defaultPingBase: defaultPingBase(config.pingPort),
+    defaultPingBase: '',
+    network: { hostname: opts.network?.hostname ?? os.hostname, interfaces: opts.network?.interfaces ?? os.networkInterfaces, pingHost: config.pingHost, port: config.pingPort },
     apiKey: config.apiKey || keys.apiKey,
     pingKey: config.pingKey || keys.pingKey,
     badgeKey: keys.badgeKey,
@@ -305,7 +308,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     db.close();
     throw e;
   }
-  runtime.setDefaultPingBase(defaultPingBase(pingPort));
+  runtime.setPingPort(pingPort);
   const uiHost = config.uiHost === '0.0.0.0' || config.uiHost === '::' ? '127.0.0.1' : config.uiHost;
   const uiUrl = `http://${hostForUrl(uiHost)}:${uiPort}`;
   runtime.setUiBase(uiUrl);
@@ -342,9 +345,4 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   for (const c of parts) await c.start?.(svc);
   scheduler.start();
   return svc;
-}
-
-/** The ping URL base when none is set: the machine's mDNS name and the ping port. */
-function defaultPingBase(port: number): string {
-  return `http://${os.hostname()}.local:${port}`;
 }

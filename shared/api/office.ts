@@ -6,6 +6,9 @@
 import { Type, type Static } from 'typebox';
 import type { RouteDef, RouteName } from './routes.js';
 
+/** The share port's default (LUBDUB_SHARE_PORT); a desk's "Enter an address…" assumes it when none is typed. */
+export const DEFAULT_SHARE_PORT = 8422;
+
 /** Who a key speaks for: the full API key (keys.json), a read-only key, a paired device. */
 export const KEY_SCOPES = ['full', 'read', 'device'] as const;
 /** A key's scope. */
@@ -78,6 +81,14 @@ export const NewKeyInputSchema = Type.Object({
   scope: Type.Enum(['read'], { errorWords: 'must be "read" (device keys come from pairing)' }),
   api_key: Type.Optional(Type.String()),
 });
+
+/**
+ * The server's notification when a desk asks to pair: the desk's name and the code (the
+ * code never travels on the event stream; the server's own shell reads it from the API).
+ */
+export function pairingNotice(p: { desk: string; code: string }, until: string): { title: string; body: string } {
+  return { title: `${p.desk} wants to watch this Lubdub — code ${p.code}`, body: `Type this code on that computer before ${until}.` };
+}
 
 /** What Settings shows about sharing, pairing and mDNS. */
 export const OfficeJsonSchema = Type.Object({

@@ -125,3 +125,43 @@ export function parseTs(ts: string | undefined, now: number): number | null | { 
   if (ms < now - TS_MAX_AGE_MS) return { error: 'ts is older than 7 days' };
   return ms;
 }
+
+/** One address of a network interface, as `os.networkInterfaces()` lists it. */
+export interface NetAddress {
+  address: string;
+  family: string | number;
+  internal: boolean;
+}
+
+/** What the default ping host is decided from. */
+export interface PingHostFacts {
+  /** the `<name>.local` mDNS announces now, or null while nothing announces it */
+  announced: string | null;
+  /** the address the ping receiver listens on (0.0.0.0 / :: for all) */
+  pingHost: string;
+  hostname: string;
+  interfaces: Record<string, NetAddress[] | undefined>;
+}
+
+const isV6 = (a: NetAddress) => a.family === 'IPv6' || a.family === 6;
+
+/**
+ * The host shown in ping URLs when no base URL is set: one that resolves from the LAN.
+ * `<name>.local` only while mDNS announces it; a receiver bound to one address is reached
+ * there; else the first LAN IPv4, else a global IPv6 (link-local ones need a zone the URL
+ * cannot carry), else the bare hostname.
+ */
+export function reachableHost(f: PingHostFacts): string {
+  if (f.announced) return f.announced;
+  if (f.pingHost !== '0.0.0.0' && f.pingHost !== '::') return f.pingHost;
+  const all = Object.values(f.interfaces).flatMap((l) => l ?? []).filter((a) => !a.internal);
+  const v4 = all.find((a) => !isV6(a));
+  if (v4) return v4.address;
+  const v6 = all.find((a) => isV6(a) && !/^fe[89ab]/i.test(a.address));
+  return v6 ? v6.address : f.hostname;
+}
+
+/** A host as it goes into a URL: IPv6 addresses in brackets. */
+export function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

@@ -5,7 +5,8 @@ import { ROOT } from '../helpers/serve.js';
 /**
  * "Find on this network…" from the desk's code, in a private network namespace (as the
  * mDNS announcement test): the desk lists the real service with its share port, pairs with
- * it, and the certificate it pinned matches the announced fingerprint prefix.
+ * it, and the certificate it pinned matches the announced fingerprint prefix; the tray's
+ * Watch menu does the same from its search to the paired target.
  */
 
 const NETNS_SETUP = 'ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo && ip link add veth0 type veth peer name veth1 && ip addr add 10.77.0.1/24 dev veth0 && ip link set veth0 up && ip link set veth1 up';
@@ -25,5 +26,14 @@ describe.skipIf(!canUnshare)('finding the office Lubdub on the network', () => {
     expect(result.found).toHaveLength(1);
     expect(result.found[0]).toMatchObject({ host: result.office.mdns.host, sharePort: result.office.share.port, addresses: expect.arrayContaining(['10.77.0.1']) });
     expect(result.matches).toBe(true);
+    // the tray's Watch menu: it lists the service (name and host), pairs at the announced
+    // address with the code the server shows, and pins the same certificate
+    expect(result.menu.listed).toEqual([{ id: result.found[0].instance, name: result.found[0].name, host: result.office.mdns.host, shared: true }]);
+    expect(result.menu.ok).toBe(true);
+    expect(result.menu.asked).toEqual([`Pair with ${result.found[0].name}`]);
+    expect(result.menu.url).toBe(`https://10.77.0.1:${result.office.share.port}`);
+    expect(result.menu.pinned).toBe(result.office.share.fingerprint);
+    // while mDNS announces it, ping URLs show the announced name
+    expect(result.baseUrlDefault).toMatch(new RegExp(`^http://${result.office.mdns.host.replace(/\./g, '\\.')}:\\d+$`));
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import type { Clock } from '../../../shared/domain/clock.js';
+import { reachableHost, urlHost, type NetAddress } from '../../../shared/domain/ping-url.js';
 import type { CheckRow } from '../db/repos.js';
 import type { DerivedCheckFields, ReadContext, Urls } from '../serialize.js';
 
@@ -9,14 +10,26 @@ const DEFAULT_PING_LOG_LIMIT = 1000;
 export interface RuntimeInit {
   /** the ping URL base given by flag, environment or saved settings; null: derived from the listening port */
   baseUrl: string | null;
-  /** the ping URL base used until the receiver listens (and while no base URL is set) */
+  /** the ping URL base used until the receiver listens (and while no base URL is set); with `network` it is derived instead */
   defaultPingBase: string;
+  /** the facts the default ping host is decided from (`reachableHost`) */
+  network?: PingNetwork;
   apiKey: string;
   pingKey: string;
   badgeKey: string;
   bodyLimit: number;
   catchupWindow: number;
   pingLogLimit?: number;
+}
+
+/** Where the default ping base comes from: the machine's names and addresses, and the receiver. */
+export interface PingNetwork {
+  hostname: () => string;
+  interfaces: () => Record<string, NetAddress[] | undefined>;
+  /** the address the receiver listens on */
+  pingHost: string;
+  /** the ping port (the configured one until the receiver listens) */
+  port: number;
 }
 
 /**
@@ -32,13 +45,16 @@ export class Runtime {
   private badge: string;
   private limit: number;
   private window: number;
+  private readonly network: PingNetwork | null;
+  private announced: string | null = null;
   /** ping log size per check */
   readonly pingLogLimit: number;
 
   constructor(init: RuntimeInit) {
     this.base = init.baseUrl;
-    this.defaultBase = init.defaultPingBase;
-    this.u = { ping: init.baseUrl ?? init.defaultPingBase, ui: '', pingKey: init.pingKey };
+    this.network = init.network ? { ...init.network } : null;
+    this.defaultBase = this.network ? this.derivedBase() : init.defaultPingBase;
+    this.u = { ping: init.baseUrl ?? this.defaultBase, ui: '', pingKey: init.pingKey };
     this.api = init.apiKey;
     this.badge = init.badgeKey;
     this.limit = init.bodyLimit;
@@ -82,6 +98,27 @@ export class Runtime {
   setDefaultPingBase(url: string): void {
     this.defaultBase = url;
     if (this.base === null) this.u.ping = url;
+  }
+  /** The receiver listens on `port`: the default base follows. */
+  setPingPort(port: number): void {
+    if (!this.network) return;
+    this.network.port = port;
+    this.setDefaultPingBase(this.derivedBase());
+  }
+  /**
+   * mDNS announces `host` now (null: it stopped); the default base follows. Returns
+   * whether the shown ping base changed.
+   */
+  setAnnouncedHost(host: string | null): boolean {
+    const before = this.u.ping;
+    this.announced = host;
+    if (this.network) this.setDefaultPingBase(this.derivedBase());
+    return this.u.ping !== before;
+  }
+  private derivedBase(): string {
+    const n = this.network!;
+    const host = reachableHost({ announced: this.announced, pingHost: n.pingHost, hostname: n.hostname(), interfaces: n.interfaces() });
+    return `http://${urlHost(host)}:${n.port}`;
   }
   setUiBase(url: string): void {
     this.u.ui = url;

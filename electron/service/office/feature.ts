@@ -16,14 +16,21 @@ import { buildPairApi, openShare, type Share } from './share.js';
 /** Settings-table keys of office mode (this feature is their only writer). */
 const SAVED = { share: 'office.share', mdns: 'office.mdns', instance: 'office.instance' } as const;
 
+/** What office mode can be given instead of the real thing (tests). */
+export interface OfficeOptions {
+  /** starts the mDNS announcement (default: bonjour-service on the LAN) */
+  announce?: typeof announce;
+}
+
 /**
  * Office mode: the HTTPS share listener for paired desks (its certificate made on first
  * start), pairing with a six-digit code, and the Settings routes for sharing and keys.
  * `LUBDUB_SHARE` / `LUBDUB_MDNS` given at start win over the Settings switches.
  */
-export function officeFeature(): Feature {
+export function officeFeature(opts: OfficeOptions = {}): Feature {
+  const startAnnouncing = opts.announce ?? announce;
   return {
-    async setup({ config, clock, repos, bus, log, keys }) {
+    async setup({ config, clock, repos, bus, log, keys, runtime }) {
       const given = (k: 'share' | 'mdns') => config.given?.includes(k) ?? false;
       const saved = (k: 'share' | 'mdns'): boolean => {
         const v = repos.settings.get(SAVED[k]);
@@ -39,7 +46,7 @@ export function officeFeature(): Feature {
       let mdnsOn = saved('mdns');
       let announcer: Announcer | null = null;
       let pingPort = config.pingPort;
-      // The name ping URLs already show (runtime's default base): announcing makes it resolve.
+      // Shown in ping URLs (runtime's default base) only while this announcement makes it resolve.
       const host = `${os.hostname()}.local`;
       let share: Share | null = null;
       let api: FastifyInstance | null = null;
@@ -77,16 +84,22 @@ export function officeFeature(): Feature {
         instance: instance!,
         fingerprint: identity.fingerprint,
       });
+      /** The default ping host follows the announcement; open consoles re-read ping URLs. */
+      const announced = (name: string | null) => {
+        if (runtime.setAnnouncedHost(name)) bus.emit('public', { type: 'settings', data: { base_url: runtime.urls.ping, base_url_default: runtime.defaultPingBase } });
+      };
       /** Starts, updates or ends the announcement to match the switch and the share port. */
       const reannounce = async () => {
         if (mdnsOn && !announcer) {
-          announcer = announce(announcement(), (e) => log.warn(`mdns: ${e.message}`));
+          announcer = startAnnouncing(announcement(), (e) => log.warn(`mdns: ${e.message}`));
           log.info(`mdns: announcing _lubdub._tcp as ${host}`);
+          announced(host);
         } else if (mdnsOn && announcer) {
           await announcer.update(announcement());
         } else if (!mdnsOn && announcer) {
           const a = announcer;
           announcer = null;
+          announced(null);
           await a.stop();
         }
       };
