@@ -124,6 +124,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
   // is refused and shown in the tray ("identity changed — pair again"), never accepted.
   let identityChanged = false;
   let refreshTray = () => {};
+  let popUpTray = () => {};
   const pin = settings.mode === 'remote' ? settings.pin : undefined;
   const pinned = pin
     ? pinnedFetch(pin, () => {
@@ -171,6 +172,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
     // Paired: the device key and the pinned certificate go to shell-settings.json, and the shell watches there.
     watchPaired: (paired) => relaunchWith({ mode: 'remote', url: paired.url, apiKey: paired.key, pin: paired.pin }),
     changed: () => refreshTray(),
+    showResults: () => popUpTray(),
     timeOfDay: (at) => timeOfDay(at, deps.clock.now(), p.timeZone),
   });
   const onAction = (action: TrayAction) => {
@@ -230,6 +232,7 @@ export async function boot(deps: BootDeps): Promise<Shell | null> {
     redrawDelayMs: deps.trayRedrawMs,
   });
   refreshTray = () => tray.refresh();
+  popUpTray = () => tray.popUp();
   const notifications = setupNotifications({
     electron,
     platform: p.platform,

@@ -36,6 +36,8 @@ export interface TrayHandle {
   model: () => TrayModel;
   /** redraws now (after a setting changed) */
   refresh: () => void;
+  /** opens the menu again where the OS lets an app do that (macOS, Windows; Linux indicators ignore it) */
+  popUp: () => void;
   destroy: () => void;
 }
 
@@ -153,6 +155,11 @@ export function setupTray(ctx: TrayContext): TrayHandle {
     tray,
     model: () => current,
     refresh: draw,
+    popUp() {
+      if (destroyed) return;
+      draw();
+      tray.popUpContextMenu();
+    },
     destroy() {
       destroyed = true;
       if (timer) clearTimeout(timer);

@@ -50,6 +50,8 @@ export interface WatchContext {
   watchPaired: (p: Paired) => void;
   /** the menu's state changed: redraw the tray */
   changed: () => void;
+  /** the search ended: show the menu with its results (a menu closes when its item is clicked) */
+  showResults: () => void;
   /** "14:05" for a time (the lockout's end) */
   timeOfDay: (at: number) => string;
 }
@@ -93,6 +95,7 @@ export class WatchMenu {
       this.searching = false;
       this.ctx.changed();
     }
+    this.ctx.showResults();
   }
 
   /** A Lubdub from the search results was chosen. */

@@ -114,6 +114,11 @@ export class FakeTray extends EventEmitter {
   setContextMenu(m: FakeMenu): void {
     this.menu = m;
   }
+  /** how often the app opened the menu itself, and the labels it showed then */
+  popUps: string[][] = [];
+  popUpContextMenu(): void {
+    this.popUps.push(this.labels());
+  }
   destroy(): void {
     this.destroyed = true;
   }

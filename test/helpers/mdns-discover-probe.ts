@@ -37,6 +37,7 @@ try {
     pair,
     watchPaired: (p) => (viaMenu = p),
     changed: () => {},
+    showResults: () => {},
     timeOfDay: (at) => new Date(at).toISOString(),
   });
   await menu.find();

@@ -195,6 +195,9 @@ describe('Tray → Watch on the desk', () => {
     expect(() => fake.trays[0].click('Watch > Find on this network…')).toThrow(/disabled/);
     release();
     await waitFor(() => watchLabels(fake).includes('Watch > No Lubdub found on this network'));
+    // the search's menu item closed the menu: it opens again with the outcome
+    await waitFor(() => fake.trays[0].popUps.length === 1);
+    expect(fake.trays[0].popUps[0]).toContain('Watch > No Lubdub found on this network');
 
     const found = (name: string, host: string, share: number | null, id: string): FoundLubdub => ({
       name, host, addresses: ['127.0.0.1'], pingPort: 8420, sharePort: share, instance: id, version: '0.1.0', fingerprintPrefix: instance.share.fingerprint.replace(/:/g, '').slice(0, 16).toLowerCase(),
