@@ -59,8 +59,9 @@ afterAll(async () => {
 describe.each([COMBOS[0], COMBOS[3]])('lubdub-run --discover under $name', (base) => {
   const combo = withFakeCrontab(base);
 
-  it('prints a suggested check per cron job with its schedule and timezone', async () => {
-    const r = await runWrapper(combo, ['--discover'], { env: discoverEnv });
+  it('prints a suggested check per cron job with its schedule and timezone, creating nothing', async () => {
+    const keyUrl = `${s.pingUrl}/ping/${s.pingKey}`;
+    const r = await runWrapper(combo, ['--discover', keyUrl], { env: discoverEnv });
     expect(r.code, r.stderr).toBe(0);
     const blocks = parseBlocks(r.stdout);
     expect(blocks.map((b) => [b.check, b.schedule, b.timezone, Number(b.grace.replace(' s', ''))])).toEqual(EXPECTED.map((e) => [...e]));
@@ -69,11 +70,13 @@ describe.each([COMBOS[0], COMBOS[3]])('lubdub-run --discover under $name', (base
     // skipped: @reboot jobs, environment lines, package leftovers, jobs already wrapped
     expect(r.stdout).not.toMatch(/on-boot|mount-nas|should-be-ignored|MAILTO/);
     expect(r.stdout).toMatch(/# already wrapped .*restic forget --prune/);
-    expect(r.stdout).toMatch(/--discover --apply/);
+    expect(r.stdout).toContain(`To create these checks and get the wrapped lines: lubdub-run --discover --apply ${keyUrl}\n`);
+    const list = (await (await s.api('/api/v3/checks/')).json()) as { checks: { slug: string }[] };
+    expect(list.checks.filter((c) => EXPECTED.some(([slug]) => slug === c.slug))).toEqual([]);
   });
 
   it('--grace overrides the suggested grace', async () => {
-    const r = await runWrapper(combo, ['--discover', '--grace', '120'], { env: discoverEnv });
+    const r = await runWrapper(combo, ['--discover', '--grace', '120', `${s.pingUrl}/ping/${s.pingKey}`], { env: discoverEnv });
     expect(r.code).toBe(0);
     expect(new Set(parseBlocks(r.stdout).map((b) => b.grace))).toEqual(new Set(['120 s']));
   });
@@ -128,6 +131,17 @@ describe('lubdub-run --discover --apply', () => {
     expect(r.stdout).toMatch(/FAILED: .*(can't connect|refused)/);
     expect(r.stderr).toMatch(/cannot reach Lubdub at http:\/\/127.0.0.1:9\/ping\/nokey/);
     expect(r.stdout.match(/FAILED/g)).toHaveLength(1); // stops at the first unreachable try
+  });
+});
+
+describe('lubdub-run --discover without a ping key URL', () => {
+  it('says in one line how to run it and exits 2, sending nothing', async () => {
+    const r = await runWrapper(COMBOS[0], ['--discover'], { env: discoverEnv });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'lubdub-run: --discover needs Lubdub\'s ping key URL, which reads the jobs: lubdub-run --discover http://<lubdub-host>:8420/ping/<ping-key> previews, with --apply creates the checks\n',
+    );
   });
 });
 
