@@ -134,6 +134,58 @@ describe('lubdub-run --discover --apply', () => {
   });
 });
 
+describe('POST /discover/<ping-key> with crontabs', () => {
+  const post = (key: string, body: string) => fetch(`${s.pingUrl}/discover/${key}`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
+  const head = (extra = '') => `#lubdub-discover tz=Asia/Tokyo wrapper=/usr/local/bin/lubdub-run url=${s.pingUrl}/ping/discoverykey${extra}\n`;
+  const slugs = async () => ((await (await s.api('/api/v3/checks/')).json()) as { checks: { slug: string }[] }).checks.map((c) => c.slug).sort();
+  const fixture = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
+
+  it('reads fixture crontabs: a block per job, in order, and creates nothing without apply', async () => {
+    const before = await slugs();
+    const r = await post('discoverykey', `${head()}#section crontab user crontab -l\n${fixture('user.crontab')}#section crontab system /etc/cron.d/restic\n${fixture('cron.d/restic')}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('lubdub-discover-failed')).toBe('0');
+    const text = await r.text();
+    expect(parseBlocks(text).map((b) => b.check)).toEqual(['backup-db', 'sync', 'uname', 'generate-report', 'certbot', 'mail', 'restic']);
+    expect(text).toContain(
+      'check: restic\n  schedule: 0 3 * * 0\n  timezone: Europe/Berlin\n  grace:    3600 s\n  from:     /etc/cron.d/restic (user backup)\n  command:  restic -r /mnt/nas backup /home\n\n',
+    );
+    expect(text).toContain('# already wrapped (/etc/cron.d/restic): /usr/local/bin/lubdub-run http://nas.local:8420/ping/key/prune -- restic forget --prune\n');
+    expect(await slugs()).toEqual(before);
+  });
+
+  it('with apply, a schedule croner refuses and an unknown zone are FAILED and counted; the other job is created', async () => {
+    const tab = '61 * * * * /opt/bad-minute.sh\nCRON_TZ=Mars/Olympus\n0 1 * * * /opt/bad-zone.sh\nCRON_TZ=UTC\n0 2 * * * /opt/good-one.sh\n';
+    const r = await post('discoverykey', `${head(' apply=1')}#section crontab user crontab -l\n${tab}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('lubdub-discover-failed')).toBe('2');
+    const text = await r.text();
+    const url = `${s.pingUrl}/ping/discoverykey`;
+    expect(text).toContain('  command:  /opt/bad-minute.sh\n  FAILED:   invalid schedule is not a valid cron expression\n\n');
+    expect(text).toContain('  command:  /opt/bad-zone.sh\n  FAILED:   invalid tz is not a valid timezone\n\n');
+    expect(text).toContain(`  created:  ${url}/good-one\n`);
+    expect(text.slice(text.indexOf('# Wrapped lines'))).toBe(
+      `# Wrapped lines: replace the jobs above with these (crontab -e, or the file named).\n# crontab -l\nCRON_TZ=UTC\n0 2 * * * /usr/local/bin/lubdub-run ${url}/good-one -- /opt/good-one.sh\n`,
+    );
+    const list = await slugs();
+    expect(list).toContain('good-one');
+    expect(list.filter((x) => x.startsWith('bad-'))).toEqual([]);
+  });
+
+  it('a wrong key is 401, a malformed header 400, a listing over the ping body limit 413: none creates anything', async () => {
+    const before = await slugs();
+    const tab = '#section crontab user crontab -l\n0 3 * * * /opt/never.sh\n';
+    expect((await post('wrongkey', head(' apply=1') + tab)).status).toBe(401);
+    for (const bad of [head(' apply=1 grace=soon'), '#lubdub-discover url=http://x/ping/otherkey apply=1\n', '#lubdub-discover url=not-a-url apply=1\n', 'apply=1\n']) {
+      const r = await post('discoverykey', bad + tab);
+      expect(r.status, bad).toBe(400);
+      expect(await r.text()).toMatch(/grace must be whole seconds|another ping key|url must be the ping key URL|not a lubdub-run discovery listing/);
+    }
+    expect((await post('discoverykey', `${head(' apply=1')}${tab}#${'x'.repeat(200_000)}\n`)).status).toBe(413);
+    expect(await slugs()).toEqual(before);
+  });
+});
+
 describe('lubdub-run --discover without a ping key URL', () => {
   it('says in one line how to run it and exits 2, sending nothing', async () => {
     const r = await runWrapper(COMBOS[0], ['--discover'], { env: discoverEnv });
