@@ -125,6 +125,18 @@ describe('lubdub-run --discover --apply', () => {
     expect(uname.status).toBe('up');
   }, 120_000);
 
+  it.each([COMBOS[0], COMBOS[3]])('exits 1 when a job\'s check could not be created, under $name', async (c) => {
+    const dir = tempDir('lubdub-crontab-');
+    fs.writeFileSync(path.join(dir, 'crontab'), `#!/bin/sh\n[ "$1" = -l ] && printf '61 * * * * /opt/bad-e2e.sh\\n'\n`, { mode: 0o755 });
+    const r = await runWrapper({ ...c, path: () => `${dir}:${c.path()}` }, ['--discover', '--apply', `${s.pingUrl}/ping/${s.pingKey}`], {
+      env: { LUBDUB_CRONTAB_FILES: '', LUBDUB_SYSTEM_TZ: 'UTC' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('check: bad-e2e\n  schedule: 61 * * * *\n');
+    expect(r.stdout).toContain('  FAILED:   invalid schedule is not a valid cron expression\n');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('reports a failed creation and exits 1 when Lubdub cannot be reached', async () => {
     const r = await runWrapper(combo, ['--discover', '--apply', 'http://127.0.0.1:9/ping/nokey'], { env: discoverEnv });
     expect(r.code).toBe(1);
