@@ -76,6 +76,8 @@ export interface FeatureDeps {
 export interface Core {
   checks: CheckService;
   readContext: () => ReadContext;
+  /** where pings go, and slug pings with ?create=1 create their check (durably, in a batch) */
+  ingest: Pick<IngestQueue, 'submit'>;
 }
 
 /** The channels the alerts part knows: listing, and reading a check's `channels` field. */
@@ -96,7 +98,7 @@ export interface Contributions {
   /** Lubdub query parameters of ping URLs → ping extra data, or an error text */
   queryExtension?: QueryExtension;
   /** routes on the ping port */
-  receiverRoutes?: ((app: FastifyInstance) => void)[];
+  receiverRoutes?: ((app: FastifyInstance, core: Core) => void)[];
   /** routes on the UI port */
   apiRoutes?: ((app: FastifyInstance, core: Core) => void)[];
   /** at most one feature: the channels checks may alert */
@@ -266,7 +268,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   });
   const pipeline = new PingPipeline({ steps: all((c) => c.pingSteps), runStarts: repos.pings });
   const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, flips, readContext, prepare: all((c) => c.prepare) });
-  const core: Core = { checks, readContext };
+  const core: Core = { checks, readContext, ingest };
 
   // 4. The HTTP surfaces.
   let uiPort = config.uiPort;
@@ -278,7 +280,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     pingKey: () => runtime.pingKey,
     bodyLimit: () => runtime.bodyLimit,
     trustedProxies: config.trustedProxies,
-    extraRoutes: (app) => all((c) => c.receiverRoutes).forEach((r) => r(app)),
+    extraRoutes: (app) => all((c) => c.receiverRoutes).forEach((r) => r(app, core)),
     queryExtensions: queryExtensions(parts.flatMap((c) => c.queryExtension ?? [])),
   });
   const api = buildApi({

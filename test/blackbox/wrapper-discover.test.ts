@@ -59,8 +59,9 @@ afterAll(async () => {
 describe.each([COMBOS[0], COMBOS[3]])('lubdub-run --discover under $name', (base) => {
   const combo = withFakeCrontab(base);
 
-  it('prints a suggested check per cron job with its schedule and timezone', async () => {
-    const r = await runWrapper(combo, ['--discover'], { env: discoverEnv });
+  it('prints a suggested check per cron job with its schedule and timezone, creating nothing', async () => {
+    const keyUrl = `${s.pingUrl}/ping/${s.pingKey}`;
+    const r = await runWrapper(combo, ['--discover', keyUrl], { env: discoverEnv });
     expect(r.code, r.stderr).toBe(0);
     const blocks = parseBlocks(r.stdout);
     expect(blocks.map((b) => [b.check, b.schedule, b.timezone, Number(b.grace.replace(' s', ''))])).toEqual(EXPECTED.map((e) => [...e]));
@@ -69,11 +70,13 @@ describe.each([COMBOS[0], COMBOS[3]])('lubdub-run --discover under $name', (base
     // skipped: @reboot jobs, environment lines, package leftovers, jobs already wrapped
     expect(r.stdout).not.toMatch(/on-boot|mount-nas|should-be-ignored|MAILTO/);
     expect(r.stdout).toMatch(/# already wrapped .*restic forget --prune/);
-    expect(r.stdout).toMatch(/--discover --apply/);
+    expect(r.stdout).toContain(`To create these checks and get the wrapped lines: lubdub-run --discover --apply ${keyUrl}\n`);
+    const list = (await (await s.api('/api/v3/checks/')).json()) as { checks: { slug: string }[] };
+    expect(list.checks.filter((c) => EXPECTED.some(([slug]) => slug === c.slug))).toEqual([]);
   });
 
   it('--grace overrides the suggested grace', async () => {
-    const r = await runWrapper(combo, ['--discover', '--grace', '120'], { env: discoverEnv });
+    const r = await runWrapper(combo, ['--discover', '--grace', '120', `${s.pingUrl}/ping/${s.pingKey}`], { env: discoverEnv });
     expect(r.code).toBe(0);
     expect(new Set(parseBlocks(r.stdout).map((b) => b.grace))).toEqual(new Set(['120 s']));
   });
@@ -122,12 +125,87 @@ describe('lubdub-run --discover --apply', () => {
     expect(uname.status).toBe('up');
   }, 120_000);
 
+  it.each([COMBOS[0], COMBOS[3]])('exits 1 when a job\'s check could not be created, under $name', async (c) => {
+    const dir = tempDir('lubdub-crontab-');
+    fs.writeFileSync(path.join(dir, 'crontab'), `#!/bin/sh\n[ "$1" = -l ] && printf '61 * * * * /opt/bad-e2e.sh\\n'\n`, { mode: 0o755 });
+    const r = await runWrapper({ ...c, path: () => `${dir}:${c.path()}` }, ['--discover', '--apply', `${s.pingUrl}/ping/${s.pingKey}`], {
+      env: { LUBDUB_CRONTAB_FILES: '', LUBDUB_SYSTEM_TZ: 'UTC' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('check: bad-e2e\n  schedule: 61 * * * *\n');
+    expect(r.stdout).toContain('  FAILED:   invalid schedule is not a valid cron expression\n');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('reports a failed creation and exits 1 when Lubdub cannot be reached', async () => {
     const r = await runWrapper(combo, ['--discover', '--apply', 'http://127.0.0.1:9/ping/nokey'], { env: discoverEnv });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAILED: .*(can't connect|refused)/);
     expect(r.stderr).toMatch(/cannot reach Lubdub at http:\/\/127.0.0.1:9\/ping\/nokey/);
     expect(r.stdout.match(/FAILED/g)).toHaveLength(1); // stops at the first unreachable try
+  });
+});
+
+describe('POST /discover/<ping-key> with crontabs', () => {
+  const post = (key: string, body: string) => fetch(`${s.pingUrl}/discover/${key}`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
+  const head = (extra = '') => `#lubdub-discover tz=Asia/Tokyo wrapper=/usr/local/bin/lubdub-run url=${s.pingUrl}/ping/discoverykey${extra}\n`;
+  const slugs = async () => ((await (await s.api('/api/v3/checks/')).json()) as { checks: { slug: string }[] }).checks.map((c) => c.slug).sort();
+  const fixture = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
+
+  it('reads fixture crontabs: a block per job, in order, and creates nothing without apply', async () => {
+    const before = await slugs();
+    const r = await post('discoverykey', `${head()}#section crontab user crontab -l\n${fixture('user.crontab')}#section crontab system /etc/cron.d/restic\n${fixture('cron.d/restic')}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('lubdub-discover-failed')).toBe('0');
+    const text = await r.text();
+    expect(parseBlocks(text).map((b) => b.check)).toEqual(['backup-db', 'sync', 'uname', 'generate-report', 'certbot', 'mail', 'restic']);
+    expect(text).toContain(
+      'check: restic\n  schedule: 0 3 * * 0\n  timezone: Europe/Berlin\n  grace:    3600 s\n  from:     /etc/cron.d/restic (user backup)\n  command:  restic -r /mnt/nas backup /home\n\n',
+    );
+    expect(text).toContain('# already wrapped (/etc/cron.d/restic): /usr/local/bin/lubdub-run http://nas.local:8420/ping/key/prune -- restic forget --prune\n');
+    expect(await slugs()).toEqual(before);
+  });
+
+  it('with apply, a schedule croner refuses and an unknown zone are FAILED and counted; the other job is created', async () => {
+    const tab = '61 * * * * /opt/bad-minute.sh\nCRON_TZ=Mars/Olympus\n0 1 * * * /opt/bad-zone.sh\nCRON_TZ=UTC\n0 2 * * * /opt/good-one.sh\n';
+    const r = await post('discoverykey', `${head(' apply=1')}#section crontab user crontab -l\n${tab}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('lubdub-discover-failed')).toBe('2');
+    const text = await r.text();
+    const url = `${s.pingUrl}/ping/discoverykey`;
+    expect(text).toContain('  command:  /opt/bad-minute.sh\n  FAILED:   invalid schedule is not a valid cron expression\n\n');
+    expect(text).toContain('  command:  /opt/bad-zone.sh\n  FAILED:   invalid tz is not a valid timezone\n\n');
+    expect(text).toContain(`  created:  ${url}/good-one\n`);
+    expect(text.slice(text.indexOf('# Wrapped lines'))).toBe(
+      `# Wrapped lines: replace the jobs above with these (crontab -e, or the file named).\n# crontab -l\nCRON_TZ=UTC\n0 2 * * * /usr/local/bin/lubdub-run ${url}/good-one -- /opt/good-one.sh\n`,
+    );
+    const list = await slugs();
+    expect(list).toContain('good-one');
+    expect(list.filter((x) => x.startsWith('bad-'))).toEqual([]);
+  });
+
+  it('a wrong key is 401, a malformed header 400, a listing over the ping body limit 413: none creates anything', async () => {
+    const before = await slugs();
+    const tab = '#section crontab user crontab -l\n0 3 * * * /opt/never.sh\n';
+    expect((await post('wrongkey', head(' apply=1') + tab)).status).toBe(401);
+    for (const bad of [head(' apply=1 grace=soon'), '#lubdub-discover url=http://x/ping/otherkey apply=1\n', '#lubdub-discover url=not-a-url apply=1\n', 'apply=1\n']) {
+      const r = await post('discoverykey', bad + tab);
+      expect(r.status, bad).toBe(400);
+      expect(await r.text()).toMatch(/grace must be whole seconds|another ping key|url must be the ping key URL|not a lubdub-run discovery listing/);
+    }
+    expect((await post('discoverykey', `${head(' apply=1')}${tab}#${'x'.repeat(200_000)}\n`)).status).toBe(413);
+    expect(await slugs()).toEqual(before);
+  });
+});
+
+describe('lubdub-run --discover without a ping key URL', () => {
+  it('says in one line how to run it and exits 2, sending nothing', async () => {
+    const r = await runWrapper(COMBOS[0], ['--discover'], { env: discoverEnv });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'lubdub-run: --discover needs Lubdub\'s ping key URL, which reads the jobs: lubdub-run --discover http://<lubdub-host>:8420/ping/<ping-key> previews, with --apply creates the checks\n',
+    );
   });
 });
 

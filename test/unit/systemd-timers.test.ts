@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { onCalendarToCron, parseListTimers, unitValues } from '../../shared/domain/systemd-timers.js';
-import { suggestGrace } from '../../electron/service/wrapper/discovery.js';
 
 describe('onCalendarToCron', () => {
   it.each([
@@ -49,9 +48,5 @@ describe('listings', () => {
   it('unitValues reads a key, skips comments, and an empty value resets the list (as systemd does)', () => {
     const unit = '# /etc/x.timer\n[Timer]\nOnCalendar=daily\n;OnCalendar=hourly\n# drop-in\nOnCalendar=\nOnCalendar=Mon 04:00\n';
     expect(unitValues(unit, 'OnCalendar')).toEqual(['Mon 04:00']);
-  });
-
-  it('suggestGrace: several times an hour 5 min, hourly 15 min, else 1 h', () => {
-    expect([suggestGrace('0-59/15 * * * *'), suggestGrace('0 */6 * * *'), suggestGrace('30 2 * * *')]).toEqual([300, 900, 3600]);
   });
 });

@@ -37,8 +37,22 @@ export const reverseDns: NameResolver = (addr) =>
   ]);
 
 // The machine Lubdub runs on: its jobs missing together is not a host going quiet (Lubdub
-// itself is up), and every local test and tool pings from here.
+// itself is up), and every local test and tool pings from here. The same list is the
+// condition of the partial index pings_addr (migration 0011): keep them together.
 const OWN = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const GROUPABLE_ADDR = `remote_addr NOT IN ('', '127.0.0.1', '::1', '::ffff:127.0.0.1')`;
+
+/**
+ * What grouping reads, and only for the flips in hand: the source of a check's newest ping
+ * (through pings_check_n), and the checks that ever pinged from an address (through the
+ * partial index pings_addr), whose newest ping then says whether they still belong to it.
+ * Exported so a test can show that neither scans a table.
+ */
+export const HOST_QUERIES = {
+  newestAddr: `SELECT (SELECT p.remote_addr FROM pings p WHERE p.check_id = c.id ORDER BY p.created DESC, p.n DESC LIMIT 1) AS addr
+    FROM checks c WHERE c.id = ? AND c.status != 'paused'`,
+  checksFrom: `SELECT DISTINCT check_id AS id FROM pings WHERE remote_addr = ? AND ${GROUPABLE_ADDR}`,
+} as const;
 
 /**
  * Host-quiet grouping: when two or more checks whose newest pings came from one source
@@ -49,16 +63,14 @@ const OWN = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 export class HostGroups {
   private names = new Map<string, string | null>();
   private release: number | null = null;
-  private hostsStmt;
+  private newestStmt;
+  private fromStmt;
 
   constructor(
     private readonly deps: { repos: Repos; clock: Clock; resolve: NameResolver; poke: () => void },
   ) {
-    // The source of each watched check's newest ping.
-    this.hostsStmt = deps.repos.db.prepare(
-      `SELECT c.id AS id, (SELECT p.remote_addr FROM pings p WHERE p.check_id = c.id ORDER BY p.created DESC, p.n DESC LIMIT 1) AS addr
-       FROM checks c WHERE c.status != 'paused'`,
-    );
+    this.newestStmt = deps.repos.db.prepare(HOST_QUERIES.newestAddr).pluck();
+    this.fromStmt = deps.repos.db.prepare(HOST_QUERIES.checksFrom).pluck();
   }
 
   /** The window in seconds; 0: off. */
@@ -96,17 +108,25 @@ export class HostGroups {
     const candidates = flips.filter((f) => f.gapId === null && ((f.newStatus === 'down' && f.reason === 'timeout') || (f.newStatus === 'up' && f.oldStatus === 'down')));
     this.release = null;
     if (windowMs === 0 || candidates.length === 0) return plan;
-    const hostOf = new Map<number, string>();
+    // The host of each watched check (its newest ping's source), read once per claim.
+    const newest = new Map<number, string | null>();
+    const hostOf = (id: number): string | null => {
+      if (!newest.has(id)) {
+        const addr = (this.newestStmt.get(id) as string | null | undefined) ?? null;
+        newest.set(id, addr && !OWN.has(addr) ? addr : null);
+      }
+      return newest.get(id)!;
+    };
+    // How many watched checks a host has: those that ever pinged from it and still do.
     const jobs = new Map<string, number>();
-    for (const r of this.hostsStmt.all() as { id: number; addr: string | null }[]) {
-      if (!r.addr || OWN.has(r.addr)) continue;
-      hostOf.set(r.id, r.addr);
-      jobs.set(r.addr, (jobs.get(r.addr) ?? 0) + 1);
-    }
+    const jobsOf = (addr: string): number => {
+      if (!jobs.has(addr)) jobs.set(addr, (this.fromStmt.all(addr) as number[]).filter((id) => hostOf(id) === addr).length);
+      return jobs.get(addr)!;
+    };
     const buckets = new Map<string, PendingFlip[]>();
     for (const f of candidates) {
-      const addr = hostOf.get(f.checkId);
-      if (!addr || (jobs.get(addr) ?? 0) < 2) continue;
+      const addr = hostOf(f.checkId);
+      if (!addr || jobsOf(addr) < 2) continue;
       const key = `${f.newStatus}\u0000${addr}`;
       buckets.set(key, [...(buckets.get(key) ?? []), f]);
     }
@@ -119,7 +139,7 @@ export class HostGroups {
       list.sort((a, b) => a.at - b.at || a.id - b.id);
       const end = list[0].at + windowMs;
       const inWindow = list.filter((f) => f.at <= end);
-      const everyJob = new Set(inWindow.map((f) => f.checkId)).size >= (jobs.get(addr) ?? 0);
+      const everyJob = new Set(inWindow.map((f) => f.checkId)).size >= jobsOf(addr);
       if (now < end && !everyJob) {
         for (const f of list) plan.held.add(f.id);
         this.release = Math.min(this.release ?? end, end);

@@ -5,8 +5,12 @@ import type { Feature } from '../service.js';
 /** The check field that turns learning on; auto-created checks without a schedule start with it. */
 export const LEARN_FIELD = 'learn_schedule';
 
-/** Suggestions remembered at most (one per learning check). */
-const CACHE_MAX = 512;
+/**
+ * Suggestions remembered at most (one per learning check; 10,000 take well under 3 MB). A
+ * list of more learning checks than this works each one out again on every read, since the
+ * oldest entry goes first (bench/learn.ts measures a list of 5,000).
+ */
+export const SUGGESTION_CACHE_MAX = 10_000;
 
 /** Is this check learning its schedule from its pings? */
 export function isLearning(c: CheckRow): boolean {
@@ -34,7 +38,7 @@ class Suggestions {
     // The check's own zone first, then this machine's: a job on the same LAN usually keeps its time.
     const s = inferSchedule(times, [...new Set([c.tz, this.hostZone])]);
     this.cache.delete(c.id);
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as number);
+    if (this.cache.size >= SUGGESTION_CACHE_MAX) this.cache.delete(this.cache.keys().next().value as number);
     this.cache.set(c.id, { key, s });
     return s;
   }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Feature } from '../service.js';
+import type { Core, Feature } from '../service.js';
 import { discoveryRoute } from './discovery.js';
 
 /** Where the job wrapper lives in the repo (and beside the compiled module in a build). */
@@ -13,11 +13,11 @@ export const WRAPPER_CONTENT_TYPE = 'text/x-shellscript; charset=utf-8';
  * Serves lubdub-run unauthenticated at `GET /wrap.sh` on the ping port, so a NAS
  * with only BusyBox wget can install it from the Lubdub it reports to. The file is read
  * once at setup: a request never touches the disk. `POST /discover/<ping-key>` reads the
- * systemd timers lubdub-run --discover sends (see discovery.ts).
+ * crontabs and systemd timers lubdub-run --discover sends and creates their checks (see discovery.ts).
  */
 export function wrapperFeature(scriptPath: URL | string = WRAPPER_PATH): Feature {
   return {
-    setup({ runtime }) {
+    setup({ runtime, clock }) {
       const script = fs.readFileSync(scriptPath);
       const route = (app: FastifyInstance) => {
         app.route({
@@ -33,7 +33,9 @@ export function wrapperFeature(scriptPath: URL | string = WRAPPER_PATH): Feature
               .send(script),
         });
       };
-      return { receiverRoutes: [route, discoveryRoute({ pingKey: () => runtime.pingKey, pingBase: () => runtime.urls.ping })] };
+      const discovery = (app: FastifyInstance, core: Core) =>
+        discoveryRoute({ pingKey: () => runtime.pingKey, pingBase: () => runtime.urls.ping, ingest: core.ingest, clock })(app);
+      return { receiverRoutes: [route, discovery] };
     },
   };
 }

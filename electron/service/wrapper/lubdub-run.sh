@@ -5,7 +5,7 @@
 #   lubdub-run <ping-url> [--metric name=value]... [--no-count] [--artifact <path>] -- <command> [args...]
 #   LUBDUB_URL=<ping-url> lubdub-run -- <command> [args...]
 #   lubdub-run --flush                      deliver pings spooled while Lubdub was unreachable
-#   lubdub-run --discover [--apply <ping-key-url>] [--grace <s>]
+#   lubdub-run --discover [--apply] [--grace <s>] <ping-key-url>
 #
 # Served by Lubdub at GET /wrap.sh on its ping port. See the README, "Wrapping a job".
 
@@ -27,7 +27,7 @@ _usage() {
 usage: lubdub-run <ping-url> [--metric name=value]... [--no-count] [--artifact <path>] -- <command> [args...]
        LUBDUB_URL=<ping-url> lubdub-run -- <command> [args...]
        lubdub-run --flush
-       lubdub-run --discover [--apply <ping-key-url>] [--grace <seconds>]
+       lubdub-run --discover [--apply] [--grace <seconds>] <ping-key-url>
 
 Runs the command, passes its output through, sends /start and /<exit status> with the
 last bytes of its output to Lubdub, and exits with the command's own status. The end
@@ -37,6 +37,9 @@ error) of the output (--no-count: none, for jobs that stream data through stdout
 --artifact adds artifact_bytes, artifact_age_seconds and artifact_changed (0/1 against
 the previous run) of the file the job writes.
 Pings that cannot be delivered are spooled and sent later with their original time.
+--discover sends this machine's crontabs and systemd timers to Lubdub at <ping-key-url>
+(http://<lubdub-host>:8420/ping/<ping-key>) and prints a suggested check per job; with
+--apply Lubdub creates the checks and answers the wrapped crontab lines.
 EOF
 }
 
@@ -580,57 +583,6 @@ _system_tz() {
   printf 'UTC'
 }
 
-_slugify() {
-  printf '%s' "$1" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9_]\{1,\}/-/g; s/^-*//; s/-*$//' | cut -c1-60
-}
-
-# A check name from a cron command: the first program that does the work, skipping
-# `cd`, `test`, env assignments and launchers such as nice, sudo, sh or run-parts.
-_job_name() {
-  _c=$(printf '%s' "$1" | sed 's/2>&1//g; s/>[^ ]*//g; s/&&/;/g; s/||/;/g; s/[|()]/;/g')
-  _name=
-  _oldifs=$IFS
-  IFS=';'
-  set -f
-  for _seg in $_c; do
-    IFS=$_oldifs
-    # shellcheck disable=SC2086
-    set -- $_seg
-    while [ $# -gt 0 ]; do
-      case $1 in
-        *=* | nice | ionice | sudo | env | exec | nohup | flock | timeout | chronic | -*) shift ;;
-        sh | bash | dash | ash | python* | perl | php | node | ruby | run-parts | /bin/sh | /bin/bash | /usr/bin/*python* | /usr/bin/run-parts) shift ;;
-        [0-9]*) shift ;;
-        *) break ;;
-      esac
-    done
-    case ${1:-} in
-      '' | cd | test | '[' | echo | true | sleep | '[[' | :) ;;
-      *) _name=${1##*/}; break ;;
-    esac
-    IFS=';'
-  done
-  IFS=$_oldifs
-  set +f
-  _name=${_name%.sh}
-  _name=${_name%.py}
-  _name=${_name%.pl}
-  _name=$(_slugify "$_name")
-  printf '%s' "${_name:-job}"
-}
-
-# Grace by how often the job runs: several times an hour 5 min, hourly 15 min, else 1 h.
-_suggest_grace() {
-  if [ -n "$_grace_opt" ]; then printf '%s' "$_grace_opt"; return; fi
-  set -f
-  # shellcheck disable=SC2086
-  set -- $1
-  set +f
-  case $1 in *[!0-9]*) printf 300; return ;; esac
-  case $2 in *[!0-9]*) printf 900; return ;; esac
-  printf 3600
-}
-
 _self_path() {
   case $0 in
     /*) printf '%s' "$0" ;;
@@ -639,190 +591,67 @@ _self_path() {
   esac
 }
 
-# The cron command as arguments for lubdub-run: plain words stay as they are, anything
-# the shell would interpret (&&, pipes, redirections, quotes, $) runs under sh -c.
-_as_argv() {
-  case $1 in
-    *[!A-Za-z0-9\ _./:,@+-]*)
-      _e=$(printf '%s' "$1" | sed "s/'/'\\\\''/g")
-      printf "sh -c '%s'" "$_e"
-      ;;
-    *) printf '%s' "$1" ;;
-  esac
-}
-
-_cr=$(printf '\r')
-_used_names=' '
-_found=0
-_failed=0
-# Reads one crontab ($1, with a user field when $2 = system), printing a suggested check
-# per job and, with --apply, creating it and collecting the wrapped line.
-_parse_crontab() {
-  _file=$1
-  _kind=$2
-  _src=$3
-  _tz=$(_system_tz)
-  _header=
-  while IFS= read -r _line || [ -n "$_line" ]; do
-    _line=${_line%"$_cr"}
-    _line=${_line#"${_line%%[! 	]*}"}
-    case $_line in
-      '' | '#'*) continue ;;
-      CRON_TZ*=* | TZ*=*)
-        _k=${_line%%=*}
-        case $_k in CRON_TZ | TZ | 'CRON_TZ '* | 'TZ '* | 'CRON_TZ	'* | 'TZ	'*) ;; *) continue ;; esac
-        _v=${_line#*=}
-        _v=$(printf '%s' "$_v" | sed 's/^[ 	]*//; s/[ 	]*$//; s/^"\(.*\)"$/\1/; s/^'"'"'\(.*\)'"'"'$/\1/; s/^://')
-        [ -n "$_v" ] && _tz=$_v
-        continue
-        ;;
-      [A-Za-z_]*) continue ;; # other environment lines (SHELL=, PATH=, MAILTO=)
-      @reboot*) continue ;;   # runs once at boot: no schedule to watch
-    esac
-    set -f
-    # shellcheck disable=SC2086
-    set -- $_line
-    set +f
-    case $1 in
-      @yearly | @annually) _sched='0 0 1 1 *'; _nf=1 ;;
-      @monthly) _sched='0 0 1 * *'; _nf=1 ;;
-      @weekly) _sched='0 0 * * 0'; _nf=1 ;;
-      @daily | @midnight) _sched='0 0 * * *'; _nf=1 ;;
-      @hourly) _sched='0 * * * *'; _nf=1 ;;
-      @*) continue ;;
-      *) [ $# -ge 6 ] || continue; _sched="$1 $2 $3 $4 $5"; _nf=5 ;;
-    esac
-    _user=
-    if [ "$_kind" = system ]; then
-      [ $# -gt $((_nf + 1)) ] || continue
-      eval "_user=\${$((_nf + 1))}"
-      _nf=$((_nf + 1))
-    fi
-    # The command is the rest of the line, spacing and quoting kept as cron sees it.
-    _cmd=$_line
-    _i=0
-    while [ "$_i" -lt "$_nf" ]; do
-      _cmd=${_cmd#"${_cmd%%[ 	]*}"}
-      _cmd=${_cmd#"${_cmd%%[! 	]*}"}
-      _i=$((_i + 1))
-    done
-    [ -n "$_cmd" ] || continue
-    case $_cmd in *lubdub-run*) printf '# already wrapped (%s): %s\n\n' "$_src" "$_cmd"; continue ;; esac
-
-    _base=$(_job_name "$_cmd")
-    _slug=$_base
-    _k=2
-    while :; do
-      case $_used_names in *" $_slug "*) _slug=$_base-$_k; _k=$((_k + 1)) ;; *) break ;; esac
-    done
-    _used_names="$_used_names$_slug "
-    _grace=$(_suggest_grace "$_sched")
-    _found=$((_found + 1))
-    printf 'check: %s\n' "$_slug"
-    printf '  schedule: %s\n' "$_sched"
-    printf '  timezone: %s\n' "$_tz"
-    printf '  grace:    %s s\n' "$_grace"
-    printf '  from:     %s%s\n' "$_src" "${_user:+ (user $_user)}"
-    printf '  command:  %s\n' "$_cmd"
-    # An unescaped % feeds cron's stdin: no quoting we add would survive it.
-    case $(printf '%s' "$_cmd" | sed 's/\\%//g') in
-      *%*) _raw_pct=1 ;;
-      *) _raw_pct= ;;
-    esac
-    if [ -n "$_apply" ]; then
-      _q="create=1&schedule=$(_urlenc "$_sched")&tz=$(_urlenc "$_tz")&grace=$_grace"
-      _b=$_apply/$_slug
-      printf 'created by lubdub-run --discover from %s\n' "$_src" >"$_tmp/cb"
-      _http "$(_url "$_b" /log "$_q")" "$_tmp/cb"
-      case $_code in
-        201) printf '  created:  %s\n' "$_b" ;;
-        200) printf '  exists:   %s (its schedule was left as it is)\n' "$_b" ;;
-        000)
-          printf '  FAILED:   %s\n' "$(_why)"
-          _warn "cannot reach Lubdub at $_apply: $(_why)"
-          exit 1
-          ;;
-        *) printf '  FAILED:   %s\n' "$(_why)"; _failed=$((_failed + 1)); printf '\n'; continue ;;
-      esac
-      if [ "$_header" != "$_src" ]; then
-        printf '# %s\n' "$_src" >>"$_tmp/wrapped"
-        _header=$_src
-        _wtz=$(_system_tz)
-      fi
-      # A CRON_TZ line holds for the lines after it, as in the crontab the job came from.
-      if [ "$_tz" != "$_wtz" ]; then
-        printf 'CRON_TZ=%s\n' "$_tz" >>"$_tmp/wrapped"
-        _wtz=$_tz
-      fi
-      if [ -n "$_raw_pct" ]; then
-        printf '# %s: wrap by hand, its %% lines go to stdin: %s\n' "$_slug" "$_cmd" >>"$_tmp/wrapped"
-      else
-        printf '%s %s%s %s -- %s\n' "$_sched" "${_user:+$_user }" "$(_self_path)" "$_b" "$(_as_argv "$_cmd")" >>"$_tmp/wrapped"
-      fi
-    fi
-    printf '\n'
-  done <"$_file"
-}
-
-# systemd timers: the raw `systemctl list-timers --all` and `systemctl cat` of each timer and
-# the unit it starts go to Lubdub (POST /discover/<ping-key>), which reads them and answers
-# with the suggestions printed here. Without --apply only the count is printed.
-_timers_found=0
-_discover_timers() {
-  command -v systemctl >/dev/null 2>&1 || return 0
-  systemctl list-timers --all --no-pager >"$_tmp/lt" 2>/dev/null || return 0
-  _units=$(sed -n 's/^.*[ 	]\([A-Za-z0-9@._:-]*\.timer\)[ 	][ 	]*\([A-Za-z0-9@._:-]*\.[a-z]*\)[ 	]*$/\1 \2/p' "$_tmp/lt")
-  [ -n "$_units" ] || return 0
-  _timers_found=$(printf '%s\n' "$_units" | wc -l | tr -d ' ')
-  if [ -z "$_apply" ]; then
-    printf '%s systemd timers found: with --apply <ping-key-url>, Lubdub reads their schedules.\n\n' "$_timers_found"
-    return 0
-  fi
-  {
-    printf '#lubdub-discover tz=%s wrapper=%s\n#section list-timers\n' "$(_system_tz)" "$(_self_path)"
-    cat "$_tmp/lt"
-    # the names are checked above: letters, digits and @._:- only
-    for _u in $_units; do
-      printf '#section unit %s\n' "$_u"
-      systemctl cat --no-pager "$_u" 2>/dev/null
-    done
-  } >"$_tmp/td"
-  _http "$(_url "${_apply%/ping/*}/discover/${_apply##*/}" '' '')" "$_tmp/td"
-  if [ "$_code" = 200 ]; then
-    cat "$_tmp/r"
-  else
-    printf 'systemd timers: FAILED: %s\n\n' "$(_why)"
-    _failed=$((_failed + 1))
-  fi
-}
-
-_discover() {
-  _mktemp || { _warn "no temp directory"; exit 1; }
-  : >"$_tmp/wrapped"
-  [ -n "$_apply" ] && _apply=${_apply%/}
+# Discovery: the raw crontabs (the user's `crontab -l`, /etc/crontab and /etc/cron.d/*), and
+# where systemctl exists `systemctl list-timers --all` with `systemctl cat` of each timer and
+# the unit it starts, go to Lubdub (POST /discover/<ping-key>), which reads them and answers
+# with the text printed here; with --apply it also creates the checks and adds the wrapped
+# lines. The listing's format is read by discovery.ts in the service.
+_discover_listing() {
+  printf '#lubdub-discover tz=%s wrapper=%s url=%s%s%s\n' "$(_system_tz)" "$(_self_path)" "$_url_arg" \
+    "${_apply:+ apply=1}" "${_grace_opt:+ grace=$_grace_opt}"
   if command -v crontab >/dev/null 2>&1 && crontab -l >"$_tmp/user.cron" 2>/dev/null; then
-    _parse_crontab "$_tmp/user.cron" user "crontab -l"
+    printf '#section crontab user crontab -l\n'
+    # a newline in case the crontab's last line has none
+    cat "$_tmp/user.cron"
+    echo
   fi
   for _cf in ${LUBDUB_CRONTAB_FILES-/etc/crontab /etc/cron.d/*}; do
     [ -f "$_cf" ] && [ -r "$_cf" ] || continue
     # cron itself ignores backups and package leftovers in /etc/cron.d
     case ${_cf##*/} in .* | *~ | *.dpkg-* | *.rpmsave | *.rpmnew | *.swp) continue ;; esac
-    _parse_crontab "$_cf" system "$_cf"
+    case $_cf in *"$_nl"*) continue ;; esac
+    printf '#section crontab system %s\n' "$_cf"
+    cat "$_cf"
+    echo
   done
-  _discover_timers
-  if [ "$_found" -eq 0 ] && [ "$_timers_found" -eq 0 ]; then
-    echo "No cron jobs found."
-    exit 0
-  fi
-  if [ -z "$_apply" ]; then
-    echo "To create these checks and get the wrapped lines: $_me --discover --apply http://<lubdub-host>:8420/ping/<ping-key>"
-    exit 0
-  fi
-  if [ -s "$_tmp/wrapped" ]; then
-    echo "# Wrapped lines: replace the jobs above with these (crontab -e, or the file named)."
-    cat "$_tmp/wrapped"
-  fi
-  [ "$_failed" -eq 0 ]
+  command -v systemctl >/dev/null 2>&1 || return 0
+  systemctl list-timers --all --no-pager >"$_tmp/lt" 2>/dev/null || return 0
+  printf '#section list-timers\n'
+  cat "$_tmp/lt"
+  # only the names to ask systemctl about: letters, digits and @._:- (Lubdub reads the rest)
+  _units=$(sed -n 's/^.*[ 	]\([A-Za-z0-9@._:-]*\.timer\)[ 	][ 	]*\([A-Za-z0-9@._:-]*\.[a-z]*\)[ 	]*$/\1 \2/p' "$_tmp/lt")
+  for _u in $_units; do
+    printf '#section unit %s\n' "$_u"
+    systemctl cat --no-pager "$_u" 2>/dev/null
+  done
+}
+
+_nl='
+'
+_discover() {
+  case $_url_arg in
+    http://*/ping/* | https://*/ping/*) ;;
+    *)
+      _warn "--discover needs Lubdub's ping key URL, which reads the jobs: $_me --discover http://<lubdub-host>:8420/ping/<ping-key> previews, with --apply creates the checks"
+      exit 2
+      ;;
+  esac
+  _url_arg=${_url_arg%/}
+  _mktemp || { _warn "no temp directory"; exit 1; }
+  _discover_listing >"$_tmp/d"
+  _http "$(_url "${_url_arg%/ping/*}/discover/${_url_arg##*/}" '' '')" "$_tmp/d"
+  case $_code in
+    200) ;;
+    000)
+      printf 'FAILED: %s\n' "$(_why)"
+      _warn "cannot reach Lubdub at $_url_arg: $(_why)"
+      exit 1
+      ;;
+    *) printf 'FAILED: %s\n' "$(_why)"; exit 1 ;;
+  esac
+  cat "$_tmp/r"
+  _failed=$(sed -n 's/^ *[Ll][Uu][Bb][Dd][Uu][Bb]-[Dd][Ii][Ss][Cc][Oo][Vv][Ee][Rr]-[Ff][Aa][Ii][Ll][Ee][Dd]: *\([0-9][0-9]*\).*/\1/p' "$_tmp/h" | head -n 1)
+  [ "${_failed:-0}" -eq 0 ]
   exit $?
 }
 
@@ -843,8 +672,8 @@ while [ $# -gt 0 ]; do
     --flush) _mode=flush ;;
     --no-count) _no_count=1 ;;
     --discover) _mode=discover ;;
-    --apply) [ $# -ge 2 ] || { _usage >&2; exit 2; }; _apply=$2; shift ;;
-    --apply=*) _apply=${1#*=} ;;
+    --apply) _apply=1 ;;
+    --apply=*) _apply=1; _url_arg=${1#*=} ;;
     --grace) [ $# -ge 2 ] || { _usage >&2; exit 2; }; _grace_opt=$2; shift ;;
     --grace=*) _grace_opt=${1#*=} ;;
     --artifact) [ $# -ge 2 ] || { _usage >&2; exit 2; }; _artifact=$2; shift ;;
@@ -858,7 +687,7 @@ while [ $# -gt 0 ]; do
       ;;
     -*) _warn "unknown option: $1"; _usage >&2; exit 2 ;;
     *)
-      if [ -z "$_url_arg" ] && [ "$_mode" = run ]; then
+      if [ -z "$_url_arg" ]; then
         case $1 in http://* | https://*) _url_arg=$1; shift; continue ;; esac
       fi
       break
