@@ -194,7 +194,7 @@ describe('lubdub import healthchecks', () => {
     // and the stopped service's own data dir: everything is already there
     const again = await lubdubCli(args(servedDir), env);
     expect(again.stdout).toContain('create 0, update 0, unchanged 2, not moved 0');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('the "Lubdub itself" heartbeat in Settings', () => {

@@ -4,6 +4,7 @@ import { ALL_CHECKS_TAG, badgeSummary, onBadge } from '../../../shared/domain/ba
 import { shownStatus } from '../../../shared/domain/check-state.js';
 import type { Status } from '../../../shared/domain/types.js';
 import { alertFigures } from '../alerts/store.js';
+import { checkJson } from '../serialize.js';
 import { safeEqual } from '../api/auth.js';
 import { on } from '../api/contract.js';
 import type { CheckRow } from '../db/repos.js';
@@ -45,7 +46,15 @@ export function integrationsFeature(opts: IntegrationsOptions = {}): Feature {
       const { repos, runtime, clock, scheduler, log, config } = deps;
       const alerts = alertFigures(repos.db);
       const send = opts.send ?? httpSender('Lubdub-relay');
-      const relay = new Relay({ db: repos.db, repos, clock, log, send, poke: () => scheduler.poke('relay') });
+      const announce = (checkId: number) => {
+        try {
+          const row = repos.checks.byId(checkId);
+          if (row) deps.bus.emit('public', { type: 'check', data: checkJson(row, deps.readContext()) });
+        } catch {
+          /* an unreadable store: the next ping's event shows it */
+        }
+      };
+      const relay = new Relay({ db: repos.db, repos, clock, log, send, poke: () => scheduler.poke('relay'), announce });
       scheduler.add(relay.source());
       // The heartbeat's URL and minutes: saved from Settings, else the config's (environment) default.
       const fallback = opts.heartbeat !== undefined ? opts.heartbeat : config.heartbeatUrl ? { url: config.heartbeatUrl, everyMs: config.heartbeatMinutes * 60_000 } : null;

@@ -88,7 +88,7 @@ export class Relay {
   private s;
 
   constructor(
-    private deps: { db: Db; repos: Repos; clock: Clock; log: Log; send: Sender; poke: () => void },
+    private deps: { db: Db; repos: Repos; clock: Clock; log: Log; send: Sender; poke: () => void; announce?: (checkId: number) => void },
   ) {
     const p = (sql: string) => deps.db.prepare(sql);
     this.s = {
@@ -174,6 +174,8 @@ export class Relay {
       this.s.idle.run(null, r.check_id);
       void this.forward(r.check_id).finally(() => {
         this.inFlight.delete(r.check_id);
+        // the check's relay state changed: the console shows it
+        if (!this.stopped) this.deps.announce?.(r.check_id);
         if (this.again.delete(r.check_id) && !this.stopped) {
           this.s.idle.run(this.deps.clock.now(), r.check_id);
         }
