@@ -24,6 +24,10 @@ export function HeartbeatSetting() {
   useEffect(() => {
     api.heartbeat().then(fill, (e) => setError((e as Error).message));
   }, []);
+  // last sent / last error follow the console's clock tick; the fields being edited stay as typed
+  useEffect(() => {
+    if (hb) api.heartbeat().then(setHb, () => undefined);
+  }, [now]);
 
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
