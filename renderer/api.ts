@@ -93,6 +93,11 @@ export const api = {
   /** ends this console session, or every one (`everywhere`) */
   logout: (everywhere: boolean) => send('logout', {}, { everywhere }),
   rotateKey: (which: Body<'rotateKey'>['which']) => send('rotateKey', {}, { which }),
+  /** imports checks from healthchecks' API v3 through the service; `dry_run` only plans */
+  importHealthchecks: (input: Body<'importHealthchecks'>) => send('importHealthchecks', {}, input),
+  /** the "Lubdub itself" heartbeat */
+  heartbeat: () => send('heartbeat'),
+  saveHeartbeat: (input: Body<'saveHeartbeat'>) => send('saveHeartbeat', {}, input),
   /** Lubdub's channels (with config and `new_checks`): Settings, and what a check can notify */
   channels: () => send('channels').then((r) => r.channels),
   createChannel: (c: Body<'createChannel'>) => send('createChannel', {}, c),

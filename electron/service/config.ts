@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_SHARE_PORT } from '../../shared/api/office.js';
 import { limitError, normalizeBaseUrl, SETTINGS_LIMITS, type LimitedSetting } from '../../shared/api/settings.js';
+import { upstreamError } from '../../shared/domain/upstream.js';
 import { baseUrlError } from '../../shared/security/base-url.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
@@ -30,6 +31,10 @@ export interface ServiceConfig {
   sharePort: number;
   /** announce the ping receiver (and the share port) on the LAN with mDNS/DNS-SD */
   mdns: boolean;
+  /** "Lubdub itself": the default ping URL the service pings while it runs (Settings may save another) */
+  heartbeatUrl: string | null;
+  /** the default minutes between two heartbeats */
+  heartbeatMinutes: number;
   /** better-sqlite3's addon file; the desktop app sets its Electron-ABI build, `serve` leaves it unset */
   nativeBinding?: string;
   /** settings given by flag or environment at start: they win over values saved from the console */
@@ -128,6 +133,17 @@ const OPTIONS: Option[] = [
   { key: 'shareHost', flag: '--share-host', env: 'LUBDUB_SHARE_HOST', parse: host },
   { key: 'sharePort', flag: '--share-port', env: 'LUBDUB_SHARE_PORT', parse: port },
   { key: 'mdns', flag: '--mdns', env: 'LUBDUB_MDNS', parse: bool },
+  {
+    key: 'heartbeatUrl',
+    flag: '--heartbeat-url',
+    env: 'LUBDUB_HEARTBEAT_URL',
+    parse: (v, n) => {
+      const err = upstreamError(v, n);
+      if (err) throw new ConfigError(`${err}, got ${JSON.stringify(v)}`);
+      return v;
+    },
+  },
+  { key: 'heartbeatMinutes', flag: '--heartbeat-minutes', env: 'LUBDUB_HEARTBEAT_MINUTES', parse: limited('heartbeat_minutes') },
 ];
 
 /** Defaults of SPEC §3. */
@@ -150,6 +166,8 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
     shareHost: '0.0.0.0',
     sharePort: DEFAULT_SHARE_PORT,
     mdns: true,
+    heartbeatUrl: null,
+    heartbeatMinutes: SETTINGS_LIMITS.heartbeat_minutes.default,
   };
 }
 

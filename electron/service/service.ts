@@ -16,7 +16,7 @@ import { Bus } from './events.js';
 import { loadKeys } from './keys.js';
 import { createLog, type Log } from './log.js';
 import { CheckService, NO_CHANNELS, type ChannelResolver, type CheckFields, type FieldRule } from './core/checks.js';
-import { IngestQueue, type PrepareStep } from './core/ingest-queue.js';
+import { IngestQueue, type PingLogHold, type PrepareStep } from './core/ingest-queue.js';
 import { PingPipeline, type PingStep } from './core/pipeline.js';
 import { readContextOf, Runtime } from './core/runtime.js';
 import { packageVersion } from './package-info.js';
@@ -91,6 +91,8 @@ export interface Contributions {
   checkFields?: Partial<CheckFields>;
   /** fields derived for a check's JSON when it is read (e.g. a learned schedule), never stored */
   derivedCheckFields?: DerivedCheckFields[];
+  /** per check, the last ping a feature is done with: later ones outlive the ping log limit (up to its hard cap) */
+  pingLogHolds?: PingLogHold[];
   /** pipeline steps, run after classification in feature order */
   pingSteps?: PingStep[];
   /** async work before a ping is queued */
@@ -267,7 +269,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
     readContext,
   });
   const pipeline = new PingPipeline({ steps: all((c) => c.pingSteps), runStarts: repos.pings });
-  const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, flips, readContext, prepare: all((c) => c.prepare) });
+  const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, flips, readContext, prepare: all((c) => c.prepare), pingLogHolds: all((c) => c.pingLogHolds) });
   const core: Core = { checks, readContext, ingest };
 
   // 4. The HTTP surfaces.

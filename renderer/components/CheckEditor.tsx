@@ -5,6 +5,7 @@ import type { ChannelJson, CheckJson } from '../../shared/api/types.js';
 import { formatSeconds, formatSecondsExact, parseDuration } from '../../shared/domain/duration.js';
 import { silentDraftOf, silentInput, type SilentDraft } from '../../shared/console/silent.js';
 import { cronError } from '../../shared/domain/schedule.js';
+import { UPSTREAM_FIELD, upstreamError } from '../../shared/domain/upstream.js';
 import { ApiFailure } from '../api.js';
 import { AssertionsEditor } from './AssertionsEditor.js';
 import { CronPreview } from './CronPreview.js';
@@ -35,6 +36,7 @@ interface Draft {
   channels: string[];
   push_token: string;
   remind: string;
+  upstream: string;
   silent: SilentDraft;
 }
 
@@ -64,6 +66,7 @@ function draftOf(c: EditableCheck | undefined, localTz: string, channels: Channe
     channels: c ? c.channels.split(',').filter(Boolean) : (channels ?? []).filter((x) => x.new_checks).map((x) => x.id),
     push_token: c?.push_token ?? '',
     remind: typeof remind === 'number' && remind > 0 ? formatSecondsExact(remind) : '',
+    upstream: c?.upstream ?? '',
     silent: silentDraftOf(c),
   };
 }
@@ -138,6 +141,8 @@ export function CheckEditor(props: {
   if (grace === null) localErrors.grace = 'Write a duration such as "15 min" or "1 h".';
   if (d.kind === 'cron' && cronError(d.schedule.trim())) localErrors.schedule = cronError(d.schedule.trim())!;
   if (remind === null) localErrors[REMIND_FIELD] = 'Write a duration such as "1 h", or leave empty for no reminders.';
+  const upstreamBad = upstreamError(d.upstream.trim(), 'The upstream');
+  if (upstreamBad) localErrors[UPSTREAM_FIELD] = `${upstreamBad}.`;
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -162,6 +167,8 @@ export function CheckEditor(props: {
       channels: d.channels.join(','),
       push_token: d.push_token.trim() === '' ? null : d.push_token.trim(),
       [REMIND_FIELD]: remind ?? 0,
+      // "" turns relaying off (only sent when set or when turning it off, so other checks stay as they are)
+      ...(d.upstream.trim() !== '' || props.initial?.upstream ? { [UPSTREAM_FIELD]: d.upstream.trim() } : {}),
       ...silentInput(d.silent),
     };
     if (d.slug.trim() !== '' || props.initial) input.slug = d.slug.trim();
@@ -305,6 +312,14 @@ export function CheckEditor(props: {
         {err('channels') && <p className="field-error">{err('channels')}</p>}
         <Field label="Repeat reminder while down" id={id(REMIND_FIELD)} error={err(REMIND_FIELD)} hint="Empty = no reminders; e.g. “1 h” repeats the alert every hour until it is fixed.">
           <input {...aria(REMIND_FIELD)} value={d.remind} placeholder="off" onChange={(e) => set('remind', e.target.value)} />
+        </Field>
+        <Field
+          label="Relay pings to (upstream ping URL)"
+          id={id(UPSTREAM_FIELD)}
+          error={err(UPSTREAM_FIELD)}
+          hint="Optional: every start, success and failure is forwarded to this healthchecks-compatible ping URL, so an always-on watcher alerts while this computer sleeps."
+        >
+          <input {...aria(UPSTREAM_FIELD)} className="mono" type="url" value={d.upstream} placeholder="https://hc-ping.com/<uuid>" onChange={(e) => set('upstream', e.target.value)} spellCheck={false} />
         </Field>
       </fieldset>
 

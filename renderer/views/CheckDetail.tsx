@@ -321,6 +321,19 @@ export function CheckDetail({ uuid }: { uuid: string }) {
           </dd>
         </div>
       </dl>
+      {check.upstream && check.relay && (
+        <p className="hint relay-state" data-testid="relay-state">
+          Relayed to <code className="mono">{check.upstream}</code>:{' '}
+          {check.relay.forwarded_n === null ? 'nothing forwarded yet' : `forwarded up to ping #${check.relay.forwarded_n}`}
+          {check.relay.pending > 0 && `, ${check.relay.pending} waiting`}
+          {check.relay.retry_at && (
+            <>
+              , retrying <RelTime iso={check.relay.retry_at} now={now} />
+            </>
+          )}
+          {check.relay.last_error && <>, last error: {check.relay.last_error}</>}.
+        </p>
+      )}
 
       <ScheduleSuggestion check={check} />
       <section aria-labelledby="urls-h">

@@ -1,8 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { SettingsJson } from '../../shared/api/settings.js';
 import { formatSecondsExact, parseDuration } from '../../shared/domain/duration.js';
 import { api, ApiFailure } from '../api.js';
+import { BadgeSettings } from '../components/BadgeSettings.js';
 import { ChannelSettings } from '../components/ChannelSettings.js';
+import { HeartbeatSetting } from '../components/HeartbeatSetting.js';
+import { ImportSettings } from '../components/ImportSettings.js';
 import { HostGroupingSetting } from '../components/HostGroupingSetting.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { CopyButton } from '../components/CopyButton.js';
@@ -43,7 +46,9 @@ export function Settings() {
   const [window, setWindow] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<string | null>(null);
-  const [rotate, setRotate] = useState<'api_key' | 'ping_key' | null>(null);
+  const [rotate, setRotate] = useState<'api_key' | 'ping_key' | 'badge_key' | null>(null);
+  const checks = useConsole((x) => x.checks);
+  const tags = useMemo(() => [...new Set(Object.values(checks).flatMap((c) => c.tags.split(' ').filter(Boolean)))].sort(), [checks]);
   const [logoutAll, setLogoutAll] = useState(false);
   const settingsSeq = useConsole((x) => x.settingsSeq);
 
@@ -94,7 +99,11 @@ export function Settings() {
       await api.rotateKey(which);
       fill(await api.settings());
       setSaved(
-        which === 'api_key' ? 'New API key made: update your scripts. Every other console session was logged out.' : 'New ping key made: slug URLs changed.',
+        which === 'api_key'
+          ? 'New API key made: update your scripts. Every other console session was logged out.'
+          : which === 'badge_key'
+            ? 'New badge key made: badge URLs changed.'
+            : 'New ping key made: slug URLs changed.',
       );
     } catch (e) {
       setErrors({ general: (e as Error).message });
@@ -195,6 +204,10 @@ export function Settings() {
         </button>
       </section>
 
+      <BadgeSettings pingBase={s.base_url} badgeKey={s.badge_key} tags={tags} onRotate={() => setRotate('badge_key')} />
+      <HeartbeatSetting />
+      <ImportSettings />
+
       <OfficeSettings />
       <section aria-labelledby="channels-h">
         <h2 id="channels-h">Notification channels</h2>
@@ -208,8 +221,20 @@ export function Settings() {
         </ConfirmDialog>
       )}
       {rotate && (
-        <ConfirmDialog title={rotate === 'api_key' ? 'Make a new API key?' : 'Make a new ping key?'} confirmLabel="Rotate" danger onConfirm={doRotate} onCancel={() => setRotate(null)}>
-          <p>{rotate === 'api_key' ? 'Scripts using the old key stop working at once.' : 'Slug ping URLs with the old key stop working at once; UUID URLs keep working.'}</p>
+        <ConfirmDialog
+          title={rotate === 'api_key' ? 'Make a new API key?' : rotate === 'badge_key' ? 'Make a new badge key?' : 'Make a new ping key?'}
+          confirmLabel="Rotate"
+          danger
+          onConfirm={doRotate}
+          onCancel={() => setRotate(null)}
+        >
+          <p>
+            {rotate === 'api_key'
+              ? 'Scripts using the old key stop working at once.'
+              : rotate === 'badge_key'
+                ? 'Badges using the old key stop showing at once.'
+                : 'Slug ping URLs with the old key stop working at once; UUID URLs keep working.'}
+          </p>
         </ConfirmDialog>
       )}
     </div>

@@ -39,8 +39,8 @@ export const DEVICE_ROUTES: ReadonlySet<RouteName> = new Set<RouteName>([
   'resumeCheck',
 ]);
 
-/** GET routes a read-only key may still not read: they show keys or a pairing code. */
-const SECRET_READS: ReadonlySet<RouteName> = new Set<RouteName>(['settings', 'office', 'officeKeys']);
+/** GET routes a read-only key may still not read: they show keys, a pairing code or a ping URL. */
+const SECRET_READS: ReadonlySet<RouteName> = new Set<RouteName>(['settings', 'office', 'officeKeys', 'heartbeat']);
 
 /** Where a request arrived: the loopback UI port or the LAN share port (TLS). */
 export type Surface = 'ui' | 'share';

@@ -10,7 +10,8 @@ import { UUID_RE } from '../domain/ping-url.js';
 import { CheckInputSchema } from './check-input.js';
 import { HeartbeatsJsonSchema } from './heartbeats.js';
 import { NewKeyInputSchema, OfficeInputSchema, OfficeJsonSchema, OfficeKeyJsonSchema } from './office.js';
-import { SettingsInputSchema, SettingsJsonSchema } from './settings.js';
+import { ImportInputSchema, ImportReplySchema } from './integrations.js';
+import { HeartbeatInputSchema, HeartbeatJsonSchema, SettingsInputSchema, SettingsJsonSchema } from './settings.js';
 import { MetricsReplySchema, PresetsReplySchema } from './silent.js';
 import {
   ChannelJsonSchema,
@@ -190,6 +191,11 @@ export const API = {
   // ---- integrations: Prometheus, moving to and from healthchecks, relay ----
   /** Prometheus text exposition (text/plain; version=0.0.4): healthchecks' hc_* series and Lubdub's lubdub_* */
   prometheusMetrics: route({ method: 'GET', path: '/metrics' }),
+  /** imports checks from healthchecks' API v3 (or another Lubdub) into this service; `dry_run` writes nothing */
+  importHealthchecks: route({ method: 'POST', path: '/api/lubdub/import/healthchecks', body: ImportInputSchema, response: ImportReplySchema }),
+  /** the "Lubdub itself" heartbeat: URL, interval, last sent, last error */
+  heartbeat: route({ method: 'GET', path: '/api/lubdub/heartbeat', response: HeartbeatJsonSchema }),
+  saveHeartbeat: route({ method: 'POST', path: '/api/lubdub/heartbeat', body: HeartbeatInputSchema, response: HeartbeatJsonSchema }),
 
   // ---- office mode: sharing over TLS, pairing, read-only and device keys ----
   /** sharing, its certificate's fingerprint, mDNS and a pairing waiting for its code */

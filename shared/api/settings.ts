@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { upstreamError } from '../domain/upstream.js';
 import { baseUrlError } from '../security/base-url.js';
 import { schemaError } from './schema-error.js';
 
@@ -54,6 +55,8 @@ export const SETTINGS_LIMITS = {
   ping_body_limit: { min: 0, max: 10_000_000, default: 100_000 },
   /** seconds a check whose deadline fell while Lubdub was not watching stays in grace */
   catchup_window: { min: 0, max: 7 * 86400, default: 600 },
+  /** minutes between two "Lubdub itself" heartbeats */
+  heartbeat_minutes: { min: 1, max: 1440, default: 5 },
 } as const;
 
 /** A numeric setting's name. */
@@ -87,6 +90,47 @@ export function settingsInputError(body: unknown): string | null {
     } else if (k !== 'api_key' && k !== 'theme') {
       return `${k} is not a setting`;
     }
+  }
+  return null;
+}
+
+/** `GET /api/lubdub/heartbeat`: the "Lubdub itself" heartbeat, what Settings shows. */
+export const HeartbeatJsonSchema = Type.Object({
+  /** the ping URL the service pings while it runs; "" is off */
+  url: Type.String(),
+  minutes: Type.Integer(),
+  /** what the environment (LUBDUB_HEARTBEAT_URL / _MINUTES) gives when nothing is saved */
+  default_url: Type.String(),
+  default_minutes: Type.Integer(),
+  /** the last heartbeat the URL accepted, or null */
+  last_sent: Type.Union([Type.String(), Type.Null()]),
+  /** why the last heartbeat failed, or null when it went through */
+  last_error: Type.Union([Type.String(), Type.Null()]),
+});
+/** The heartbeat as Settings shows it. */
+export type HeartbeatJson = Static<typeof HeartbeatJsonSchema>;
+
+/** `POST /api/lubdub/heartbeat`: either or both; url "" turns the heartbeat off. */
+export const HeartbeatInputSchema = Type.Object({
+  url: Type.Optional(Type.String()),
+  minutes: Type.Optional(Type.Integer()),
+  api_key: Type.Optional(Type.String()),
+});
+/** A heartbeat change. */
+export type HeartbeatInput = Omit<Static<typeof HeartbeatInputSchema>, 'api_key'>;
+
+/** Validates a heartbeat change; returns the error text after "json validation error: ", or null. */
+export function heartbeatInputError(body: unknown): string | null {
+  const shape = schemaError(HeartbeatInputSchema, body);
+  if (shape) return shape;
+  const b = body as HeartbeatInput;
+  if (b.url !== undefined) {
+    const err = upstreamError(b.url, 'url');
+    if (err) return err;
+  }
+  if (b.minutes !== undefined) {
+    const err = limitError('heartbeat_minutes', b.minutes);
+    if (err) return `minutes ${err}`;
   }
   return null;
 }

@@ -23,6 +23,21 @@ export const ScheduleSuggestionSchema = Type.Object({
   text: Type.String(),
   runs: Type.Integer(),
 });
+/** The relay of a check's pings to its upstream (electron/service/integrations/relay.ts). */
+export const RelayStateSchema = Type.Object({
+  /** the last ping n the upstream confirmed (or that was passed over); null before the first ping */
+  forwarded_n: Type.Union([Type.Integer(), Type.Null()]),
+  /** pings stored but not yet forwarded */
+  pending: Type.Integer(),
+  /** when the next try is due after a failure, or null */
+  retry_at: Type.Union([Iso, Type.Null()]),
+  /** the last send's error (a 4xx refusal stays until the next success), or null */
+  last_error: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The relay state of a check. */
+export type RelayState = Static<typeof RelayStateSchema>;
+
 /** A learned schedule proposal. */
 export type ScheduleSuggestionJson = Static<typeof ScheduleSuggestionSchema>;
 
@@ -81,6 +96,10 @@ export const CheckJsonSchema = Type.Object({
   learn_schedule: Type.Optional(Type.Boolean()),
   /** Lubdub: the schedule learned so far, while `learn_schedule`; absent until the runs show one */
   schedule_suggestion: Type.Optional(ScheduleSuggestionSchema),
+  /** Lubdub: the ping URL this check's pings are relayed to (absent: none) */
+  upstream: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** Lubdub: how far the relay to `upstream` got; absent without an upstream */
+  relay: Type.Optional(RelayStateSchema),
 });
 /** A check as the management API returns it. */
 export type CheckJson = Static<typeof CheckJsonSchema>;

@@ -37,3 +37,13 @@ export function badgeSummary(statuses: Iterable<Status>, withLate: boolean): Bad
   }
   return out;
 }
+
+/** The formats of a badge: an image, healthchecks' JSON, and shields.io's endpoint JSON. */
+export const BADGE_FORMATS = ['svg', 'json', 'shields'] as const;
+/** A badge format. */
+export type BadgeFormat = (typeof BADGE_FORMATS)[number];
+
+/** The URL of a badge on the ping port: `<ping base>/badge/<badge key>/<tag>.<format>` (`*`: all checks). */
+export function badgeUrl(pingBase: string, badgeKey: string, tag: string, format: BadgeFormat): string {
+  return `${pingBase}/badge/${encodeURIComponent(badgeKey)}/${encodeURIComponent(tag)}.${format}`;
+}

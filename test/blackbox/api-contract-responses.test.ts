@@ -94,6 +94,12 @@ describe('every declared answer matches its schema (real service)', () => {
     await call('revokeKey', { id: key.id });
   });
 
+  it('integrations: the heartbeat and an import preview (from this same service, as the other side)', async () => {
+    await call('heartbeat');
+    await call('saveHeartbeat', {}, { url: '', minutes: 5 });
+    await call('importHealthchecks', {}, { url: s.uiUrl, remote_key: s.apiKey, dry_run: true });
+  });
+
   it('every route with a response schema was answered', () => {
     const declared = (Object.keys(API) as RouteName[]).filter((n) => 'response' in API[n]);
     expect(declared.filter((n) => !answered.has(n))).toEqual([]);

@@ -131,6 +131,8 @@ describe('relay to an upstream ping URL', () => {
     await ping('/start');
     await ping('');
     await waitFor(async () => (await upstreamLog(up, target)).length === 2);
+    // and the relay has its confirmation (stopping the upstream before its answer arrives would resend that ping)
+    await waitFor(async () => ((await (await a.api(`/api/v3/checks/${c.uuid}`)).json()) as { relay?: { forwarded_n: number | null } }).relay?.forwarded_n === 2);
 
     // the upstream goes away; pings keep being answered and stored here
     await up.stop();

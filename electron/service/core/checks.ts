@@ -102,6 +102,16 @@ export class CheckService {
     return withInput;
   }
 
+  /**
+   * Creates a check from validated input, optionally with a chosen uuid (an import keeping
+   * a moved check's uuid when it is free), and announces it.
+   */
+  add(input: CheckInput, uuid?: string): CheckRow {
+    const row = writeTx(this.deps.repos.db, () => this.insert(input, this.deps.clock.now(), uuid));
+    this.afterEdit(row);
+    return row;
+  }
+
   /** Copies validated input fields onto a row (no I/O except the channel/push-token checks). */
   private applyInput(c: CheckRow, input: CheckInput): CheckRow {
     const next: CheckRow = { ...c, extra: { ...c.extra } };

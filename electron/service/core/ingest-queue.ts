@@ -10,7 +10,7 @@ import type { Log } from '../log.js';
 import { checkJson, flipJson, pingJson, type ReadContext } from '../serialize.js';
 import type { CheckService } from './checks.js';
 import type { IngestRequest, PingPipeline } from './pipeline.js';
-import type { Runtime } from './runtime.js';
+import { PING_LOG_HARD_CAP, type Runtime } from './runtime.js';
 
 /** What the receiver answers. */
 export interface IngestResult {
@@ -40,6 +40,21 @@ export interface IngestQueueDeps {
   readContext: () => ReadContext;
   /** run in this order before a ping is queued */
   prepare?: readonly PrepareStep[];
+  /** per check, the last ping n a feature is done with (later ones are still needed), or null */
+  pingLogHolds?: readonly PingLogHold[];
+}
+
+/** The last ping n of a check a feature no longer needs (pings after it are kept), or null: no claim. */
+export type PingLogHold = (row: CheckRow) => number | null;
+
+/**
+ * Retention of a check's ping log: prune through the returned n (0: nothing). The newest
+ * `limit` pings are kept; pings after `doneThrough` also, up to `hardCap` pings in all.
+ */
+export function pruneThrough(nPings: number, limit: number, doneThrough: number | null, hardCap = PING_LOG_HARD_CAP): number {
+  const byLimit = nPings - limit;
+  if (doneThrough === null) return Math.max(0, byLimit);
+  return Math.max(0, Math.min(byLimit, doneThrough), nPings - Math.max(hardCap, limit));
 }
 
 interface Pending {
@@ -77,7 +92,10 @@ class BatchRows {
   private rows = new Map<number, CheckRow>();
   private dirty = new Set<number>();
 
-  constructor(private repos: Repos) {}
+  constructor(
+    private repos: Repos,
+    private holds: readonly PingLogHold[] = [],
+  ) {}
 
   /** The current row for a lookup, loading it on first use. */
   get(key: string, load: () => CheckRow | null): CheckRow | null {
@@ -110,7 +128,14 @@ class BatchRows {
     for (const id of this.dirty) {
       const row = this.rows.get(id)!;
       this.repos.checks.updatePingState(row);
-      if (row.nPings > pingLogLimit) this.repos.pings.prune(id, row.nPings - pingLogLimit);
+      if (row.nPings <= pingLogLimit) continue;
+      let done: number | null = null;
+      for (const hold of this.holds) {
+        const n = hold(row);
+        if (n !== null) done = done === null ? n : Math.min(done, n);
+      }
+      const through = pruneThrough(row.nPings, pingLogLimit, done);
+      if (through > 0) this.repos.pings.prune(id, through);
     }
     this.dirty.clear();
   }
@@ -168,7 +193,7 @@ export class IngestQueue {
     let results: IngestResult[] = [];
     let seen = new BatchTimes();
     const applyAll = (reqs: Pending[]) => {
-      const rows = new BatchRows(repos);
+      const rows = new BatchRows(repos, this.deps.pingLogHolds);
       const out = reqs.map((p) => this.applyOne(p.req, want ? publics : null, seen, rows));
       rows.writeBack(this.deps.runtime.pingLogLimit);
       return out;

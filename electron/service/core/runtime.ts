@@ -6,6 +6,13 @@ import type { DerivedCheckFields, ReadContext, Urls } from '../serialize.js';
 /** Ping log size per check (healthchecks' ping_log_limit); older pings are pruned as new ones arrive. */
 const DEFAULT_PING_LOG_LIMIT = 1000;
 
+/**
+ * Most pings kept per check while a feature still needs older ones (a relay whose upstream
+ * is down): past it the oldest go even if unsent, so a dead upstream cannot grow the
+ * database forever.
+ */
+export const PING_LOG_HARD_CAP = 10_000;
+
 /** What the service starts with; the settings routes change some of it while it runs. */
 export interface RuntimeInit {
   /** the ping URL base given by flag, environment or saved settings; null: derived from the listening port */

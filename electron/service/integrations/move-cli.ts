@@ -1,7 +1,10 @@
 import fs from 'node:fs';
-import { defaultDataDir } from '../config.js';
+import path from 'node:path';
+import type { ImportReply } from '../../../shared/api/integrations.js';
+import { API } from '../../../shared/api/routes.js';
+import { defaultDataDir, loadConfig } from '../config.js';
 import type { Clock } from '../../../shared/domain/clock.js';
-import { exportHealthchecks, importHealthchecks, MoveError, planText } from './move.js';
+import { exportHealthchecks, importHealthchecks, importText, MoveError, planText, type ImportReport } from './move.js';
 
 /** `lubdub import …` / `lubdub export …` usage. */
 export const MOVE_USAGE = {
@@ -50,13 +53,59 @@ export function parseMoveArgs(which: 'import' | 'export', argv: string[], env: N
   return a;
 }
 
-/** Runs `lubdub import healthchecks …`; prints the plan and the channels that stay behind. */
-export async function runImport(argv: string[], clock: Clock, print: (line: string) => void = console.log): Promise<void> {
-  const a = parseMoveArgs('import', argv);
-  const r = await importHealthchecks({ remote: { url: a.url, apiKey: a.apiKey }, dataDir: a.dataDir, dryRun: a.dryRun, clock });
-  planText(r.lines, r.dryRun).forEach((l) => print(l));
-  if (r.channels === null) print('channels: not listed (a read-only key cannot list them); set up alerts in Lubdub');
-  else if (r.channels.length) print(`channels not carried over (set them up in Lubdub): ${r.channels.map((c) => `${c.name} (${c.kind})`).join(', ')}`);
+/** The API key a service on this data dir answers to: LUBDUB_API_KEY, else keys.json (read, never created). */
+function serviceKey(dataDir: string, env: NodeJS.ProcessEnv): string | null {
+  if (env.LUBDUB_API_KEY) return env.LUBDUB_API_KEY;
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dataDir, 'keys.json'), 'utf8')).apiKey ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Asks the service running on the configured UI port (LUBDUB_UI_HOST / LUBDUB_UI_PORT) to
+ * import, so it stays the one writer of `checks`; null when none answers there.
+ */
+async function importThroughService(a: MoveArgs, env: NodeJS.ProcessEnv): Promise<ImportReport | null> {
+  const key = serviceKey(a.dataDir, env);
+  // No key was ever made for this data dir: no service has run on it.
+  if (key === null) return null;
+  const cfg = loadConfig([], env);
+  const host = cfg.uiHost === '0.0.0.0' || cfg.uiHost === '::' ? '127.0.0.1' : cfg.uiHost.includes(':') ? `[${cfg.uiHost}]` : cfg.uiHost;
+  const url = `http://${host}:${cfg.uiPort}${API.importHealthchecks.path}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: a.url, remote_key: a.apiKey, dry_run: a.dryRun }),
+      signal: AbortSignal.timeout(120_000),
+    });
+  } catch (e) {
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    if (code === 'ECONNREFUSED') return null;
+    throw new MoveError(`cannot reach the Lubdub service at ${url}: ${code ?? (e as Error).message}`);
+  }
+  const json = (await res.json().catch(() => null)) as (ImportReply & { error?: string }) | null;
+  if (res.status === 401 || res.status === 403) {
+    throw new MoveError(`the Lubdub service at ${url} refused the API key of ${a.dataDir} (HTTP ${res.status}); set LUBDUB_API_KEY or --data-dir`);
+  }
+  if (res.status !== 200 || !json || !Array.isArray(json.lines)) {
+    throw new MoveError(json?.error ?? `the service at ${url} did not import (HTTP ${res.status})`);
+  }
+  return { lines: json.lines, channels: json.channels, dryRun: json.dry_run };
+}
+
+/**
+ * Runs `lubdub import healthchecks …` through the running service when one answers on the
+ * UI port, else into the data dir directly; prints the same lines either way.
+ */
+export async function runImport(argv: string[], clock: Clock, print: (line: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const a = parseMoveArgs('import', argv, env);
+  const r =
+    (await importThroughService(a, env)) ?? (await importHealthchecks({ remote: { url: a.url, apiKey: a.apiKey }, dataDir: a.dataDir, dryRun: a.dryRun, clock }));
+  importText(r).forEach((l) => print(l));
 }
 
 /** Runs `lubdub export healthchecks …`: plan, mapping, not-carried fields and rewritten lines. */

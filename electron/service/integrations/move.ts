@@ -7,7 +7,7 @@ import { cronError } from '../../../shared/domain/schedule.js';
 import { NO_CHANNELS, CheckService } from '../core/checks.js';
 import { FlipWriter } from '../core/flips.js';
 import { readContextOf, Runtime } from '../core/runtime.js';
-import { openDb, writeTx, type Db } from '../db/open.js';
+import { openDb, type Db } from '../db/open.js';
 import { makeRepos, type CheckRow, type Repos } from '../db/repos.js';
 import { Bus } from '../events.js';
 
@@ -137,15 +137,22 @@ export interface Remote {
   apiKey: string;
 }
 
-function apiBase(url: string): string {
+/** Why `url` cannot be the other side's base URL (a full sentence), or null. */
+export function remoteUrlError(url: string): string | null {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new MoveError(`--url ${url} is not a URL`);
+    return `${url} is not a URL`;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new MoveError(`--url ${url} must be http or https`);
-  return u.href.replace(/\/+$/, '').replace(/\/api\/v3$/, '');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `${url} must be http or https`;
+  return null;
+}
+
+function apiBase(url: string): string {
+  const err = remoteUrlError(url);
+  if (err) throw new MoveError(`--url ${err}`);
+  return new URL(url).href.replace(/\/+$/, '').replace(/\/api\/v3$/, '');
 }
 
 /** One API v3 call; any failure is one line naming the host and what went wrong. */
@@ -226,56 +233,87 @@ export interface ImportReport {
   dryRun: boolean;
 }
 
+/** Where imported checks go: the running service's checks, or the data dir's when no service runs. */
+export interface ImportTarget {
+  list(): CheckRow[];
+  update(uuid: string, input: CheckInput): void;
+  add(input: CheckInput, uuid?: string): CheckRow;
+}
+
+/** The other side's checks and channels (channels null when the key may not list them). */
+async function readRemote(remote: Remote): Promise<{ checks: RemoteCheck[]; channels: ImportReport['channels'] }> {
+  const checks = (await listRemote(remote)).map(fromHealthchecks);
+  const ch = await call(remote, 'GET', '/api/v3/channels/');
+  const channels = ch.status === 200 && Array.isArray(ch.json?.channels) ? (ch.json.channels as { name: string; kind: string }[]).map((c) => ({ name: str(c.name), kind: str(c.kind) })) : null;
+  return { checks, channels };
+}
+
 /**
- * Imports the other side's checks into the Lubdub data dir: matched by uuid, then slug, then
- * name; created with the same uuid when it is free (moved jobs keep their ping path, only the
- * host changes); updated only where a carried field differs. A second run changes nothing.
+ * Imports the other side's checks into `target` (null: an empty store a dry run plans
+ * against): matched by uuid, then slug, then name; created with the same uuid when it is
+ * free (moved jobs keep their ping path, only the host changes); updated only where a
+ * carried field differs. A second run changes nothing; a dry run never calls `update`/`add`.
+ */
+export async function importInto(target: ImportTarget | null, remoteApi: Remote, dryRun: boolean): Promise<ImportReport> {
+  return plan(target, await readRemote(remoteApi), dryRun);
+}
+
+function plan(target: ImportTarget | null, from: Awaited<ReturnType<typeof readRemote>>, dryRun: boolean): ImportReport {
+  const lines: PlanLine[] = [];
+  const all = target?.list() ?? [];
+  for (const r of from.checks) {
+    if ('skip' in r) {
+      lines.push({ action: 'skip', name: r.name, detail: r.skip });
+      continue;
+    }
+    const input = r.fields as unknown as CheckInput;
+    const err = checkInputError(input);
+    if (err) {
+      lines.push({ action: 'skip', name: r.fields.name, detail: err });
+      continue;
+    }
+    const match =
+      (r.uuid ? all.find((c) => c.uuid === r.uuid) : undefined) ??
+      (r.fields.slug ? all.find((c) => c.slug === r.fields.slug) : undefined) ??
+      all.find((c) => c.name === r.fields.name);
+    if (match) {
+      const changed = changedFields(fromLocal(match), r.fields);
+      if (changed.length === 0) {
+        lines.push({ action: 'same', name: r.fields.name, detail: '' });
+        continue;
+      }
+      if (!dryRun) target!.update(match.uuid, input);
+      lines.push({ action: 'update', name: r.fields.name, detail: changed.join(', ') });
+      continue;
+    }
+    const keep = r.uuid !== null && !all.some((c) => c.uuid === r.uuid);
+    if (target && !dryRun) all.push(target.add(input, keep ? r.uuid! : undefined));
+    lines.push({ action: 'create', name: r.fields.name, detail: keep ? `same uuid ${r.uuid}` : 'new uuid' });
+  }
+  return { lines, channels: from.channels, dryRun };
+}
+
+/**
+ * Imports into the data dir directly: only while no service runs on it (the CLI asks the
+ * running service first), so this is then the one writer of `checks`.
  */
 export async function importHealthchecks(opts: { remote: Remote; dataDir: string; dryRun: boolean; clock: Clock }): Promise<ImportReport> {
-  const remote = (await listRemote(opts.remote)).map(fromHealthchecks);
-  const ch = await call(opts.remote, 'GET', '/api/v3/channels/');
-  const channels = ch.status === 200 && Array.isArray(ch.json?.channels) ? (ch.json.channels as { name: string; kind: string }[]).map((c) => ({ name: str(c.name), kind: str(c.kind) })) : null;
+  const from = await readRemote(opts.remote);
   // A dry run into a data dir without a store plans against nothing and creates nothing.
   const local = opts.dryRun && !fs.existsSync(path.join(opts.dataDir, 'lubdub.db')) ? null : openLocal(opts.dataDir, opts.clock, false);
   try {
-    const lines: PlanLine[] = [];
-    const all = local?.checks.list() ?? [];
-    for (const r of remote) {
-      if ('skip' in r) {
-        lines.push({ action: 'skip', name: r.name, detail: r.skip });
-        continue;
-      }
-      const input = r.fields as unknown as CheckInput;
-      const err = checkInputError(input);
-      if (err) {
-        lines.push({ action: 'skip', name: r.fields.name, detail: err });
-        continue;
-      }
-      const match =
-        (r.uuid ? all.find((c) => c.uuid === r.uuid) : undefined) ??
-        (r.fields.slug ? all.find((c) => c.slug === r.fields.slug) : undefined) ??
-        all.find((c) => c.name === r.fields.name);
-      if (match) {
-        const changed = changedFields(fromLocal(match), r.fields);
-        if (changed.length === 0) {
-          lines.push({ action: 'same', name: r.fields.name, detail: '' });
-          continue;
-        }
-        if (!opts.dryRun) local!.checks.update(match.uuid, input);
-        lines.push({ action: 'update', name: r.fields.name, detail: changed.join(', ') });
-        continue;
-      }
-      const keep = r.uuid !== null && !all.some((c) => c.uuid === r.uuid);
-      if (local && !opts.dryRun) {
-        const created = writeTx(local.db, () => local.checks.insert(input, opts.clock.now(), keep ? r.uuid! : undefined));
-        all.push(created);
-      }
-      lines.push({ action: 'create', name: r.fields.name, detail: keep ? `same uuid ${r.uuid}` : 'new uuid' });
-    }
-    return { lines, channels, dryRun: opts.dryRun };
+    return plan(local?.checks ?? null, from, opts.dryRun);
   } finally {
     local?.db.close();
   }
+}
+
+/** An import's report as lines: the plan, then the channels that stay behind. */
+export function importText(r: ImportReport): string[] {
+  const out = planText(r.lines, r.dryRun);
+  if (r.channels === null) out.push('channels: not listed (a read-only key cannot list them); set up alerts in Lubdub');
+  else if (r.channels.length) out.push(`channels not carried over (set them up in Lubdub): ${r.channels.map((c) => `${c.name} (${c.kind})`).join(', ')}`);
+  return out;
 }
 
 /** One moved check: its ping URL here and there. */

@@ -2,27 +2,11 @@ import type { Clock } from '../../../shared/domain/clock.js';
 import type { WakeSource } from '../core/scheduler.js';
 import type { PingStep } from '../core/pipeline.js';
 import type { Db } from '../db/open.js';
-import type { Repos } from '../db/repos.js';
+import type { CheckRow, Repos } from '../db/repos.js';
+import { isoSeconds } from '../../../shared/api/format.js';
+import type { RelayState } from '../../../shared/api/types.js';
 import type { Log } from '../log.js';
-
-/** The check field naming where a check's pings are relayed (any healthchecks-compatible ping URL). */
-export const UPSTREAM_FIELD = 'upstream';
-
-/** Why `v` is not a valid upstream ping URL (words after the field name), or null. `null` or "" turns relaying off. */
-export function upstreamError(v: unknown, name: string): string | null {
-  if (v === null || v === '') return null;
-  if (typeof v !== 'string') return `${name} is not a string`;
-  if (v.length > 500) return `${name} is too long`;
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    return `${name} is not a URL`;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `${name} must be an http or https URL`;
-  if (u.username || u.password || u.search || u.hash) return `${name} must be a plain ping URL (no credentials, query or fragment)`;
-  return null;
-}
+import { UPSTREAM_FIELD } from '../../../shared/domain/upstream.js';
 
 /** The upstream of a check's extension fields, or null. */
 export function upstreamOf(extra: Record<string, unknown>): string | null {
@@ -104,7 +88,7 @@ export class Relay {
   private s;
 
   constructor(
-    private deps: { db: Db; repos: Repos; clock: Clock; log: Log; send: Sender; poke: () => void },
+    private deps: { db: Db; repos: Repos; clock: Clock; log: Log; send: Sender; poke: () => void; announce?: (checkId: number) => void },
   ) {
     const p = (sql: string) => deps.db.prepare(sql);
     this.s = {
@@ -119,8 +103,32 @@ export class Relay {
       idle: p('UPDATE relay_state SET next_attempt = ? WHERE check_id = ?'),
       drop: p('DELETE FROM relay_state WHERE check_id = ?'),
       depth: p('SELECT COALESCE(SUM(MAX(c.n_pings - r.last_n, 0)), 0) AS n FROM relay_state r JOIN checks c ON c.id = r.check_id'),
+      state: p('SELECT last_n, attempts, last_error, next_attempt FROM relay_state WHERE check_id = ?'),
     };
   }
+
+  /**
+   * The ping log's retention asks this: the last ping of a check with an upstream that was
+   * forwarded (or passed over); later ones are still to be sent and are kept.
+   */
+  readonly hold = (row: CheckRow): number | null => {
+    if (upstreamOf(row.extra) === null) return null;
+    const cur = this.s.cursor.get(row.id) as { last_n: number } | undefined;
+    return cur?.last_n ?? this.noted.get(row.id) ?? null;
+  };
+
+  /** How far the relay of a check got, for its JSON; null without an upstream. */
+  readonly state = (row: CheckRow): RelayState | null => {
+    if (upstreamOf(row.extra) === null) return null;
+    const r = this.s.state.get(row.id) as { last_n: number; attempts: number; last_error: string | null; next_attempt: number | null } | undefined;
+    const from = r?.last_n ?? this.noted.get(row.id) ?? row.nPings;
+    return {
+      forwarded_n: r ? r.last_n : null,
+      pending: Math.max(0, row.nPings - from),
+      retry_at: r && r.attempts > 0 ? isoSeconds(r.next_attempt) : null,
+      last_error: r?.last_error ?? null,
+    };
+  };
 
   /** Step 1: notes pings of checks with an upstream (read only, inside the ingest transaction). */
   readonly step: PingStep = (check, _req, draft) => {
@@ -166,6 +174,8 @@ export class Relay {
       this.s.idle.run(null, r.check_id);
       void this.forward(r.check_id).finally(() => {
         this.inFlight.delete(r.check_id);
+        // the check's relay state changed: the console shows it
+        if (!this.stopped) this.deps.announce?.(r.check_id);
         if (this.again.delete(r.check_id) && !this.stopped) {
           this.s.idle.run(this.deps.clock.now(), r.check_id);
         }
@@ -225,24 +235,54 @@ export class Relay {
   }
 }
 
-/** "Lubdub itself": a heartbeat to a configured ping URL while the service runs; `/fail` when its store cannot be written. */
+/** Where and how often the "Lubdub itself" heartbeat goes. */
+export interface HeartbeatTarget {
+  url: string;
+  everyMs: number;
+}
+
+/**
+ * "Lubdub itself": a heartbeat to a configured ping URL while the service runs; `/fail` when
+ * its store cannot be written. Settings may change or stop it while the service runs.
+ */
 export class SelfHeartbeat {
+  private target: HeartbeatTarget | null;
   private nextAt: number | null;
   private stopped = false;
+  private lastSent: number | null = null;
+  private lastError: string | null = null;
 
   constructor(
-    private deps: { url: string; everyMs: number; clock: Clock; log: Log; send: Sender; probe: () => void },
+    private deps: { target: HeartbeatTarget | null; clock: Clock; log: Log; send: Sender; probe: () => void; poke: () => void },
   ) {
-    this.nextAt = deps.clock.now();
+    this.target = deps.target;
+    this.nextAt = deps.target ? deps.clock.now() : null;
+  }
+
+  /** A new URL or interval (null: off); the next heartbeat goes now. */
+  configure(target: HeartbeatTarget | null): void {
+    const same = target && this.target && target.url === this.target.url && target.everyMs === this.target.everyMs;
+    if (same) return;
+    this.target = target;
+    this.nextAt = target ? this.deps.clock.now() : null;
+    this.lastError = null;
+    this.deps.poke();
+  }
+
+  /** The last accepted heartbeat (ms) and the last failure, for Settings. */
+  status(): { lastSent: number | null; lastError: string | null } {
+    return { lastSent: this.lastSent, lastError: this.lastError };
   }
 
   source(): WakeSource {
     return {
       name: 'self-heartbeat',
-      next: () => (this.stopped ? null : this.nextAt),
+      next: () => (this.stopped || !this.target ? null : this.nextAt),
       run: (now) => {
-        this.nextAt = now + this.deps.everyMs;
-        let url = this.deps.url.replace(/\/+$/, '');
+        const target = this.target;
+        if (!target) return;
+        this.nextAt = now + target.everyMs;
+        let url = target.url.replace(/\/+$/, '');
         let body: Buffer | null = null;
         try {
           this.deps.probe();
@@ -251,7 +291,14 @@ export class SelfHeartbeat {
           body = Buffer.from(`Lubdub cannot write its database: ${(e as Error).message}`);
         }
         void this.deps.send(url, body).then((r) => {
-          if (!r.ok && !this.stopped) this.deps.log.warn(`self heartbeat to ${this.deps.url} failed (${r.error})`);
+          if (this.stopped || this.target !== target) return;
+          if (r.ok) {
+            this.lastSent = this.deps.clock.now();
+            this.lastError = null;
+          } else {
+            this.lastError = r.error;
+            this.deps.log.warn(`self heartbeat to ${target.url} failed (${r.error})`);
+          }
         });
       },
     };
