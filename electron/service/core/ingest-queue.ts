@@ -9,6 +9,7 @@ import type { Bus } from '../events.js';
 import type { Log } from '../log.js';
 import { checkJson, flipJson, pingJson, type ReadContext } from '../serialize.js';
 import type { CheckService } from './checks.js';
+import { CheckRowCache } from './check-row-cache.js';
 import type { IngestRequest, PingPipeline } from './pipeline.js';
 import { PING_LOG_HARD_CAP, type Runtime } from './runtime.js';
 
@@ -91,18 +92,28 @@ class BatchRows {
   private keys = new Map<string, number | null>();
   private rows = new Map<number, CheckRow>();
   private dirty = new Set<number>();
+  /** checks created in this batch: their rows are built, not read, so they are not kept after it */
+  private created = new Set<number>();
 
   constructor(
     private repos: Repos,
+    /** rows kept from earlier batches (already validated for this transaction), or null */
+    private cache: CheckRowCache | null,
     private holds: readonly PingLogHold[] = [],
   ) {}
 
-  /** The current row for a lookup, loading it on first use. */
+  /** The current row for a lookup: this batch's, the cache's, or loaded on first use. */
   get(key: string, load: () => CheckRow | null): CheckRow | null {
     const id = this.keys.get(key);
     if (id === null) return null;
     if (id !== undefined) return this.rows.get(id)!;
-    return this.adopt(key, load());
+    return this.adopt(key, this.cache?.lookup(key) ?? load());
+  }
+
+  /** A check this batch created. */
+  adoptCreated(row: CheckRow): CheckRow {
+    this.created.add(row.id);
+    return this.adopt(null, row)!;
   }
 
   /** Registers a row read by another path (slug lookup, creation) so later pings see its latest state. */
@@ -139,6 +150,13 @@ class BatchRows {
     }
     this.dirty.clear();
   }
+
+  /** Hands the rows as written to the cache (inside the transaction, after `writeBack`). */
+  keep(): void {
+    if (!this.cache) return;
+    for (const id of this.created) this.rows.delete(id);
+    this.cache.close(this.rows, this.keys);
+  }
 }
 
 /**
@@ -151,9 +169,12 @@ export class IngestQueue {
   private flushScheduled = false;
   private readonly commits: GroupCommit;
   private storageErrors = { lastLog: -Infinity, pending: 0 };
+  /** check rows kept between batches (see CheckRowCache for why it is never stale) */
+  readonly rowCache: CheckRowCache;
 
   constructor(private readonly deps: IngestQueueDeps) {
     this.commits = new GroupCommit(deps.repos.db, deps.log);
+    this.rowCache = new CheckRowCache(deps.repos.db);
   }
 
   /**
@@ -192,10 +213,12 @@ export class IngestQueue {
     const want = bus.listenerCount('public') > 0;
     let results: IngestResult[] = [];
     let seen = new BatchTimes();
-    const applyAll = (reqs: Pending[]) => {
-      const rows = new BatchRows(repos, this.deps.pingLogHolds);
+    const applyAll = (reqs: Pending[], cache: CheckRowCache | null) => {
+      cache?.open();
+      const rows = new BatchRows(repos, cache, this.deps.pingLogHolds);
       const out = reqs.map((p) => this.applyOne(p.req, want ? publics : null, seen, rows));
       rows.writeBack(this.deps.runtime.pingLogLimit);
+      rows.keep();
       return out;
     };
     // Answers and events go out only once the batch is durable (see GroupCommit).
@@ -208,10 +231,12 @@ export class IngestQueue {
     };
     try {
       this.commits.commit(() => {
-        results = applyAll(batch);
+        results = applyAll(batch, this.rowCache);
       }, finish);
       return;
     } catch {
+      // The rows kept for the batch were rolled back with it.
+      this.rowCache.clear();
       // One bad ping must not fail its neighbours: retry each in its own transaction.
       publics.length = 0;
       seen = new BatchTimes();
@@ -219,7 +244,7 @@ export class IngestQueue {
       let lastError = '';
       results = batch.map((p) => {
         try {
-          return writeTx(repos.db, () => applyAll([p])[0]);
+          return writeTx(repos.db, () => applyAll([p], null)[0]);
         } catch (e) {
           failed++;
           lastError = (e as Error).message;
@@ -271,7 +296,7 @@ export class IngestQueue {
     if (found.length === 1) return { check: rows.adopt(null, found[0])!, created: false };
     if (!req.create) return notFound;
     const check = this.deps.checks.insert({ name: t.slug, slug: t.slug, ...req.create }, req.received);
-    return { check: rows.adopt(null, check)!, created: true };
+    return { check: rows.adoptCreated(check), created: true };
   }
 
   /** One ping: resolve the check (I/O) → the pipeline decides → store and collect the events. */

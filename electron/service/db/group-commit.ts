@@ -28,6 +28,14 @@ export class GroupCommit {
   /** callbacks whose transactions are committed and wait for the next flush */
   private waiting: ((err: Error | null) => void)[] = [];
   private flushing = false;
+  /** the batch the prepared transaction runs (set just before it runs) */
+  private body: (() => unknown) | null = null;
+  /**
+   * One transaction function for every batch. Why: better-sqlite3's `db.transaction(fn)`
+   * builds four wrapped functions and their properties on each call, 4 % of the ping path's
+   * busy time when made per batch.
+   */
+  private readonly tx;
 
   constructor(
     private readonly db: Db,
@@ -37,6 +45,7 @@ export class GroupCommit {
     this.walPath = `${db.name}-wal`;
     this.normal = db.prepare('PRAGMA synchronous = NORMAL');
     this.full = db.prepare('PRAGMA synchronous = FULL');
+    this.tx = db.transaction(() => this.body!());
   }
 
   /**
@@ -47,14 +56,14 @@ export class GroupCommit {
    */
   commit<T>(fn: () => T, durable: (err: Error | null) => void): T {
     if (!this.wal) {
-      const out = this.db.transaction(fn).immediate();
+      const out = this.run(fn);
       durable(null);
       return out;
     }
     this.normal.run();
     let out: T;
     try {
-      out = this.db.transaction(fn).immediate();
+      out = this.run(fn);
     } finally {
       // Every other writer (API edits, scheduler, outbox) keeps FULL: only pings use group commit.
       this.full.run();
@@ -62,6 +71,16 @@ export class GroupCommit {
     this.waiting.push(durable);
     if (!this.flushing) this.flush();
     return out;
+  }
+
+  private run<T>(fn: () => T): T {
+    const outer = this.body;
+    this.body = fn;
+    try {
+      return this.tx.immediate() as T;
+    } finally {
+      this.body = outer;
+    }
   }
 
   /** One flush for everything committed so far; a flush requested meanwhile waits for the next. */

@@ -49,6 +49,12 @@ export function openDb(dataDir: string, opts: OpenOptions = {}): Db {
     // the hot pages (checks, recent pings) and keeps the service's memory small; the OS
     // page cache serves the rest. This also bounds what the start-up quick_check leaves behind.
     db.pragma('cache_size = -2000');
+    // A checkpoint every 4,000 WAL pages (16 MB) instead of SQLite's 1,000. Why: pings round
+    // robin dirty a check page and index pages per ping, so the WAL reached 1,000 pages every
+    // few dozen batches, and each checkpoint (copy plus two flushes) runs inside a commit on
+    // the only JavaScript thread; it copies each page once however often it was rewritten,
+    // so fewer checkpoints do far less work. Crash safety is unchanged (see GroupCommit).
+    db.pragma('wal_autocheckpoint = 4000');
     db.pragma('foreign_keys = ON');
   } catch (e) {
     db.close();

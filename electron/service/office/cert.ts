@@ -1,8 +1,7 @@
-import 'reflect-metadata';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
 /** The share listener's identity: a self-signed certificate and its key, as PEM. */
 export interface ShareIdentity {
@@ -12,7 +11,7 @@ export interface ShareIdentity {
   fingerprint: string;
 }
 
-type CryptoKeyPairLike = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
+type CryptoKeyPairLike = Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
 
 /** The files in the data dir (mode 0600). */
 export const CERT_FILE = 'share-cert.pem';
@@ -43,6 +42,10 @@ export async function loadOrCreateIdentity(dataDir: string, name: string, now: n
     const key = fs.readFileSync(keyFile, 'utf8');
     return { cert, key, fingerprint: fingerprintOf(cert) };
   }
+  // Loaded only to make a certificate: @peculiar/x509 with reflect-metadata costs several MB
+  // of the service's memory, and most services never share or already have theirs.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   const subtle = crypto.webcrypto.subtle;
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = (await subtle.generateKey(alg, true, ['sign', 'verify'])) as crypto.webcrypto.CryptoKeyPair;
@@ -60,7 +63,7 @@ export async function loadOrCreateIdentity(dataDir: string, name: string, now: n
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       ],
     },
-    crypto.webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1],
+    crypto.webcrypto as unknown as Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[1],
   );
   const pkcs8 = Buffer.from(await subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
   const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;

@@ -1,4 +1,4 @@
-import { Bonjour, type Service } from 'bonjour-service';
+import type { Bonjour, Service } from 'bonjour-service';
 
 /** The DNS-SD service type desks browse for. */
 export const SERVICE_TYPE = 'lubdub';
@@ -38,21 +38,34 @@ export interface Announcer {
  * a new publish: the TXT of a published service cannot change in place.
  */
 export function announce(first: Announcement, onError: (e: Error) => void): Announcer {
-  const bonjour = new Bonjour({}, (e: Error) => onError(e));
-  let service: Service | null = null;
-  const publish = (a: Announcement) => {
-    service = bonjour.publish({ name: a.name, type: SERVICE_TYPE, protocol: 'tcp', port: a.pingPort, host: a.host, txt: txtOf(a) });
+  const publish = (bonjour: Bonjour, a: Announcement) => {
+    const service: Service = bonjour.publish({ name: a.name, type: SERVICE_TYPE, protocol: 'tcp', port: a.pingPort, host: a.host, txt: txtOf(a) });
     service.on('error', (e: Error) => onError(e));
   };
-  const unpublish = () => new Promise<void>((resolve) => bonjour.unpublishAll(() => resolve()));
-  publish(first);
+  // Loaded when the first announcement starts: bonjour-service and its DNS packet library
+  // would otherwise sit in the memory of every service that never announces.
+  const ready: Promise<Bonjour | null> = import('bonjour-service')
+    .then((m) => {
+      const bonjour = new m.Bonjour({}, (e: Error) => onError(e));
+      publish(bonjour, first);
+      return bonjour;
+    })
+    .catch((e: Error) => {
+      onError(e);
+      return null;
+    });
+  const unpublish = (bonjour: Bonjour) => new Promise<void>((resolve) => bonjour.unpublishAll(() => resolve()));
   return {
     async update(a) {
-      await unpublish();
-      publish(a);
+      const bonjour = await ready;
+      if (!bonjour) return;
+      await unpublish(bonjour);
+      publish(bonjour, a);
     },
     async stop() {
-      await unpublish();
+      const bonjour = await ready;
+      if (!bonjour) return;
+      await unpublish(bonjour);
       await new Promise<void>((resolve) => bonjour.destroy(() => resolve()));
     },
   };
