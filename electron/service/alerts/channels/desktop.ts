@@ -1,4 +1,4 @@
-import notifier from 'node-notifier';
+import type notifierModule from 'node-notifier';
 import type { AlertMessage } from '../../../../shared/alerts/messages.js';
 import type { NotificationJson } from '../../../../shared/api/types.js';
 import type { Sender } from './types.js';
@@ -28,8 +28,10 @@ function notOption(s: string): string {
 }
 
 /** Shows a notification through node-notifier (notify-send, terminal-notifier or SnoreToast). */
-export function nodeNotifierShow(n: NotificationJson, platform = process.platform): Promise<void> {
+export async function nodeNotifierShow(n: NotificationJson, platform = process.platform): Promise<void> {
   const linux = platform !== 'darwin' && platform !== 'win32';
+  // loaded on the first notification: most services never show one themselves, and it costs ~11 MB
+  const notifier = (await import('node-notifier')).default;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the notifier did not answer within 10 s')), 10_000);
     notifier.notify(
@@ -38,7 +40,7 @@ export function nodeNotifierShow(n: NotificationJson, platform = process.platfor
         message: notOption(linux ? escapeMarkup(n.body) : n.body) || ' ',
         wait: false,
         ...(linux ? { urgency: n.kind === 'down' || n.kind === 'summary' ? 'critical' : 'normal', 'app-name': 'Lubdub' } : {}),
-      } as notifier.Notification,
+      } as notifierModule.Notification,
       (err: unknown) => {
         clearTimeout(timer);
         // node-notifier passes stderr as the first argument on success; only an Error is a failure.
