@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import { API } from '../../shared/api/routes.js';
+import { API, type Reply } from '../../shared/api/routes.js';
 import { formatSecondsExact, parseDuration } from '../../shared/domain/duration.js';
 import { call } from '../api.js';
 
-type Grouping = { window_seconds: number };
+type Grouping = Reply<'hostGrouping'>;
 
 /**
  * The host-quiet window: jobs of one source address that go down (or come back) within it
@@ -61,6 +61,20 @@ export function HostGroupingSetting() {
           </button>
         )}
       </div>
+      {value.hosts.length > 0 ? (
+        <>
+          <p className="muted">{on ? 'Grouped now:' : 'Would be grouped:'}</p>
+          <ul data-testid="host-groups">
+            {value.hosts.map((host) => (
+              <li key={host.address}>
+                <strong>{host.name ? `${host.name} (${host.address})` : host.address}</strong>: {host.checks.join(', ')}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p className="muted">No host has two or more jobs pinging from it yet.</p>
+      )}
       {error && (
         <p className="banner error" role="alert">
           {error}

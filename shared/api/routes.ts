@@ -58,6 +58,11 @@ const MuteInput = Type.Object({ until: Type.Optional(Type.Union([Type.String(), 
 
 /** Host-quiet grouping: the window in seconds within which a host's jobs that go down (or come back) make one alert; 0 is off. */
 const HostGrouping = Type.Object({ window_seconds: Type.Integer({ minimum: 0, maximum: 3600 }) });
+/** the window, and the hosts it would group: two or more watched checks whose newest ping came from one address */
+const HostGroupingState = Type.Object({
+  window_seconds: Type.Integer(),
+  hosts: Type.Array(Type.Object({ address: Type.String(), name: Type.Union([Type.String(), Type.Null()]), checks: Type.Array(Type.String()) })),
+});
 
 /** The management API: healthchecks v3 and Lubdub's own routes on the UI port. */
 export const API = {
@@ -149,8 +154,8 @@ export const API = {
   }),
   /** global snooze */
   muteState: route({ method: 'GET', path: '/api/lubdub/mute', response: Muted }),
-  hostGrouping: route({ method: 'GET', path: '/api/lubdub/host-grouping', response: HostGrouping }),
-  saveHostGrouping: route({ method: 'POST', path: '/api/lubdub/host-grouping', body: HostGrouping, response: HostGrouping }),
+  hostGrouping: route({ method: 'GET', path: '/api/lubdub/host-grouping', response: HostGroupingState }),
+  saveHostGrouping: route({ method: 'POST', path: '/api/lubdub/host-grouping', body: HostGrouping, response: HostGroupingState }),
   mute: route({ method: 'POST', path: '/api/lubdub/mute', body: MuteInput, response: Muted }),
   /** snooze one check (the check JSON shows `muted_until`) */
   checkMute: route({ method: 'POST', path: '/api/lubdub/checks/:uuid/mute', params: CheckUuid, body: MuteInput, response: CheckJsonSchema }),

@@ -57,9 +57,14 @@ describe('one alert when a host goes quiet', () => {
     const [sensor, cam] = [await mk('sensor', 60), await mk('cam', 60)];
     for (const u of [backup, photos, dump]) expect(await pingFrom(u, NAS)).toBe(200);
     for (const u of [sensor, cam]) expect(await pingFrom(u, PI)).toBe(200);
-    // off by default; turned on with a two-minute window
-    expect((await h.api('GET', '/api/lubdub/host-grouping')).json).toEqual({ window_seconds: 0 });
-    expect((await h.api('POST', '/api/lubdub/host-grouping', { window_seconds: 120 })).json).toEqual({ window_seconds: 120 });
+    // off by default, and Settings shows the hosts it would group (the name once looked up)
+    const hosts = (names: (string | null)[]) => [
+      { address: NAS, name: names[0], checks: ['backup', 'db-dump', 'photo-sync'] },
+      { address: PI, name: names[1], checks: ['cam', 'sensor'] },
+    ];
+    expect((await h.api('GET', '/api/lubdub/host-grouping')).json).toEqual({ window_seconds: 0, hosts: hosts([null, null]) });
+    // turned on with a two-minute window
+    expect((await h.api('POST', '/api/lubdub/host-grouping', { window_seconds: 120 })).json).toEqual({ window_seconds: 120, hosts: hosts(['nas.test', null]) });
     const status = async (u: string) => (await h!.api('GET', `/api/v3/checks/${u}`)).json.status as string;
 
     // the other host keeps pinging
@@ -92,7 +97,7 @@ describe('one alert when a host goes quiet', () => {
 
     // switched off: one alert per check again
     expect((await h.api('POST', '/api/lubdub/host-grouping', { window_seconds: -1 })).status).toBe(400);
-    expect((await h.api('POST', '/api/lubdub/host-grouping', { window_seconds: 0 })).json).toEqual({ window_seconds: 0 });
+    expect((await h.api('POST', '/api/lubdub/host-grouping', { window_seconds: 0 })).json).toMatchObject({ window_seconds: 0 });
     h.timers.advance(50_000);
     for (const u of [dump, sensor, cam]) expect(await pingFrom(u, u === dump ? NAS : PI)).toBe(200);
     h.timers.advance(20_000);
@@ -121,6 +126,7 @@ describe('one alert when a host goes quiet', () => {
     expect(await sent(0)).toEqual([]);
     h.timers.advance(1);
     expect((await sent(1)).map((m) => [m.kind, m.name])).toEqual([['down', 'early']]);
-    expect((await h.api('GET', '/api/lubdub/host-grouping')).json).toEqual({ window_seconds: 30 });
+    // a host with one job is not a group
+    expect((await h.api('GET', '/api/lubdub/host-grouping')).json).toEqual({ window_seconds: 30, hosts: [{ address: NAS, name: null, checks: ['early', 'late'] }] });
   });
 });

@@ -52,7 +52,17 @@ export const HOST_QUERIES = {
   newestAddr: `SELECT (SELECT p.remote_addr FROM pings p WHERE p.check_id = c.id ORDER BY p.created DESC, p.n DESC LIMIT 1) AS addr
     FROM checks c WHERE c.id = ? AND c.status != 'paused'`,
   checksFrom: `SELECT DISTINCT check_id AS id FROM pings WHERE remote_addr = ? AND ${GROUPABLE_ADDR}`,
+  addrs: `SELECT DISTINCT remote_addr FROM pings WHERE ${GROUPABLE_ADDR}`,
+  checkName: `SELECT name FROM checks WHERE id = ?`,
 } as const;
+
+/** A source address with the watched checks whose newest ping came from it. */
+export interface HostJobs {
+  address: string;
+  /** its reverse-DNS name once looked up, else null */
+  name: string | null;
+  checks: string[];
+}
 
 /**
  * Host-quiet grouping: when two or more checks whose newest pings came from one source
@@ -65,12 +75,38 @@ export class HostGroups {
   private release: number | null = null;
   private newestStmt;
   private fromStmt;
+  private addrsStmt;
+  private nameStmt;
 
   constructor(
     private readonly deps: { repos: Repos; clock: Clock; resolve: NameResolver; poke: () => void },
   ) {
     this.newestStmt = deps.repos.db.prepare(HOST_QUERIES.newestAddr).pluck();
     this.fromStmt = deps.repos.db.prepare(HOST_QUERIES.checksFrom).pluck();
+    this.addrsStmt = deps.repos.db.prepare(HOST_QUERIES.addrs).pluck();
+    this.nameStmt = deps.repos.db.prepare(HOST_QUERIES.checkName).pluck();
+  }
+
+  /**
+   * The hosts grouping would act on (two or more watched checks whose newest ping came from
+   * them), for Settings: read on request, never on the ping path.
+   */
+  hosts(): HostJobs[] {
+    const out: HostJobs[] = [];
+    for (const addr of this.addrsStmt.all() as string[]) {
+      const ids = (this.fromStmt.all(addr) as number[]).filter((id) => {
+        const newest = this.newestStmt.get(id) as string | null | undefined;
+        return newest === addr;
+      });
+      if (ids.length < 2) continue;
+      if (!this.names.has(addr)) {
+        this.names.set(addr, null);
+        void this.deps.resolve(addr).then((n) => this.names.set(addr, n));
+      }
+      const checks = ids.map((id) => this.nameStmt.get(id) as string).sort((a, b) => a.localeCompare(b));
+      out.push({ address: addr, name: this.nameOf(addr), checks });
+    }
+    return out.sort((a, b) => a.address.localeCompare(b.address));
   }
 
   /** The window in seconds; 0: off. */

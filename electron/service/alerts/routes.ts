@@ -136,10 +136,11 @@ export function alertRoutes(deps: AlertRouteDeps): (app: FastifyInstance) => voi
       return { ok: r.ok, error: r.error };
     });
 
-    on(app, API.hostGrouping, async () => ({ window_seconds: deps.hosts.windowSeconds() }));
+    const grouping = () => ({ window_seconds: deps.hosts.windowSeconds(), hosts: deps.hosts.hosts() });
+    on(app, API.hostGrouping, async () => grouping());
     on(app, API.saveHostGrouping, async (req) => {
       deps.hosts.setWindowSeconds(req.body.window_seconds);
-      return { window_seconds: deps.hosts.windowSeconds() };
+      return grouping();
     });
     on(app, API.muteState, async () => {
       const u = snooze.mutedUntil();
