@@ -16,6 +16,7 @@ import type { Bus } from '../events.js';
 import { checkJson, flipJson, pingJson, rowStatus, type ReadContext } from '../serialize.js';
 import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type Sessions } from './auth.js';
 import { summarize } from '../../../shared/api/summary.js';
+import { overviewWindow } from './overview.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
 import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
 import type { Log } from '../log.js';
@@ -307,13 +308,20 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   on(app, API.listIntegrations, async () => ({ channels: deps.channels?.() ?? [] }));
 
   // ---- Lubdub ----
+  const mutedIso = (now: number) => {
+    const muted = deps.mutedUntil?.() ?? null;
+    return muted !== null && muted > now ? isoSeconds(muted) : null;
+  };
   on(app, API.summary, async (): Promise<Summary> => {
     const c = ctx();
     const statuses: Pick<CheckJson, 'status'>[] = [];
     // the status alone, as checkJson shows it: with 100,000 checks the whole JSON costs seconds
     for (const page of checks.pages()) for (const x of page) statuses.push({ status: rowStatus(x, c.now).status });
-    const muted = deps.mutedUntil?.() ?? null;
-    return summarize(statuses, muted !== null && muted > c.now ? isoSeconds(muted) : null);
+    return summarize(statuses, mutedIso(c.now));
+  });
+  on(app, API.overview, async (req) => {
+    const c = ctx();
+    return overviewWindow(checks.pages(), c, req.query, mutedIso(c.now), (uuid) => checks.get(uuid));
   });
 
   // Server-Sent Events: check changes, pings, flips, deliveries (live console and tray).
