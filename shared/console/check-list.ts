@@ -56,11 +56,6 @@ export function compareChecks(a: ListedCheck, b: ListedCheck): number {
   return ATTENTION_ORDER[a.status] - ATTENTION_ORDER[b.status] || byName(a.name, b.name) || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
 }
 
-/** Checks matching a filter, problems first, then by name. */
-export function filterChecks<C extends ListedCheck>(checks: readonly C[], f: ListFilter): C[] {
-  return checks.filter(matcher(f)).sort(compareChecks);
-}
-
 /** Every tag in use, sorted. */
 export function allTags(checks: Iterable<Pick<CheckJson, 'tags'>>): string[] {
   const s = new Set<string>();
@@ -69,7 +64,7 @@ export function allTags(checks: Iterable<Pick<CheckJson, 'tags'>>): string[] {
 }
 
 /** The schedule in words, timezone included: "At 03:00 every day (Europe/Berlin)", "every 1 day". */
-export function scheduleText(c: Pick<CheckJson, 'kind' | 'schedule' | 'tz' | 'timeout' | 'grace'>): string {
+export function scheduleText(c: Pick<CheckJson, 'kind' | 'schedule' | 'tz' | 'timeout'>): string {
   if (c.kind === 'cron') {
     const d = describeCron(c.schedule ?? '') ?? c.schedule ?? '';
     return `${d} (${c.tz ?? 'UTC'})`;
