@@ -87,6 +87,12 @@ describe('GET /api/lubdub/overview', () => {
     h.timers.advance(3600 * SEC);
     const later = await h.api('GET', '/api/lubdub/overview?status=down');
     expect(names(later.json)).toEqual(['mid report', 'zeta backup']);
+    // a change is in the next window at once: a renamed check moves, a deleted one is gone
+    expect((await h.api('POST', `/api/v3/checks/${late}`, { name: 'a report' })).status).toBe(200);
+    expect(names((await h.api('GET', '/api/lubdub/overview?limit=3')).json)).toEqual(['a report', 'zeta backup', 'job 00']);
+    expect((await h.api('DELETE', `/api/v3/checks/${down}`)).status).toBe(200);
+    const after = await h.api('GET', '/api/lubdub/overview?limit=2');
+    expect([names(after.json), after.json.total, after.json.summary.counts.down]).toEqual([['a report', 'job 00'], 27, 1]);
   });
 
   it('refuses bad parameters with 400 and a request without credentials with 401, before reading anything', async () => {

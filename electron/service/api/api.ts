@@ -16,7 +16,7 @@ import type { Bus } from '../events.js';
 import { checkJson, flipJson, pingJson, rowStatus, type ReadContext } from '../serialize.js';
 import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type Sessions } from './auth.js';
 import { summarize } from '../../../shared/api/summary.js';
-import { overviewWindow } from './overview.js';
+import { Overview } from './overview.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
 import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
 import type { Log } from '../log.js';
@@ -319,9 +319,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     for (const page of checks.pages()) for (const x of page) statuses.push({ status: rowStatus(x, c.now).status });
     return summarize(statuses, mutedIso(c.now));
   });
+  const overview = new Overview(repos.db, () => checks.pages(), (uuid) => checks.get(uuid));
   on(app, API.overview, async (req) => {
     const c = ctx();
-    return overviewWindow(checks.pages(), c, req.query, mutedIso(c.now), (uuid) => checks.get(uuid));
+    return overview.window(c, req.query, mutedIso(c.now));
   });
 
   // Server-Sent Events: check changes, pings, flips, deliveries (live console and tray).
