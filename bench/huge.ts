@@ -153,6 +153,9 @@ async function overview(loginUrl: string, log: (l: string) => void): Promise<Hug
         await new Promise((r) => requestAnimationFrame(r));
       }
     })()`);
+    // the rows at the end are read as they come on screen: wait for the last one's data
+    const setsize = await rows.first().getAttribute('aria-setsize');
+    await page.locator(`[aria-posinset="${setsize}"] a.row`).waitFor({ timeout: 60_000 });
     const lastRowText = ((await rows.last().textContent()) ?? '').slice(0, 60);
     const rowsShownAtEnd = await rows.count();
     const domNodesAtEnd = await count();

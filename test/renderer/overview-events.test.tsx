@@ -1,14 +1,14 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toOverviewRow, type OverviewReply } from '../../shared/api/overview.js';
-import type { CheckJson } from '../../shared/api/types.js';
+import type { CheckJson, Summary } from '../../shared/api/types.js';
 import { connect, useConsole } from '../../renderer/store.js';
 import { NO_FILTER } from '../../shared/console/check-list.js';
 import { checkJson, TestEventSource } from './fixtures.js';
 
 const uuidOf = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const check = (i: number, over: Partial<CheckJson> = {}) => checkJson({ uuid: uuidOf(i), name: `job ${i}`, ...over });
-const summary = (down = 0) => ({ total: 5, counts: { new: 0, up: 5 - down, grace: 0, down, paused: 0, started: 0 }, worst: down ? 'down' : 'up', muted_until: null });
+const summary = (down = 0): Summary => ({ total: 5, counts: { new: 0, up: 5 - down, grace: 0, down, paused: 0, started: 0 }, worst: down ? 'down' : 'up', muted_until: null });
 
 let stop: (() => void) | null = null;
 afterEach(() => {
