@@ -159,6 +159,7 @@ if (hu) {
         [`${hu.burst.checks} deadlines in one second: alerts received`, `${hu.burst.received}`],
         ['alert − deadline p50 / p99 / max', `${hu.burst.p50ms} / ${hu.burst.p99ms} / ${hu.burst.maxMs} ms`],
         ['console: first row of the overview', 'skipped' in c ? c.skipped : `${c.firstRowMs} ms`],
+        ['console: app page / first window of rows (bytes)', 'skipped' in c ? '—' : `${c.pageMs} / ${c.overviewMs} ms (${c.overviewBytes} B)`],
         ['console: rows / DOM nodes, top → end of the list', 'skipped' in c ? '—' : `${c.rowsShown} / ${c.domNodes} → ${c.rowsShownAtEnd} / ${c.domNodesAtEnd}`],
         ['RSS at the end / peak (VmHWM)', `${hu.rssEndMB} / ${hu.peakRssMB} MB`],
       ],

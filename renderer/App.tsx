@@ -1,5 +1,4 @@
-import { useEffect, useMemo } from 'react';
-import { summarize } from '../shared/api/summary.js';
+import { useEffect } from 'react';
 import { Notices } from './components/Notices.js';
 import { linkProps, useRoute } from './router.js';
 import { connect, useConsole } from './store.js';
@@ -14,8 +13,7 @@ const WORST_WORDS = { down: 'Something is down', grace: 'Something is late', up:
 
 /** The header's one-look state: the same worst state the tray icon shows. */
 function WorstBadge() {
-  const checks = useConsole((s) => s.checks);
-  const worst = useMemo(() => summarize(Object.values(checks)).worst, [checks]);
+  const worst = useConsole((s) => s.summary?.worst ?? 'idle');
   return (
     <span className={`worst worst-${worst}`} data-testid="worst">
       <span className="dot" aria-hidden="true" />

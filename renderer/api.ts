@@ -71,7 +71,15 @@ function send<K extends keyof typeof API>(name: K, params: Record<string, string
 
 /** The service API as the console uses it. */
 export const api = {
-  checks: () => send('listChecks').then((r) => r.checks),
+  /** a window of the overview: rows from `offset` in the service's order, under a filter */
+  overview: (q: { offset: number; limit: number; status: string; tag: string; search: string }) =>
+    send('overview', {}, undefined, {
+      offset: q.offset,
+      limit: q.limit,
+      ...(q.status !== 'all' ? { status: q.status } : {}),
+      ...(q.tag ? { tag: q.tag } : {}),
+      ...(q.search ? { search: q.search } : {}),
+    }),
   check: (uuid: string) => send('getCheck', { code: uuid }),
   create: (input: Body<'createCheck'>) => send('createCheck', {}, input),
   update: (uuid: string, input: Body<'updateCheck'>) => send('updateCheck', { code: uuid }, input),

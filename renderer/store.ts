@@ -1,6 +1,8 @@
+import { useEffect } from 'react';
 import { create } from 'zustand';
 import { appendBeat, flipBeat, pingBeat, type BeatJson } from '../shared/api/heartbeats.js';
-import type { CheckJson, FlipJson, NotificationJson, PingJson, ServiceEvent } from '../shared/api/types.js';
+import type { CheckJson, FlipJson, NotificationJson, PingJson, ServiceEvent, Summary } from '../shared/api/types.js';
+import { OVERVIEW_MAX_ROWS, toOverviewRow, type OverviewRow } from '../shared/api/overview.js';
 import { EVENT_TYPES } from '../shared/api/events.js';
 import { API } from '../shared/api/routes.js';
 import { NO_FILTER, type ListFilter } from '../shared/console/check-list.js';
@@ -8,8 +10,31 @@ import type { Theme } from '../shared/api/settings.js';
 import { api, ApiFailure, setUnauthorizedHandler } from './api.js';
 
 /** The console's state: what the service said last, kept current by the event stream. */
+/**
+ * The overview's rows the console holds: a window of the list the service orders and filters,
+ * from `offset`, under the filter `key`; `total` is how many the filter matches.
+ */
+export interface OverviewWindow {
+  key: string;
+  offset: number;
+  rows: OverviewRow[];
+  total: number;
+  /** every tag in use */
+  tags: string[];
+  /** an answer arrived for this filter */
+  loaded: boolean;
+}
+
 export interface ConsoleState {
+  /** checks read whole (the detail and editor pages), kept current by the stream; not the list */
   checks: Record<string, CheckJson>;
+  /** checks the service said do not exist (404, or deleted meanwhile) */
+  missing: Record<string, true>;
+  /** counts by status and the worst state, as the service said last */
+  summary: Summary | null;
+  overview: OverviewWindow;
+  /** bumped on every change of a check: views with their own reads (the tray) read again */
+  checksSeq: number;
   beats: Record<string, BeatJson[]>;
   loaded: boolean;
   loadError: string | null;
@@ -37,6 +62,12 @@ export interface ConsoleState {
   filter: ListFilter;
   setFilter: (f: Partial<ListFilter>) => void;
   load: () => Promise<void>;
+  /** asks for the overview's rows from `start` to `end` (the rows on screen); a margin around them is read too */
+  wantRows: (start: number, end: number) => void;
+  /** the overview is shown (true) or left (false): changes re-read its window only while it is shown */
+  showOverview: (shown: boolean) => void;
+  /** asks for one check's whole JSON (detail and editor pages), once */
+  wantCheck: (uuid: string) => void;
   /** asks for the heartbeat bars of these checks (the rows on screen), once each */
   wantBeats: (uuids: readonly string[]) => void;
   upsert: (c: CheckJson) => void;
@@ -54,12 +85,130 @@ const BEATS_PER_REQUEST = 100;
  */
 const beatsInFlight = new Map<string, BeatJson[]>();
 const beatsWanted = new Set<string>();
+/** Rows read above and below the ones on screen, so a short scroll needs no request. */
+const ROW_MARGIN = 100;
+/** The overview's filter as the query of its request: a window belongs to one filter. */
+const filterKey = (f: ListFilter) => JSON.stringify([f.status, f.tag, f.search]);
+/** The rows last asked for, and whether the window must be read again. */
+let rowsWanted = { start: 0, end: 0 };
+let overviewShown = false;
+let windowStale = false;
+/**
+ * The overview request on its way, with the changes announced meanwhile (null: deleted), applied
+ * on top of its answer: the stream stays the one source of changes. One request at a time; what
+ * is asked for meanwhile is read after it.
+ */
+let rowsInFlight: Map<string, OverviewRow | null> | null = null;
+let summaryInFlight = false;
+let summaryAgain = false;
+/** Whole checks on their way, with the newest announcement about each meanwhile (null: deleted). */
+const checksInFlight = new Map<string, CheckJson | null | undefined>();
+const EMPTY_WINDOW: OverviewWindow = { key: filterKey(NO_FILTER), offset: 0, rows: [], total: 0, tags: [], loaded: false };
+
 /** Notices on screen at once; older ones give way. */
 const MAX_NOTICES = 4;
 
 /** The one store of the console (zustand). */
-export const useConsole = create<ConsoleState>()((set, get) => ({
+export const useConsole = create<ConsoleState>()((set, get) => {
+  /** Reads the window around the rows last asked for, unless one read is already on its way. */
+  function readRows(): void {
+    if (rowsInFlight) {
+      windowStale = true;
+      return;
+    }
+    const { filter } = get();
+    const key = filterKey(filter);
+    const { start, end } = rowsWanted;
+    const offset = Math.max(0, start - ROW_MARGIN);
+    const limit = Math.min(OVERVIEW_MAX_ROWS, end - offset + ROW_MARGIN);
+    const early = new Map<string, OverviewRow | null>();
+    rowsInFlight = early;
+    windowStale = false;
+    api.overview({ ...filter, offset, limit }).then(
+      (r) => {
+        rowsInFlight = null;
+        if (filterKey(get().filter) === key) {
+          const rows: OverviewRow[] = [];
+          for (const row of r.rows) {
+            const newer = early.get(row.uuid);
+            if (newer !== null) rows.push(newer ?? row);
+          }
+          set({ overview: { key, offset: r.offset, rows, total: r.total, tags: r.tags, loaded: true }, summary: r.summary });
+        } else windowStale = true;
+        if (windowStale || !covers(get().overview, rowsWanted)) readRows();
+      },
+      () => {
+        rowsInFlight = null;
+      },
+    );
+  }
+
+  /** Reads the counts again (the overview's answers carry them while it is shown). */
+  function readSummary(): void {
+    if (summaryInFlight) {
+      summaryAgain = true;
+      return;
+    }
+    summaryInFlight = true;
+    summaryAgain = false;
+    api.summary().then(
+      (summary) => {
+        summaryInFlight = false;
+        set({ summary, mutedUntil: summary.muted_until ?? null });
+        if (summaryAgain) readSummary();
+      },
+      () => {
+        summaryInFlight = false;
+      },
+    );
+  }
+
+  /** A check changed or went away: what is held of it follows, and the list and counts are read again. */
+  function changed(uuid: string, c: CheckJson | null): void {
+    const s = get();
+    const next: Partial<ConsoleState> = { checksSeq: s.checksSeq + 1 };
+    if (checksInFlight.has(uuid)) checksInFlight.set(uuid, c);
+    if (c && uuid in s.checks) next.checks = { ...s.checks, [uuid]: c };
+    if (!c) {
+      const { [uuid]: _gone, ...rest } = s.checks;
+      const { [uuid]: _b, ...beats } = s.beats;
+      Object.assign(next, { checks: rest, beats, missing: { ...s.missing, [uuid]: true } });
+    }
+    const row = c ? toOverviewRow(c) : null;
+    rowsInFlight?.set(uuid, row);
+    // shown at once where its row is; its place in the order comes with the next window
+    const w = s.overview;
+    const i = w.rows.findIndex((r) => r.uuid === uuid);
+    if (i >= 0) next.overview = { ...w, rows: row ? w.rows.map((r, k) => (k === i ? row : r)) : w.rows.filter((_, k) => k !== i) };
+    set(next);
+    windowStale = true;
+    if (overviewShown) readRows();
+    else readSummary();
+  }
+
+  /** Reads one check whole; what the stream announces meanwhile wins over the answer. */
+  function readCheck(uuid: string): void {
+    checksInFlight.set(uuid, undefined);
+    api.check(uuid).then(
+      (c) => {
+        const newer = checksInFlight.get(uuid);
+        checksInFlight.delete(uuid);
+        if (newer === null) return;
+        set({ checks: { ...get().checks, [uuid]: newer ?? c } });
+      },
+      (e) => {
+        checksInFlight.delete(uuid);
+        if (e instanceof ApiFailure && e.status === 404) set({ missing: { ...get().missing, [uuid]: true } });
+      },
+    );
+  }
+
+  return {
   checks: {},
+  missing: {},
+  summary: null,
+  overview: EMPTY_WINDOW,
+  checksSeq: 0,
   beats: {},
   loaded: false,
   loadError: null,
@@ -77,20 +226,34 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   notices: [],
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   filter: NO_FILTER,
-  setFilter: (f) => set({ filter: { ...get().filter, ...f } }),
+  setFilter(f) {
+    const filter = { ...get().filter, ...f };
+    // another filter is another list: its rows are read, the old ones are not shown meanwhile
+    set({ filter, overview: { ...get().overview, key: filterKey(filter), rows: [], loaded: false } });
+    rowsWanted = { start: 0, end: rowsWanted.end - rowsWanted.start };
+    if (overviewShown) readRows();
+  },
 
   async load() {
+    // a window read before this load began may have missed events: read it again (not one read since)
+    const held = get().overview.loaded;
     try {
-      const [checks, summary, settings] = await Promise.all([api.checks(), api.summary().catch(() => null), api.settings().catch(() => null)]);
-      // bars are read again for the rows on screen: events may have been missed meanwhile
+      const [summary, settings] = await Promise.all([api.summary(), api.settings().catch(() => null)]);
+      // what is held is read again (events may have been missed): bars for the rows on screen,
+      // the window, and the checks open in a page
       beatsInFlight.clear();
+      for (const uuid of Object.keys(get().checks)) readCheck(uuid);
+      if (held) {
+        windowStale = true;
+        if (overviewShown) readRows();
+      }
       set({
-        checks: Object.fromEntries(checks.map((c) => [c.uuid, c])),
+        summary,
         beats: {},
         loaded: true,
         loadError: null,
         now: Date.now(),
-        mutedUntil: summary?.muted_until ?? null,
+        mutedUntil: summary.muted_until ?? null,
         ...(settings?.theme ? { theme: settings.theme } : {}),
       });
       // The mute endpoint belongs to the alerts module; without it the control says so.
@@ -101,6 +264,22 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
     } catch (e) {
       set({ loaded: true, loadError: e instanceof ApiFailure && e.status === 401 ? null : (e as Error).message });
     }
+  },
+
+  wantRows(start, end) {
+    rowsWanted = { start, end };
+    if (windowStale || !covers(get().overview, rowsWanted) || get().overview.key !== filterKey(get().filter)) readRows();
+  },
+
+  showOverview(shown) {
+    overviewShown = shown;
+    const w = get().overview;
+    if (shown && (windowStale || !w.loaded || w.key !== filterKey(get().filter))) readRows();
+  },
+
+  wantCheck(uuid) {
+    if (uuid in get().checks || checksInFlight.has(uuid)) return;
+    readCheck(uuid);
   },
 
   wantBeats(uuids) {
@@ -138,14 +317,11 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
     const s = get();
     switch (e.type) {
       case 'check':
-        set({ checks: { ...s.checks, [e.data.uuid]: e.data } });
+        changed(e.data.uuid, e.data);
         break;
-      case 'check-deleted': {
-        const { [e.data.uuid]: _gone, ...rest } = s.checks;
-        const { [e.data.uuid]: _b, ...beats } = s.beats;
-        set({ checks: rest, beats });
+      case 'check-deleted':
+        changed(e.data.uuid, null);
         break;
-      }
       case 'ping':
         set({
           beats: withBeat(s.beats, e.data.check, pingBeat(e.data.ping)),
@@ -177,7 +353,26 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   },
 
   setMuted: (until) => set({ mutedUntil: until }),
-}));
+  };
+});
+
+/** Does the window hold the rows from `start` to `end` (those past the end of the list count as held)? */
+function covers(w: OverviewWindow, want: { start: number; end: number }): boolean {
+  if (!w.loaded) return false;
+  const end = Math.min(want.end, w.total);
+  return want.start >= w.offset && end <= w.offset + w.rows.length;
+}
+
+/** One check whole, read on demand; `missing` when the service has no such check. */
+export function useCheck(uuid: string | undefined): { check: CheckJson | undefined; missing: boolean } {
+  const check = useConsole((s) => (uuid ? s.checks[uuid] : undefined));
+  const missing = useConsole((s) => (uuid ? uuid in s.missing : false));
+  const want = useConsole((s) => s.wantCheck);
+  useEffect(() => {
+    if (uuid && !check && !missing) want(uuid);
+  }, [uuid, check, missing, want]);
+  return { check, missing };
+}
 
 /** A new event on a check's bar: shown if its bar is loaded, kept for the answer if it is on its way. */
 function withBeat(beats: Record<string, BeatJson[]>, uuid: string, b: BeatJson): Record<string, BeatJson[]> {

@@ -18,7 +18,7 @@ import { ScheduleSuggestion } from '../components/ScheduleSuggestion.js';
 import { Snippets } from '../components/Snippets.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { linkProps, navigate } from '../router.js';
-import { useConsole } from '../store.js';
+import { useCheck, useConsole } from '../store.js';
 import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 const RANGES = [
@@ -118,8 +118,7 @@ function PingRow({ uuid, p, now, picked }: { uuid: string; p: PingJson & PingSil
  * run durations over a range, the ping log with bodies as text, flips, actions, snippets.
  */
 export function CheckDetail({ uuid }: { uuid: string }) {
-  const check = useConsole((s) => s.checks[uuid]) as CheckJson | undefined;
-  const loaded = useConsole((s) => s.loaded);
+  const { check, missing } = useCheck(uuid);
   const now = useConsole((s) => s.now);
   const lastPing = useConsole((s) => s.lastPing);
   const lastFlip = useConsole((s) => s.lastFlip);
@@ -222,7 +221,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
   );
 
   if (!check) {
-    return loaded ? (
+    return missing ? (
       <div className="empty">
         <h1>Check not found</h1>
         <p>It may have been deleted.</p>

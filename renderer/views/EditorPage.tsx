@@ -3,13 +3,14 @@ import type { PresetsReply } from '../../shared/api/silent.js';
 import { api } from '../api.js';
 import { CheckEditor, timezoneList, type ChannelChoice, type EditableCheck } from '../components/CheckEditor.js';
 import { linkProps, navigate } from '../router.js';
-import { useConsole } from '../store.js';
+import { useCheck, useConsole } from '../store.js';
 import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
 
 /** The editor as a page: a new check, or an existing one by uuid. */
 export function EditorPage({ uuid }: { uuid?: string }) {
-  const check = useConsole((s) => (uuid ? s.checks[uuid] : undefined)) as EditableCheck | undefined;
-  const loaded = useConsole((s) => s.loaded);
+  const found = useCheck(uuid);
+  const check = found.check as EditableCheck | undefined;
+  const missing = found.missing;
   const now = useConsole((s) => s.now);
   // undefined while loading: a new check's default channels need the list first
   const [channels, setChannels] = useState<ChannelChoice[] | null | undefined>(undefined);
@@ -24,7 +25,7 @@ export function EditorPage({ uuid }: { uuid?: string }) {
     api.settings().then((s) => setPingBase(s.base_url), () => {});
   }, []);
 
-  if (uuid && !check) return loaded ? <p>Check not found. <a {...linkProps(CONSOLE_PATHS.overview)}>Back</a></p> : <p className="muted">Loading…</p>;
+  if (uuid && !check) return missing ? <p>Check not found. <a {...linkProps(CONSOLE_PATHS.overview)}>Back</a></p> : <p className="muted">Loading…</p>;
   if (channels === undefined || presets === undefined) return <p className="muted">Loading…</p>;
   return (
     <div className="editor-page">

@@ -1,6 +1,6 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { summarize } from '../../shared/api/summary.js';
-import { allTags, filterChecks, STATUS_WORDS } from '../../shared/console/check-list.js';
+import { STATUS_WORDS } from '../../shared/console/check-list.js';
 import { absoluteTime } from '../../shared/console/time-format.js';
 import { SNOOZE_CHOICES, snoozeUntil } from '../../shared/domain/snooze.js';
 import type { Status } from '../../shared/domain/types.js';
@@ -71,20 +71,25 @@ export function MuteControl({ timeZone = viewerZone() }: { timeZone?: string }) 
  * pinned first), then the filterable list of every check with its heartbeat bar.
  */
 export function Overview() {
-  const checksMap = useConsole((s) => s.checks);
+  const win = useConsole((s) => s.overview);
   const beats = useConsole((s) => s.beats);
   const wantBeats = useConsole((s) => s.wantBeats);
+  const wantRows = useConsole((s) => s.wantRows);
   const now = useConsole((s) => s.now);
-  const loaded = useConsole((s) => s.loaded);
   const loadError = useConsole((s) => s.loadError);
   const filter = useConsole((s) => s.filter);
   const setFilter = useConsole((s) => s.setFilter);
-  const mutedUntil = useConsole((s) => s.mutedUntil);
+  // the service's counts of every check; before its first answer, none
+  const summary = useConsole((s) => s.summary) ?? summarize([]);
 
-  const checks = useMemo(() => Object.values(checksMap), [checksMap]);
-  const summary = useMemo(() => summarize(checks, mutedUntil), [checks, mutedUntil]);
-  const shown = useMemo(() => filterChecks(checks, filter), [checks, filter]);
-  const tags = useMemo(() => allTags(checks), [checks]);
+  useEffect(() => {
+    const { showOverview } = useConsole.getState();
+    showOverview(true);
+    return () => showOverview(false);
+  }, []);
+
+  // the list's rows, order and filter are the service's: the console shows a window of them
+  const tags = win.tags;
   const attention = summary.counts.down + summary.counts.grace;
 
   const headline =
@@ -127,7 +132,7 @@ export function Overview() {
         <label className="sr-only" htmlFor="search">
           Search checks
         </label>
-        <input id="search" type="search" placeholder="Search by name, slug or tag" value={filter.search} onChange={(e) => setFilter({ search: e.target.value })} />
+        <input id="search" type="search" maxLength={200} placeholder="Search by name, slug or tag" value={filter.search} onChange={(e) => setFilter({ search: e.target.value })} />
         <label htmlFor="status-filter">Status</label>
         <select id="status-filter" value={filter.status} onChange={(e) => setFilter({ status: e.target.value as typeof filter.status })}>
           <option value="all">All</option>
@@ -148,7 +153,7 @@ export function Overview() {
           ))}
         </select>
         <span className="muted count-shown" aria-live="polite">
-          {shown.length} of {checks.length}
+          {win.loaded ? `${win.total} of ${summary.total}` : ''}
         </span>
       </div>
 
@@ -157,21 +162,21 @@ export function Overview() {
           Could not load checks: {loadError}
         </p>
       )}
-      {!loaded ? (
+      {!win.loaded ? (
         <p className="muted">Loading…</p>
-      ) : checks.length === 0 ? (
+      ) : summary.total === 0 ? (
         <div className="empty">
           <p>Nothing is being watched yet. Create a check, then ping its URL from your job.</p>
           <a className="button primary" {...linkProps(CONSOLE_PATHS.newCheck)}>
             Create your first check
           </a>
         </div>
-      ) : shown.length === 0 ? (
+      ) : win.total === 0 ? (
         <p className="empty muted">No check matches this filter.</p>
       ) : (
         <div className="list-box">
           <CheckListHeader />
-          <CheckList checks={shown} beats={beats} now={now} onRows={wantBeats} />
+          <CheckList checks={win.rows} offset={win.offset} total={win.total} beats={beats} now={now} onRange={wantRows} onRows={wantBeats} />
         </div>
       )}
     </div>

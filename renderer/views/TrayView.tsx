@@ -1,15 +1,18 @@
-import { useMemo } from 'react';
-import type { CheckJson } from '../../shared/api/types.js';
-import { summarize } from '../../shared/api/summary.js';
+import { useEffect, useRef, useState } from 'react';
+import type { OverviewReply, OverviewRow } from '../../shared/api/overview.js';
 import { CONSOLE_PATHS } from '../../shared/api/console-routes.js';
-import { filterChecks, needsAttention, NO_FILTER, reasonText, scheduleText } from '../../shared/console/check-list.js';
+import { NO_FILTER, reasonText, scheduleText } from '../../shared/console/check-list.js';
+import { api } from '../api.js';
 import { Deadline } from '../components/CheckList.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { linkProps } from '../router.js';
 import { useConsole } from '../store.js';
 
+/** Rows per section: the tray is a glance; the overview has the rest. */
+const TRAY_ROWS = 50;
+
 /** One check on one line: status, name, why (or its schedule), next due; a click opens the detail. */
-function TrayRow({ c, now }: { c: CheckJson; now: number }) {
+function TrayRow({ c, now }: { c: OverviewRow; now: number }) {
   const why = reasonText(c, now);
   return (
     <li>
@@ -27,27 +30,60 @@ function TrayRow({ c, now }: { c: CheckJson; now: number }) {
   );
 }
 
+/** The first rows of the checks that need a look and of the others, read again after every change. */
+function useTrayRows(): { problems: OverviewReply; rest: OverviewReply } | null {
+  const seq = useConsole((s) => s.checksSeq);
+  const [got, setGot] = useState<{ problems: OverviewReply; rest: OverviewReply } | null>(null);
+  // one read at a time; changes announced meanwhile are read after it
+  const reading = useRef({ busy: false, seq: -1, alive: true });
+  const [reads, setReads] = useState(0);
+  useEffect(() => {
+    reading.current.alive = true;
+    return () => {
+      reading.current.alive = false;
+    };
+  }, []);
+  useEffect(() => {
+    const r = reading.current;
+    if (r.busy || r.seq === seq) return;
+    r.busy = true;
+    r.seq = seq;
+    const read = (status: 'attention' | 'fine') => api.overview({ ...NO_FILTER, status, offset: 0, limit: TRAY_ROWS });
+    Promise.all([read('attention'), read('fine')])
+      .then(([problems, rest]) => r.alive && setGot({ problems, rest }))
+      .catch(() => {})
+      .finally(() => {
+        r.busy = false;
+        if (r.alive) setReads((n) => n + 1);
+      });
+  }, [seq, reads]);
+  return got;
+}
+
 /**
  * The compact view the tray opens (about 360 × 520): the worst state in one line, the
- * checks that need attention first, then the rest.
+ * checks that need attention first, then the rest (the first few of each, in the overview's order).
  */
 export function TrayView() {
-  const checksMap = useConsole((s) => s.checks);
   const now = useConsole((s) => s.now);
-  const loaded = useConsole((s) => s.loaded);
-  const mutedUntil = useConsole((s) => s.mutedUntil);
-  const checks = useMemo(() => filterChecks(Object.values(checksMap), NO_FILTER), [checksMap]);
-  const summary = useMemo(() => summarize(checks, mutedUntil), [checks, mutedUntil]);
-  const problems = checks.filter(needsAttention);
-  const rest = checks.filter((c) => !needsAttention(c));
+  const got = useTrayRows();
+  const problems = got?.problems.rows ?? [];
+  const rest = got?.rest.rows ?? [];
+  const nProblems = got?.problems.total ?? 0;
+  const worst = got?.problems.summary.worst ?? 'idle';
+  const more = got ? got.problems.total - problems.length + got.rest.total - rest.length : 0;
   const headline =
-    summary.total === 0 ? 'No checks yet' : problems.length ? `${problems.length} ${problems.length === 1 ? 'check needs' : 'checks need'} a look` : 'All checks are fine';
+    !got || got.problems.summary.total === 0
+      ? 'No checks yet'
+      : nProblems
+        ? `${nProblems} ${nProblems === 1 ? 'check needs' : 'checks need'} a look`
+        : 'All checks are fine';
   return (
     <div className="tray-view">
-      <h1 className={`tray-head glance-${summary.worst}`} data-testid="tray-headline">
+      <h1 className={`tray-head glance-${worst}`} data-testid="tray-headline">
         {headline}
       </h1>
-      {!loaded ? (
+      {!got ? (
         <p className="muted">Loading…</p>
       ) : (
         <>
@@ -75,6 +111,7 @@ export function TrayView() {
               </ul>
             </section>
           )}
+          {more > 0 && <p className="muted">{more} more in the overview</p>}
         </>
       )}
       <p className="tray-foot">

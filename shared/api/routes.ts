@@ -9,6 +9,8 @@ import { ChannelInputSchema } from '../alerts/channel-input.js';
 import { UUID_RE } from '../domain/ping-url.js';
 import { CheckInputSchema } from './check-input.js';
 import { HeartbeatsJsonSchema } from './heartbeats.js';
+import { OverviewReplySchema } from './overview.js';
+import { LIST_STATUSES } from '../console/check-list.js';
 import { NewKeyInputSchema, OfficeInputSchema, OfficeJsonSchema, OfficeKeyJsonSchema } from './office.js';
 import { ImportInputSchema, ImportReplySchema } from './integrations.js';
 import { HeartbeatInputSchema, HeartbeatJsonSchema, SettingsInputSchema, SettingsJsonSchema } from './settings.js';
@@ -139,6 +141,23 @@ export const API = {
     path: '/api/lubdub/heartbeats',
     querystring: Type.Object({ check: Type.Optional(OneOrMany) }),
     response: HeartbeatsJsonSchema,
+  }),
+  /**
+   * The console's overview a window at a time: rows from `offset` (at most `limit`, 500) in
+   * the overview's order (problems first, then by name), filtered by status, tag and search;
+   * with the number matching, the counts of every check and the tags in use.
+   */
+  overview: route({
+    method: 'GET',
+    path: '/api/lubdub/overview',
+    querystring: Type.Object({
+      offset: Type.Optional(Digits(9)),
+      limit: Type.Optional(Digits(3)),
+      status: Type.Optional(Type.Enum(LIST_STATUSES)),
+      tag: Type.Optional(Type.String({ maxLength: 200 })),
+      search: Type.Optional(Type.String({ maxLength: 200 })),
+    }),
+    response: OverviewReplySchema,
   }),
   channels: route({ method: 'GET', path: '/api/lubdub/channels', response: Type.Object({ channels: Type.Array(ChannelJsonSchema) }) }),
   createChannel: route({ method: 'POST', path: '/api/lubdub/channels', body: ChannelInputSchema, response: ChannelJsonSchema }),

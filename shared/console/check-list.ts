@@ -16,9 +16,12 @@ export const STATUS_WORDS: Record<Status, string> = {
   paused: 'Paused',
 };
 
+/** The status filters of the list: one status, or everything, what needs a look, or what does not. */
+export const LIST_STATUSES = ['all', 'attention', 'fine', 'down', 'grace', 'started', 'up', 'new', 'paused'] as const;
+
 /** What the list filter asks for. */
 export interface ListFilter {
-  status: Status | 'all' | 'attention';
+  status: (typeof LIST_STATUSES)[number];
   tag: string;
   search: string;
 }
@@ -26,32 +29,42 @@ export interface ListFilter {
 /** The default filter: everything. */
 export const NO_FILTER: ListFilter = { status: 'all', tag: '', search: '' };
 
+/** What the list's order and filter read of a check. */
+export type ListedCheck = Pick<CheckJson, 'uuid' | 'name' | 'slug' | 'tags' | 'status' | 'monitor_offline'>;
+
 /** Does the check need a look (down, late, or held because Lubdub was offline)? */
 export function needsAttention(c: Pick<CheckJson, 'status' | 'monitor_offline'>): boolean {
   return c.status === 'down' || c.status === 'grace' || c.monitor_offline;
 }
 
-/** Checks matching a filter, problems first, then by name. */
-export function filterChecks<C extends CheckJson>(checks: readonly C[], f: ListFilter): C[] {
+/** A filter's test of one check. */
+export function matcher(f: ListFilter): (c: ListedCheck) => boolean {
   const q = f.search.trim().toLowerCase();
-  const out = checks.filter((c) => {
-    if (f.status === 'attention' ? !needsAttention(c) : f.status !== 'all' && c.status !== f.status) return false;
+  return (c) => {
+    if (f.status === 'attention' ? !needsAttention(c) : f.status === 'fine' ? needsAttention(c) : f.status !== 'all' && c.status !== f.status) return false;
     if (f.tag && !c.tags.split(' ').includes(f.tag)) return false;
     if (q && !c.name.toLowerCase().includes(q) && !c.slug.includes(q) && !c.tags.toLowerCase().includes(q)) return false;
     return true;
-  });
-  return out.sort((a, b) => ATTENTION_ORDER[a.status] - ATTENTION_ORDER[b.status] || a.name.localeCompare(b.name) || a.uuid.localeCompare(b.uuid));
+  };
+}
+
+// `localeCompare`'s order, without building a collator per comparison (100,000 checks sort in well under a second)
+const byName = new Intl.Collator().compare;
+
+/** The list's order: problems first, then by name (the uuid breaks ties, so a window is stable). */
+export function compareChecks(a: ListedCheck, b: ListedCheck): number {
+  return ATTENTION_ORDER[a.status] - ATTENTION_ORDER[b.status] || byName(a.name, b.name) || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
 }
 
 /** Every tag in use, sorted. */
-export function allTags(checks: readonly Pick<CheckJson, 'tags'>[]): string[] {
+export function allTags(checks: Iterable<Pick<CheckJson, 'tags'>>): string[] {
   const s = new Set<string>();
   for (const c of checks) for (const t of c.tags.split(' ')) if (t) s.add(t);
   return [...s].sort();
 }
 
 /** The schedule in words, timezone included: "At 03:00 every day (Europe/Berlin)", "every 1 day". */
-export function scheduleText(c: Pick<CheckJson, 'kind' | 'schedule' | 'tz' | 'timeout' | 'grace'>): string {
+export function scheduleText(c: Pick<CheckJson, 'kind' | 'schedule' | 'tz' | 'timeout'>): string {
   if (c.kind === 'cron') {
     const d = describeCron(c.schedule ?? '') ?? c.schedule ?? '';
     return `${d} (${c.tz ?? 'UTC'})`;
@@ -60,7 +73,7 @@ export function scheduleText(c: Pick<CheckJson, 'kind' | 'schedule' | 'tz' | 'ti
 }
 
 /** Why a check needs attention, in words ("exit status 3", "no ping for 2 h"), or "". */
-export function reasonText(c: CheckJson, now: number): string {
+export function reasonText(c: Pick<CheckJson, 'status' | 'monitor_offline' | 'down_reason' | 'next_ping'>, now: number): string {
   if (c.monitor_offline) return 'Lubdub was not running at the deadline: waiting for late pings';
   // The service's words for the reason, as the tray, notifications and alerts show them.
   if (c.status === 'down') return c.down_reason;

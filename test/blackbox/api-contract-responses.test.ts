@@ -55,6 +55,7 @@ describe('every declared answer matches its schema (real service)', () => {
     await call('heartbeats');
     await call('metrics', { uuid: code });
     await call('summary');
+    await call('overview', {}, undefined, '?limit=5&status=attention');
     await call('listIntegrations');
     await call('deleteCheck', { code });
   });

@@ -2,7 +2,11 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BeatJson } from '../../shared/api/heartbeats.js';
-import { filterChecks, NO_FILTER } from '../../shared/console/check-list.js';
+import { compareChecks, matcher, NO_FILTER, type ListFilter } from '../../shared/console/check-list.js';
+import type { CheckJson } from '../../shared/api/types.js';
+
+/** The list as the service orders and filters it (the rule lives in shared/console). */
+const filterChecks = (checks: CheckJson[], f: ListFilter) => checks.filter(matcher(f)).sort(compareChecks);
 import { CheckList } from '../../renderer/components/CheckList.js';
 import { beatTitle } from '../../renderer/components/HeartbeatBar.js';
 import { checkJson, NOW } from './fixtures.js';

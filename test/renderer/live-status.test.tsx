@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { toOverviewRow } from '../../shared/api/overview.js';
 import type { CheckJson } from '../../shared/api/types.js';
 import { connect, useConsole } from '../../renderer/store.js';
 import { checkJson, NOW, TestEventSource } from './fixtures.js';
@@ -11,42 +12,54 @@ let stop: (() => void) | null = null;
 afterEach(() => {
   stop?.();
   stop = null;
+  useConsole.getState().showOverview(false);
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
 
 describe('the console\'s live statuses', () => {
-  it('reads the checks once; a deadline passing makes no request, the service\'s check event changes the status', async () => {
+  it('reads the overview once; a deadline passing makes no request, the service\'s check event changes the status', async () => {
     vi.useFakeTimers({ now: NOW, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     // Up, with its grace starting in one minute and its deadline in two.
     const up: CheckJson = checkJson({ uuid: UUID, name: 'backup', status: 'up', next_ping: iso(NOW + 60_000), alert_after: iso(NOW + 120_000) });
+    // what the service holds: the overview's answers show it
+    let current = up;
     const requests: string[] = [];
     vi.stubGlobal(
       'fetch',
       vi.fn(async (path: string) => {
         requests.push(path);
-        const body = path === '/api/v3/checks/' ? { checks: [up] } : path === '/api/lubdub/heartbeats' ? { beats: {} } : { muted_until: null, counts: {}, worst: 'up' };
+        const summary = { muted_until: null, counts: { [current.status]: 1 }, worst: 'up', total: 1 };
+        const body = path.startsWith('/api/lubdub/overview') ? { total: 1, offset: 0, rows: [toOverviewRow(current)], summary, tags: [] } : summary;
         return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
       }),
     );
     vi.stubGlobal('EventSource', TestEventSource);
 
     stop = connect();
-    await vi.waitFor(() => expect(useConsole.getState().checks[UUID]?.status).toBe('up'));
+    useConsole.getState().showOverview(true);
+    const row = () => useConsole.getState().overview.rows[0];
+    await vi.waitFor(() => expect(row()?.status).toBe('up'));
     const loaded = requests.length;
-    expect(requests).toContain('/api/v3/checks/');
+    expect(requests.filter((p) => p.startsWith('/api/lubdub/overview'))).toEqual(['/api/lubdub/overview?offset=0&limit=100']);
 
     // Ten minutes pass, well beyond both deadlines: the console computes and re-reads nothing.
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(requests).toHaveLength(loaded);
-    expect(useConsole.getState().checks[UUID].status).toBe('up');
+    expect(row().status).toBe('up');
 
-    // What the service announces is what the console shows.
-    TestEventSource.last!.send('check', { ...up, status: 'grace' });
-    expect(useConsole.getState().checks[UUID].status).toBe('grace');
-    TestEventSource.last!.send('check', { ...up, status: 'down', down_reason: 'no ping in time' });
-    expect(useConsole.getState().checks[UUID].status).toBe('down');
+    // What the service announces is what the console shows, at once; the window is read again for its order.
+    current = { ...up, status: 'grace' };
+    TestEventSource.last!.send('check', current);
+    expect(row().status).toBe('grace');
+    current = { ...up, status: 'down', down_reason: 'no ping in time' };
+    TestEventSource.last!.send('check', current);
+    expect(row()).toMatchObject({ status: 'down', down_reason: 'no ping in time' });
+    await vi.waitFor(() => expect(useConsole.getState().summary?.counts.down).toBe(1));
+    const afterEvents = requests.length;
+    expect(requests.slice(loaded).every((p) => p.startsWith('/api/lubdub/overview'))).toBe(true);
     await vi.advanceTimersByTimeAsync(10 * 60_000);
-    expect(requests).toHaveLength(loaded);
+    expect(requests).toHaveLength(afterEvents);
+    expect(row().status).toBe('down');
   });
 });

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import type { CheckJson, Summary, ServiceEvent } from '../../../shared/api/types.js';
+import type { Summary, ServiceEvent } from '../../../shared/api/types.js';
 import { API, type Params, type RouteName } from '../../../shared/api/routes.js';
 import { scopeAllows, type KeyScope, type Surface } from '../../../shared/api/office.js';
 import type { KeyStore } from './key-store.js';
@@ -13,9 +13,9 @@ import type { CheckService } from '../core/checks.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
-import { checkJson, flipJson, pingJson, rowStatus, type ReadContext } from '../serialize.js';
+import { checkJson, flipJson, pingJson, type ReadContext } from '../serialize.js';
 import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type Sessions } from './auth.js';
-import { summarize } from '../../../shared/api/summary.js';
+import { Overview } from './overview.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
 import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
 import type { Log } from '../log.js';
@@ -307,13 +307,18 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   on(app, API.listIntegrations, async () => ({ channels: deps.channels?.() ?? [] }));
 
   // ---- Lubdub ----
-  on(app, API.summary, async (): Promise<Summary> => {
-    const c = ctx();
-    const statuses: Pick<CheckJson, 'status'>[] = [];
-    // the status alone, as checkJson shows it: with 100,000 checks the whole JSON costs seconds
-    for (const page of checks.pages()) for (const x of page) statuses.push({ status: rowStatus(x, c.now).status });
+  const mutedIso = (now: number) => {
     const muted = deps.mutedUntil?.() ?? null;
-    return summarize(statuses, muted !== null && muted > c.now ? isoSeconds(muted) : null);
+    return muted !== null && muted > now ? isoSeconds(muted) : null;
+  };
+  const overview = new Overview(repos.db, () => checks.pages(), (uuid) => checks.get(uuid));
+  on(app, API.summary, async (): Promise<Summary> => {
+    const now = ctx().now;
+    return overview.summary(now, mutedIso(now));
+  });
+  on(app, API.overview, async (req) => {
+    const c = ctx();
+    return overview.window(c, req.query, mutedIso(c.now));
   });
 
   // Server-Sent Events: check changes, pings, flips, deliveries (live console and tray).
