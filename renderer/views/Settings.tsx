@@ -1,7 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { SettingsJson } from '../../shared/api/settings.js';
 import { formatSecondsExact, parseDuration } from '../../shared/domain/duration.js';
-import { api, ApiFailure } from '../api.js';
+import type { OverviewReply } from '../../shared/api/overview.js';
+import { API } from '../../shared/api/routes.js';
+import { api, ApiFailure, call } from '../api.js';
 import { BadgeSettings } from '../components/BadgeSettings.js';
 import { ChannelSettings } from '../components/ChannelSettings.js';
 import { HeartbeatSetting } from '../components/HeartbeatSetting.js';
@@ -47,8 +49,15 @@ export function Settings() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<string | null>(null);
   const [rotate, setRotate] = useState<'api_key' | 'ping_key' | 'badge_key' | null>(null);
-  const checks = useConsole((x) => x.checks);
-  const tags = useMemo(() => [...new Set(Object.values(checks).flatMap((c) => c.tags.split(' ').filter(Boolean)))].sort(), [checks]);
+  // the tags in use, as the service lists them for the overview (no rows asked for)
+  const checksSeq = useConsole((x) => x.checksSeq);
+  const [tags, setTags] = useState<string[]>([]);
+  useEffect(() => {
+    call<OverviewReply>(`${API.overview.path}?limit=0`).then(
+      (o) => setTags(o.tags),
+      () => {},
+    );
+  }, [checksSeq]);
   const [logoutAll, setLogoutAll] = useState(false);
   const settingsSeq = useConsole((x) => x.settingsSeq);
 
