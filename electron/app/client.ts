@@ -134,6 +134,11 @@ export class ServiceClient {
       });
       const decoder = new TextDecoder();
       const reader = res.body.getReader();
+      // An abort (silence, close()) must end a read that is already waiting: cancelling the
+      // reader makes sure of it, whatever the fetch implementation does with the signal.
+      const cancel = () => void reader.cancel().catch(() => {});
+      if (ctrl.signal.aborted) cancel();
+      else ctrl.signal.addEventListener('abort', cancel, { once: true });
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
