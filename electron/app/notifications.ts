@@ -25,6 +25,34 @@ export function notificationText(n: Pick<NotificationJson, 'title' | 'body'>, pl
   return { title: cut(n.title, TITLE_MAX), body };
 }
 
+/**
+ * Shows native notifications, holding each until it is clicked or closed: Electron drops a
+ * notification's click handler if the object is garbage-collected while still on screen.
+ */
+class NativeNotices {
+  private live = new Set<ElectronNotification>();
+  count = 0;
+  constructor(
+    private readonly electron: ElectronApi,
+    private readonly icon: string,
+  ) {}
+
+  show(text: { title: string; body: string }, onClick: () => void, silent = false): void {
+    const note = new this.electron.Notification({ title: text.title, body: text.body, icon: this.icon, silent });
+    const release = () => this.live.delete(note);
+    note.on('click', () => {
+      release();
+      onClick();
+    });
+    note.on('close', release);
+    note.on('failed', release);
+    this.live.add(note);
+    if (this.live.size > 100) this.live.delete(this.live.values().next().value as ElectronNotification);
+    note.show();
+    this.count++;
+  }
+}
+
 /** What notifications need from the rest of the shell. */
 export interface NotificationsContext {
   electron: ElectronApi;
@@ -42,29 +70,12 @@ export interface NotificationsContext {
  * A click opens the check's detail.
  */
 export function setupNotifications(ctx: NotificationsContext): { shown: () => number } {
-  const { Notification } = ctx.electron;
-  // Electron drops a notification's click handler if the object is garbage-collected
-  // while still on screen: hold a reference until it is closed or clicked.
-  const live = new Set<ElectronNotification>();
-  let shown = 0;
+  const notices = new NativeNotices(ctx.electron, ctx.appIcon);
   ctx.connection.on('notification', (n) => {
-    if (!Notification.isSupported()) return;
-    const text = notificationText(n, ctx.platform);
-    const note = new Notification({ title: text.title, body: text.body, icon: ctx.appIcon, silent: n.kind === 'up' });
-    const release = () => live.delete(note);
-    note.on('click', () => {
-      release();
-      if (n.check) ctx.openCheck(n.check);
-      else ctx.openOverview();
-    });
-    note.on('close', release);
-    note.on('failed', release);
-    live.add(note);
-    if (live.size > 100) live.delete(live.values().next().value as ElectronNotification);
-    note.show();
-    shown++;
+    if (!ctx.electron.Notification.isSupported()) return;
+    notices.show(notificationText(n, ctx.platform), () => (n.check ? ctx.openCheck(n.check) : ctx.openOverview()), n.kind === 'up');
   });
-  return { shown: () => shown };
+  return { shown: () => notices.count };
 }
 
 /** What the pairing notice needs from the rest of the shell. */
@@ -87,12 +98,10 @@ export interface PairingNoticeContext {
  * once per request.
  */
 export function setupPairingNotice(ctx: PairingNoticeContext): { shown: () => number } {
-  const { Notification } = ctx.electron;
-  const live = new Set<ElectronNotification>();
+  const notices = new NativeNotices(ctx.electron, ctx.appIcon);
   let last = '';
-  let shown = 0;
   ctx.connection.on('office', (o) => {
-    if (!o.pairing_pending || !Notification.isSupported()) return;
+    if (!o.pairing_pending || !ctx.electron.Notification.isSupported()) return;
     ctx.connection.client.office().then(
       (office) => {
         const p = office.pairing;
@@ -100,21 +109,10 @@ export function setupPairingNotice(ctx: PairingNoticeContext): { shown: () => nu
         const key = `${p.desk}\n${p.code}\n${p.expires_at}`;
         if (key === last) return;
         last = key;
-        const text = notificationText(pairingNotice(p, ctx.timeOfDay(Date.parse(p.expires_at))), ctx.platform);
-        const note = new Notification({ title: text.title, body: text.body, icon: ctx.appIcon });
-        const release = () => live.delete(note);
-        note.on('click', () => {
-          release();
-          ctx.openSettings();
-        });
-        note.on('close', release);
-        note.on('failed', release);
-        live.add(note);
-        note.show();
-        shown++;
+        notices.show(notificationText(pairingNotice(p, ctx.timeOfDay(Date.parse(p.expires_at))), ctx.platform), ctx.openSettings);
       },
       () => {},
     );
   });
-  return { shown: () => shown };
+  return { shown: () => notices.count };
 }

@@ -9,7 +9,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import type { ElectronApi } from '../../electron/app/electron-api.js';
+import path from 'node:path';
+import type { ElectronApi, ShellPlatform } from '../../electron/app/electron-api.js';
 
 type Listener = (...a: any[]) => void;
 
@@ -456,5 +457,19 @@ export function createFakeElectron(opts: { userData: string; lock?: boolean; app
     external,
     openedPaths,
     errors,
+  };
+}
+
+/** The platform a shell test boots on: Linux, started at login (tray only), its config under `userData`. */
+export function testPlatform(userData: string, over: Partial<ShellPlatform> = {}): ShellPlatform {
+  return {
+    platform: 'linux',
+    env: { XDG_CONFIG_HOME: path.join(userData, 'xdg') },
+    argv: ['/opt/lubdub/lubdub', '--hidden'],
+    execPath: '/opt/lubdub/lubdub',
+    iconsDir: '/icons',
+    preloadPath: '/app/dist-electron/electron/preload/preload.cjs',
+    timeZone: 'UTC',
+    ...over,
   };
 }

@@ -8,7 +8,7 @@ import { settingsFeature } from '../../electron/service/api/settings.js';
 import { loadOrCreateIdentity } from '../../electron/service/office/cert.js';
 import { officeFeature } from '../../electron/service/office/feature.js';
 import { API } from '../../shared/api/routes.js';
-import { createFakeElectron } from '../helpers/fake-electron.js';
+import { createFakeElectron, testPlatform } from '../helpers/fake-electron.js';
 import { harness, type Harness } from '../helpers/in-process.js';
 import { tempDir, waitFor } from '../helpers/serve.js';
 
@@ -40,15 +40,7 @@ async function bootDesk(h: Harness, settings: unknown) {
   const deps: BootDeps = {
     electron: fake.electron,
     clock: h.clock,
-    platform: {
-      platform: 'linux',
-      env: { XDG_CONFIG_HOME: path.join(userData, 'xdg') },
-      argv: ['/opt/lubdub/lubdub', '--hidden'],
-      execPath: '/opt/lubdub/lubdub',
-      iconsDir: '/icons',
-      preloadPath: '/app/dist-electron/electron/preload/preload.cjs',
-      timeZone: 'UTC',
-    },
+    platform: testPlatform(userData),
     startLocalService: async () => {
       throw new Error('a paired desk starts no local service');
     },

@@ -8,7 +8,7 @@ import { pair } from '../../electron/app/office.js';
 import { settingsFeature } from '../../electron/service/api/settings.js';
 import { officeFeature } from '../../electron/service/office/feature.js';
 import { API } from '../../shared/api/routes.js';
-import { createFakeElectron, type FakeBrowserWindow, type FakeElectron } from '../helpers/fake-electron.js';
+import { createFakeElectron, type FakeBrowserWindow, type FakeElectron, testPlatform } from '../helpers/fake-electron.js';
 import { harness, KEY, recordEvents, type Harness } from '../helpers/in-process.js';
 import { tempDir, waitFor } from '../helpers/serve.js';
 
@@ -45,15 +45,7 @@ async function bootShell(own: Harness, opts: { settings?: unknown; find?: () => 
   const deps: BootDeps = {
     electron: fake.electron,
     clock: own.clock,
-    platform: {
-      platform: 'linux',
-      env: { XDG_CONFIG_HOME: path.join(userData, 'xdg') },
-      argv: ['/opt/lubdub/lubdub', '--hidden'],
-      execPath: '/opt/lubdub/lubdub',
-      iconsDir: '/icons',
-      preloadPath: '/app/dist-electron/electron/preload/preload.cjs',
-      timeZone: 'UTC',
-    },
+    platform: testPlatform(userData),
     startLocalService: async () => ({ target: { baseUrl: own.svc.uiUrl, apiKey: KEY }, stop: async () => {} }),
     connectionOptions: { minBackoffMs: 20, maxBackoffMs: 100 },
     trayRedrawMs: 5,
