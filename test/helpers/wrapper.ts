@@ -120,6 +120,8 @@ export function runWrapper(
       const endedAt = Date.now();
       resolve({ code, signal, stdout, stderr, ms: endedAt - startedAt, startedAt, endedAt });
     });
+    // A run that exits before reading its input (a usage error) closes the pipe: EPIPE is not a failure.
+    p.stdin.on('error', () => {});
     p.stdin.end(opts.input ?? '');
   });
 }
