@@ -60,6 +60,23 @@ function useTrayRows(): { problems: OverviewReply; rest: OverviewReply } | null 
   return got;
 }
 
+/** One titled list of the tray view (nothing when it has no checks). */
+function TraySection({ id, title, checks, now }: { id: string; title: string; checks: OverviewRow[]; now: number }) {
+  if (checks.length === 0) return null;
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id} className="minor">
+        {title}
+      </h2>
+      <ul className="tray-list" aria-labelledby={id}>
+        {checks.map((c) => (
+          <TrayRow key={c.uuid} c={c} now={now} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /**
  * The compact view the tray opens (about 360 × 520): the worst state in one line, the
  * checks that need attention first, then the rest (the first few of each, in the overview's order).
@@ -87,30 +104,8 @@ export function TrayView() {
         <p className="muted">Loading…</p>
       ) : (
         <>
-          {problems.length > 0 && (
-            <section aria-labelledby="tray-problems">
-              <h2 id="tray-problems" className="minor">
-                Needs attention
-              </h2>
-              <ul className="tray-list" aria-labelledby="tray-problems">
-                {problems.map((c) => (
-                  <TrayRow key={c.uuid} c={c} now={now} />
-                ))}
-              </ul>
-            </section>
-          )}
-          {rest.length > 0 && (
-            <section aria-labelledby="tray-rest">
-              <h2 id="tray-rest" className="minor">
-                {problems.length ? 'Everything else' : 'Checks'}
-              </h2>
-              <ul className="tray-list" aria-labelledby="tray-rest">
-                {rest.map((c) => (
-                  <TrayRow key={c.uuid} c={c} now={now} />
-                ))}
-              </ul>
-            </section>
-          )}
+          <TraySection id="tray-problems" title="Needs attention" checks={problems} now={now} />
+          <TraySection id="tray-rest" title={problems.length ? 'Everything else' : 'Checks'} checks={rest} now={now} />
           {more > 0 && <p className="muted">{more} more in the overview</p>}
         </>
       )}
