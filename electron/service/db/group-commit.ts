@@ -28,6 +28,10 @@ export class GroupCommit {
   /** callbacks whose transactions are committed and wait for the next flush */
   private waiting: ((err: Error | null) => void)[] = [];
   private flushing = false;
+  /** the WAL file, open while flushes follow each other (see `done`) */
+  private walFd: number | null = null;
+  /** called once when the flush in progress ends (see `afterFlush`) */
+  private idle: (() => void)[] = [];
   /** the batch the prepared transaction runs (set just before it runs) */
   private body: (() => unknown) | null = null;
   /**
@@ -73,6 +77,20 @@ export class GroupCommit {
     return out;
   }
 
+  /** True while a flush runs: a transaction committed now waits for the next one anyway. */
+  get busy(): boolean {
+    return this.flushing;
+  }
+
+  /**
+   * Calls `cb` once the flush in progress has ended and its callbacks have run (at once when
+   * none runs). Lets a caller gather what arrives during a flush into one transaction.
+   */
+  afterFlush(cb: () => void): void {
+    if (this.flushing) this.idle.push(cb);
+    else cb();
+  }
+
   private run<T>(fn: () => T): T {
     const outer = this.body;
     this.body = fn;
@@ -88,19 +106,37 @@ export class GroupCommit {
     const round = this.waiting;
     this.waiting = [];
     this.flushing = true;
-    // Opened per round (a few µs on the thread pool): the WAL file is always the current one.
-    fs.open(this.walPath, 'r', (openErr, fd) => {
-      if (openErr) return this.done(round, openErr);
-      fs.fdatasync(fd, (syncErr) => {
-        fs.close(fd, () => this.done(round, syncErr));
-      });
+    if (this.walFd !== null) return this.sync(this.walFd, round);
+    fs.open(this.walPath, 'r', (err, fd) => {
+      if (err) return this.done(round, err);
+      this.walFd = fd;
+      this.sync(fd, round);
     });
+  }
+
+  private sync(fd: number, round: ((err: Error | null) => void)[]): void {
+    fs.fdatasync(fd, (err) => this.done(round, err));
   }
 
   private done(round: ((err: Error | null) => void)[], err: Error | null): void {
     this.flushing = false;
-    if (err) this.log.error(`flushing the database to disk failed: ${err.message}`);
+    if (err) {
+      this.log.error(`flushing the database to disk failed: ${err.message}`);
+      this.closeWal();
+    }
     for (const cb of round) cb(err);
-    if (this.waiting.length) this.flush();
+    const idle = this.idle;
+    this.idle = [];
+    for (const cb of idle) cb();
+    if (!this.flushing && this.waiting.length) this.flush();
+    // Kept open only while flushes follow each other: a quiet service holds no descriptor,
+    // and SQLite never replaces the WAL file while this connection has the database open.
+    if (!this.flushing) this.closeWal();
+  }
+
+  private closeWal(): void {
+    if (this.walFd === null) return;
+    fs.close(this.walFd, () => {});
+    this.walFd = null;
   }
 }
