@@ -122,9 +122,9 @@ export interface PingEvent {
   received?: number;
 }
 
-/** What a ping did to a check. */
-export interface PingOutcome {
-  next: CheckState;
+/** What a ping did to a check (`next`: a copy of the row given, of the same type). */
+export interface PingOutcome<T extends CheckState = CheckState> {
+  next: T;
   flip: FlipEvent | null;
   /** ms from the run's start to this end, when paired (≤ 72 h) */
   duration: number | null;
@@ -140,8 +140,10 @@ export interface PingOutcome {
  * - log and ign: only counted in n_pings.
  * A late ping (`at` older than the newest start/end) is logged without rolling state back.
  */
-export function applyPing(c: CheckState, ev: PingEvent): PingOutcome {
-  const next: CheckState = { ...c, nPings: c.nPings + 1 };
+export function applyPing<T extends CheckState>(c: T, ev: PingEvent): PingOutcome<T> {
+  // One copy of the whole row: the caller's columns beyond CheckState come along, so it
+  // need not copy the row again (a ping is the hot path; the row has ~50 columns).
+  const next: T = { ...c, nPings: c.nPings + 1 };
   const newest = Math.max(c.lastPing ?? -Infinity, c.lastStart ?? -Infinity);
   const stateful = ev.kind === 'start' || ev.kind === 'success' || ev.kind === 'fail';
   if (!stateful) return { next, flip: null, duration: null, applied: true };

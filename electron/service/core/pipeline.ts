@@ -86,7 +86,7 @@ export class PingPipeline {
     for (const step of this.deps.steps) draft = step(check, req, draft);
     const ev = draft.event;
     const out = applyPing(check, ev);
-    const next: CheckRow = { ...check, ...out.next };
+    const next = out.next;
     timeRow(next, now);
     if (out.flip) {
       setDownReason(next, out.flip.newStatus === 'down' ? downReasonOf(req, ev) : null);
