@@ -3,7 +3,7 @@ import { checkInputError, slugify, type CheckInput } from '../../../shared/api/c
 import type { Clock } from '../../../shared/domain/clock.js';
 import { pause, resume } from '../../../shared/domain/check-state.js';
 import { writeTx } from '../db/open.js';
-import { newCheckRow, type CheckRow, type Repos } from '../db/repos.js';
+import { newCheckRow, type CheckListing, type CheckRow, type Repos } from '../db/repos.js';
 import type { FlipWriter } from './flips.js';
 import type { Bus } from '../events.js';
 import { checkJson, type ReadContext } from '../serialize.js';
@@ -172,6 +172,16 @@ export class CheckService {
       if (page.length === 0) return;
       after = page[page.length - 1].id;
       yield page.filter(keep);
+    }
+  }
+
+  /** Every check with only what a listing reads (`CheckListing`), a page at a time in id order. */
+  *listingPages(size = 5000): Generator<CheckListing[]> {
+    for (let after = 0; ; ) {
+      const page = this.deps.repos.checks.listingPage(after, size);
+      if (page.length === 0) return;
+      after = page[page.length - 1].id;
+      yield page;
     }
   }
 

@@ -1,4 +1,4 @@
-import type { OfflineHold } from '../../../shared/domain/check-state.js';
+import type { OfflineHold, StatusInputs } from '../../../shared/domain/check-state.js';
 import { DEFAULT_CONFIG, type CheckState, type FlipEvent, type FlipReason, type PingKind, type StoredStatus } from '../../../shared/domain/types.js';
 import type { Db } from './open.js';
 
@@ -30,6 +30,9 @@ export interface CheckRow extends CheckState {
   hold: OfflineHold | null;
   muteUntil: number | null;
 }
+
+/** What a listing of every check reads of each (the console's overview): identity, the list's fields, and what the shown status is decided from. */
+export type CheckListing = StatusInputs & Pick<CheckRow, 'id' | 'uuid' | 'name' | 'slug' | 'tags' | 'alertAfter' | 'hold'>;
 
 /** A stored ping. */
 export interface PingRow {
@@ -138,6 +141,30 @@ function toCheck(r: any[]): CheckRow {
   };
 }
 
+const LISTING_READ = ['id', 'uuid', 'name', 'slug', 'tags', 'status', 'last_ping', 'last_start', 'grace', 'kind', 'timeout', 'schedule', 'tz', 'alert_after', 'hold_until', 'hold_gap_end'] as const;
+const L = Object.fromEntries(LISTING_READ.map((c, i) => [c, i])) as { [K in (typeof LISTING_READ)[number]]: number };
+
+/** A listing row from its columns (`LISTING_READ`'s order): no JSON to parse, none of the ping rules. */
+function toListing(r: any[]): CheckListing {
+  return {
+    id: r[L.id],
+    uuid: r[L.uuid],
+    name: r[L.name],
+    slug: r[L.slug],
+    tags: r[L.tags],
+    status: r[L.status],
+    lastPing: r[L.last_ping],
+    lastStart: r[L.last_start],
+    grace: r[L.grace],
+    kind: r[L.kind],
+    timeout: r[L.timeout],
+    schedule: r[L.schedule],
+    tz: r[L.tz],
+    alertAfter: r[L.alert_after],
+    hold: r[L.hold_until] === null ? null : { gapEnd: r[L.hold_gap_end], until: r[L.hold_until] },
+  };
+}
+
 function checkParams(c: Omit<CheckRow, 'id' | 'hold' | 'muteUntil'>): Raw {
   return {
     uuid: c.uuid,
@@ -217,6 +244,7 @@ export class CheckRepo {
   private byPushStmt;
   private allStmt;
   private pageStmt;
+  private listingStmt;
   private insertStmt;
   private updateStmt;
   private pingStateStmt;
@@ -237,6 +265,7 @@ export class CheckRepo {
     this.byPushStmt = db.prepare(`${SELECT_CHECK} WHERE push_token = ?`).raw();
     this.allStmt = db.prepare(`${SELECT_CHECK} ORDER BY id`).raw();
     this.pageStmt = db.prepare(`${SELECT_CHECK} WHERE id > ? ORDER BY id LIMIT ?`).raw();
+    this.listingStmt = db.prepare(`SELECT ${LISTING_READ.join(', ')} FROM checks WHERE id > ? ORDER BY id LIMIT ?`).raw();
     const cols = ['uuid', 'created', ...CHECK_COLS];
     this.insertStmt = db.prepare(`INSERT INTO checks (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
     this.updateStmt = db.prepare(`UPDATE checks SET ${CHECK_COLS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
@@ -278,6 +307,10 @@ export class CheckRepo {
   /** Up to `limit` checks with an id above `afterId`, in id order (keyset paging). */
   page(afterId: number, limit: number): CheckRow[] {
     return (this.pageStmt.all(afterId, limit) as unknown[][]).map(toCheck);
+  }
+  /** The same page as `page` with only the listing's columns (`CheckListing`). */
+  listingPage(afterId: number, limit: number): CheckListing[] {
+    return (this.listingStmt.all(afterId, limit) as unknown[][]).map(toListing);
   }
   insert(c: Omit<CheckRow, 'id' | 'hold' | 'muteUntil'>): CheckRow {
     const info = this.insertStmt.run(checkParams(c));
