@@ -91,7 +91,7 @@ export function consoleFeature(opts: { dir?: string } = {}): Feature {
       if (!built) return reply.code(503).send(NOT_BUILT);
       // Every page of the console opens on the counts of every check, and the overview on its
       // first window: every check is read once the page is sent, while the browser loads and runs its script.
-      reply.raw.once('finish', () => overview.prepare());
+      reply.raw.once('finish', () => overview.prepare(clock.now()));
       return reply.send(fs.createReadStream(indexFile));
     };
     app.get('/', appPage);

@@ -222,7 +222,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   // 1. Time: the core's scheduler and what it runs. Order matters within one turn: holds end
   // before deadlines are read; a status change at a deadline is announced by its flip, so
   // other status changes come after.
-  const flips = new FlipWriter(db);
+  const flips = new FlipWriter(db, repos.checks);
   // A timer firing far too late means Lubdub was not watching: hold what passed unseen.
   const scheduler = new Scheduler(clock, opts.timer ?? systemTimer, log, (from, to, cause) => offline.gap(from, to, cause));
   const poke = (name: string) => scheduler.poke(name);
@@ -273,7 +273,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   });
   const pipeline = new PingPipeline({ steps: all((c) => c.pingSteps), runStarts: repos.pings });
   const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, flips, readContext, prepare: all((c) => c.prepare), pingLogHolds: all((c) => c.pingLogHolds) });
-  const overview = new Overview(repos.db, () => checks.listingPages(), (uuid) => checks.get(uuid));
+  const overview = new Overview(repos.db, () => repos.checks.listingWrites(), () => checks.listingPages(), (uuid) => checks.get(uuid));
   const core: Core = { checks, readContext, ingest, overview };
 
   // 4. The HTTP surfaces.

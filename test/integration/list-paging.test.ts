@@ -23,7 +23,7 @@ describe('listing checks a page at a time', () => {
         );
       }
     })();
-    const overview = new Overview(repos.db, () => checks.listingPages(), (uuid) => checks.get(uuid));
+    const overview = new Overview(repos.db, () => repos.checks.listingWrites(), () => checks.listingPages(), (uuid) => checks.get(uuid));
     const app = buildApi({ checks, overview, repos, bus, runtime, readContext, clock, log, sessions: new Sessions(), apiKey: () => 'key-0123456789abcdef', guardPort: () => null });
     const get = async (q: string) => {
       const r = await app.inject({ url: `/api/v3/checks/${q}`, headers: { 'x-api-key': 'key-0123456789abcdef' } });

@@ -32,6 +32,7 @@ function setup() {
   let reads = 0;
   const overview = new Overview(
     db,
+    () => core.repos.checks.listingWrites(),
     function* () {
       reads++;
       yield* core.checks.listingPages(2);
@@ -45,6 +46,44 @@ function setup() {
 const names = (w: { rows: { name: string }[] }) => w.rows.map((r) => r.name);
 
 describe('the overview reading of every check', () => {
+  it('is read again after every write of a listed column, and not after writes of anything else', async () => {
+    const o = setup();
+    const uuid = o.checks.create({ name: 'one', timeout: 60, grace: 60 }).check.uuid;
+    const c = () => o.checks.get(uuid);
+    await o.window();
+    let reads = o.reads();
+    const rereads = (what: string, write: () => void) => async () => {
+      write();
+      await o.window();
+      expect([what, o.reads()]).toEqual([what, reads + 1]);
+      reads = o.reads();
+    };
+    const keeps = (what: string, write: () => void) => async () => {
+      write();
+      await o.window();
+      expect([what, o.reads()]).toEqual([what, reads]);
+    };
+    // everything of the check rows that the listing reads
+    const steps = [
+      rereads('insert', () => o.checks.create({ name: 'two' })),
+      rereads('update', () => o.repos.checks.update({ ...c(), name: 'uno' })),
+      rereads('ping state', () => o.repos.checks.updatePingState({ ...c(), status: 'up', lastPing: T0 })),
+      rereads('deadline', () => o.repos.checks.setAlertAfter(c().id, T0 + 120_000)),
+      rereads('hold', () => expect(o.repos.checks.holdDue(7, T0 + 200_000, T0 + 800_000, T0 + 200_000)).toBe(1)),
+      rereads('end of hold', () => o.repos.checks.clearHold(c().id)),
+      rereads('down by the clock', () => expect(o.repos.checks.casDown(c(), { text: 'missed', code: 'timeout' }, null)).toBe(true)),
+      rereads('delete', () => o.repos.checks.delete(o.checks.get(o.checks.create({ name: 'three' }).check.uuid).id)),
+      // what it does not read: announcements, channels, mutes, reminders, settings, the ping log
+      keeps('status_at', () => o.repos.checks.setStatusAt(c().id, T0 + 1)),
+      keeps('channels', () => o.repos.checks.setChannels(c().id, 'x')),
+      keeps('mute and reminder', () => o.repos.db.prepare('UPDATE checks SET mute_until = 1, next_reminder = 2').run()),
+      keeps('settings', () => o.repos.settings.set('alerts.alive_at', String(T0))),
+    ];
+    for (const step of steps) await step();
+    expect(names(await o.window())).toEqual(['uno', 'two']);
+  });
+
+
   it('is read once for the summary and every window, decided again by the clock without reading, and read again after a write', async () => {
     const o = setup();
     const soon = o.checks.create({ name: 'zeta soon', timeout: 60, grace: 60 }).check.uuid;
@@ -80,20 +119,20 @@ describe('the overview reading of every check', () => {
   it('is read ahead by prepare a page at a time, and the window asked meanwhile waits for it instead of reading again', async () => {
     const o = setup();
     for (const name of ['one', 'two', 'three', 'four', 'five']) o.checks.create({ name, timeout: 60, grace: 60 });
-    o.overview.prepare();
-    o.overview.prepare();
+    o.overview.prepare(o.clock.now());
+    o.overview.prepare(o.clock.now());
     expect(o.reads()).toBe(1);
     expect(names(await o.window())).toEqual(['five', 'four', 'one', 'three', 'two']);
     expect(o.reads()).toBe(1);
     // held and current: nothing to read ahead
-    o.overview.prepare();
+    o.overview.prepare(o.clock.now());
     expect(o.reads()).toBe(1);
   });
 
   it('never trusts a reading ahead that a write overtook: the check written between its pages is read again', async () => {
     const o = setup();
     const uuids = ['one', 'two', 'three', 'four', 'five'].map((name) => o.checks.create({ name, timeout: 60, grace: 60 }).check.uuid);
-    o.overview.prepare();
+    o.overview.prepare(o.clock.now());
     // the first page (two checks) is read; the rest waits for the next turn of the event loop
     expect(o.reads()).toBe(1);
     o.checks.pause(uuids[0]);

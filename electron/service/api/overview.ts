@@ -32,9 +32,9 @@ interface Listed {
  * The console's overview, a window at a time. The order and filters need every check's status,
  * name and tags, but only the window's rows become JSON: with 100,000 checks the answer is a few
  * kilobytes, not the whole list. Every check is read with only the columns its status and the
- * list need (no JSON to parse), and that reading is kept while nothing is written to the
- * database (scrolling reads no check twice, and the summary and the first window share one
- * reading); the first write after it is read again. When a status changes by the clock alone,
+ * list need (no JSON to parse), and that reading is kept while none of those columns is written
+ * (scrolling reads no check twice, and the summary and the first window share one reading);
+ * the first such write after it is read again. When a status changes by the clock alone,
  * the statuses are decided again from the rows held, without reading the database.
  */
 export class Overview {
@@ -44,13 +44,16 @@ export class Overview {
   private version;
   constructor(
     db: Db,
+    /** writes of listed columns by this connection (`CheckRepo.listingWrites`) */
+    listingWrites: () => number,
     private pages: () => Iterable<CheckListing[]>,
     private row: (uuid: string) => CheckRow,
   ) {
-    // total_changes: this connection's writes; data_version: commits by any other connection
-    const changes = db.prepare('SELECT total_changes()').pluck();
+    // Only writes of what is listed count: deliveries, the ping log, sessions, the alive beat or
+    // a status_at announcement leave the reading current. data_version: commits by any other
+    // connection (another process), whatever they wrote.
     const dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.version = () => `${changes.get()}:${dataVersion.get()}`;
+    this.version = () => `${listingWrites()}:${dataVersion.get()}`;
   }
 
   /** The rows from `offset` that match the query's filter, with the counts and tags of every check. */
@@ -80,14 +83,22 @@ export class Overview {
   }
 
   /**
-   * Reads every check ahead, if what is held is out of date, a page at a time with other work
-   * let in between. Called when a console page is served: its first requests (the summary, the
-   * first window) need this reading, and the page's script is served and run meanwhile.
+   * Reads, decides and orders every check ahead, if what is held is out of date, a page at a
+   * time with other work let in between. Called when a console page is served: its first
+   * requests (the summary, the first window) need this reading, and the page's script is
+   * served and run meanwhile.
    */
-  prepare(): void {
+  prepare(now: number): void {
     if (this.reading || this.held() !== null) return;
     const version = this.version();
-    this.reading = this.read(version, true).finally(() => (this.reading = null));
+    this.reading = this.read(version, true)
+      .then((l) => {
+        this.decide(l, now);
+        l.checks.sort(compareChecks);
+        l.sorted = true;
+        return l;
+      })
+      .finally(() => (this.reading = null));
     // a failed reading ahead is read again, and its error answered, by the request that needs it
     this.reading.catch(() => {});
   }
