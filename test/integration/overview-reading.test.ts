@@ -38,6 +38,8 @@ function setup() {
       yield* core.checks.listingPages(2);
     },
     (uuid) => core.checks.get(uuid),
+    // a reading ahead lets other work in after every page
+    0,
   );
   const window = () => overview.window(core.readContext(), {}, null);
   return { ...core, clock, overview, window, reads: () => reads };

@@ -177,10 +177,10 @@ export class CheckService {
 
   /**
    * Every check with only what a listing reads (`CheckListing`), a page at a time in id order.
-   * A page of 1,000 is a few tens of ms even on a busy machine: a reading that lets other work in
-   * between pages holds nothing up for longer than that.
+   * A page of 250 is a few ms even on a busy machine: a reading that lets other work in between
+   * pages holds nothing up for longer than that.
    */
-  *listingPages(size = 1000): Generator<CheckListing[]> {
+  *listingPages(size = 250): Generator<CheckListing[]> {
     for (let after = 0; ; ) {
       const page = this.deps.repos.checks.listingPage(after, size);
       if (page.length === 0) return;
