@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readCookie, SESSION_COOKIE } from './api/auth.js';
 import { heartbeatRoutes } from './api/heartbeats.js';
 import { packageRoot } from './package-info.js';
-import type { Feature, FeatureDeps } from './service.js';
+import type { Core, Feature, FeatureDeps } from './service.js';
 
 /**
  * Content-Security-Policy of every UI-port response. No inline script and no `eval`
@@ -49,7 +49,7 @@ const NOT_BUILT = page('Console not built', 'This copy of Lubdub has no console 
  */
 export function consoleFeature(opts: { dir?: string } = {}): Feature {
   const dir = opts.dir ?? defaultConsoleDir();
-  const plugin = (app: FastifyInstance, { clock, sessions, repos }: Pick<FeatureDeps, 'clock' | 'sessions' | 'repos'>) => {
+  const plugin = (app: FastifyInstance, { clock, sessions, repos }: Pick<FeatureDeps, 'clock' | 'sessions' | 'repos'>, { overview }: Pick<Core, 'overview'>) => {
     // Security headers on every UI-port answer: API replies, assets and pages alike.
     app.addHook('onSend', async (_req, reply, payload) => {
       reply.header('content-security-policy', CONSOLE_CSP);
@@ -89,6 +89,9 @@ export function consoleFeature(opts: { dir?: string } = {}): Feature {
       const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
       if (!sessions.valid(sid, clock.now())) return reply.code(401).send(LOGIN_NEEDED);
       if (!built) return reply.code(503).send(NOT_BUILT);
+      // Every page of the console opens on the counts of every check, and the overview on its
+      // first window: every check is read once the page is sent, while the browser loads and runs its script.
+      reply.raw.once('finish', () => overview.prepare(clock.now()));
       return reply.send(fs.createReadStream(indexFile));
     };
     app.get('/', appPage);
@@ -97,6 +100,6 @@ export function consoleFeature(opts: { dir?: string } = {}): Feature {
   };
 
   return {
-    setup: (deps) => ({ apiRoutes: [(app) => plugin(app, deps)] }),
+    setup: (deps) => ({ apiRoutes: [(app, core) => plugin(app, deps, core)] }),
   };
 }

@@ -1,6 +1,6 @@
 import { firstLine, isoMillis, isoSeconds } from '../../shared/api/format.js';
 import type { CheckJson, FlipJson, PingJson } from '../../shared/api/types.js';
-import { nextPing, shownStatus } from '../../shared/domain/check-state.js';
+import { nextPing, shownStatus, type StatusInputs } from '../../shared/domain/check-state.js';
 import { shownDownReason } from '../../shared/domain/reasons.js';
 import type { CheckRow, FlipRow, PingRow } from './db/repos.js';
 
@@ -31,7 +31,7 @@ export function bodyText(body: Buffer | null): string {
 }
 
 /** A row's shown status: decided by shared/domain, with the offline hold read from the row. */
-export const rowStatus = (c: CheckRow, now: number) => shownStatus(c, c.alertAfter, c.hold, now);
+export const rowStatus = (c: StatusInputs & Pick<CheckRow, 'alertAfter' | 'hold'>, now: number) => shownStatus(c, c.alertAfter, c.hold, now);
 
 /** A check row as the healthchecks v3 API shows it, plus Lubdub's fields. */
 export function checkJson(c: CheckRow, ctx: ReadContext): CheckJson {

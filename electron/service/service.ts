@@ -8,6 +8,7 @@ import { deadlineSource, fillStatusAt, statusChangeSource } from './core/deadlin
 import { FlipWriter } from './core/flips.js';
 import { OfflineWatch } from './core/offline.js';
 import { Scheduler, systemTimer, type TimerApi } from './core/scheduler.js';
+import { Overview } from './api/overview.js';
 import { buildApi } from './api/api.js';
 import type { ServiceConfig } from './config.js';
 import { ensureDataDir, openDb } from './db/open.js';
@@ -75,6 +76,8 @@ export interface FeatureDeps {
 /** The core parts, given to a feature's routes when the HTTP surfaces are built. */
 export interface Core {
   checks: CheckService;
+  /** the console's overview: the listing of every check, its order, filters and counts */
+  overview: Overview;
   readContext: () => ReadContext;
   /** where pings go, and slug pings with ?create=1 create their check (durably, in a batch) */
   ingest: Pick<IngestQueue, 'submit'>;
@@ -219,7 +222,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   // 1. Time: the core's scheduler and what it runs. Order matters within one turn: holds end
   // before deadlines are read; a status change at a deadline is announced by its flip, so
   // other status changes come after.
-  const flips = new FlipWriter(db);
+  const flips = new FlipWriter(db, repos.checks);
   // A timer firing far too late means Lubdub was not watching: hold what passed unseen.
   const scheduler = new Scheduler(clock, opts.timer ?? systemTimer, log, (from, to, cause) => offline.gap(from, to, cause));
   const poke = (name: string) => scheduler.poke(name);
@@ -270,7 +273,8 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   });
   const pipeline = new PingPipeline({ steps: all((c) => c.pingSteps), runStarts: repos.pings });
   const ingest = new IngestQueue({ repos, clock, bus, log, runtime, pipeline, checks, flips, readContext, prepare: all((c) => c.prepare), pingLogHolds: all((c) => c.pingLogHolds) });
-  const core: Core = { checks, readContext, ingest };
+  const overview = new Overview(repos.db, () => repos.checks.listingWrites(), () => checks.listingPages(), (uuid) => checks.get(uuid));
+  const core: Core = { checks, readContext, ingest, overview };
 
   // 4. The HTTP surfaces.
   let uiPort = config.uiPort;
@@ -287,6 +291,7 @@ export async function startService(config: ServiceConfig, clock: Clock, features
   });
   const api = buildApi({
     checks,
+    overview,
     repos,
     bus,
     runtime,

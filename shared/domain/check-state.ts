@@ -10,11 +10,17 @@ import {
 } from './types.js';
 
 /**
+ * What the shown status and its changes by the clock are decided from: the part of a check
+ * that `shownStatus` and `nextStatusChange` read (a listing of every check reads no more).
+ */
+export type StatusInputs = Pick<CheckState, 'status' | 'lastPing' | 'lastStart' | 'grace' | 'kind' | 'timeout' | 'schedule' | 'tz'>;
+
+/**
  * When the grace period starts (healthchecks `Check.get_grace_start`), or null when the
  * check is not waiting for anything (new, paused or down, and no run open).
  * A start never pushes the schedule deadline back: the earlier of the two wins.
  */
-export function graceStart(c: CheckState, withStarted = true): number | null {
+export function graceStart(c: StatusInputs, withStarted = true): number | null {
   let result: number | null = null;
   if (c.status === 'up' && c.lastPing !== null) {
     result = nextExpected(c, c.lastPing);
@@ -26,13 +32,13 @@ export function graceStart(c: CheckState, withStarted = true): number | null {
 }
 
 /** The instant the check goes down if nothing arrives (`alert_after`), or null. */
-export function alertAfter(c: CheckState): number | null {
+export function alertAfter(c: StatusInputs): number | null {
   const start = graceStart(c);
   return start === null ? null : start + c.grace * 1000;
 }
 
 /** The next ping expected (`next_ping` of the API): the grace start without runs. */
-export function nextPing(c: CheckState): number | null {
+export function nextPing(c: StatusInputs): number | null {
   return graceStart(c, true);
 }
 
@@ -40,7 +46,7 @@ export function nextPing(c: CheckState): number | null {
  * Status for display at `now` (healthchecks `Check.get_status`): grace and down are
  * computed from the clock, so they show even before the scheduler has flipped the row.
  */
-export function computeStatus(c: CheckState, now: number, withStarted = false): Status {
+export function computeStatus(c: StatusInputs, now: number, withStarted = false): Status {
   if (c.lastStart !== null) {
     if (now >= c.lastStart + c.grace * 1000) return 'down';
     if (withStarted) return 'started';
@@ -59,7 +65,7 @@ export function computeStatus(c: CheckState, now: number, withStarted = false): 
  * turns down when it exceeds its grace; an up check turns grace at its grace start and
  * down at its end; new, paused and down rows do not change by the clock.
  */
-export function statusChanges(c: CheckState): number[] {
+export function statusChanges(c: StatusInputs): number[] {
   if (c.lastStart !== null) return [c.lastStart + c.grace * 1000];
   if (c.status !== 'up') return [];
   const start = graceStart(c, false);
@@ -67,7 +73,7 @@ export function statusChanges(c: CheckState): number[] {
 }
 
 /** The first instant after `now` at which the shown status changes by the clock alone, or null. */
-export function nextStatusChange(c: CheckState, now: number): number | null {
+export function nextStatusChange(c: StatusInputs, now: number): number | null {
   return statusChanges(c).find((t) => t > now) ?? null;
 }
 
@@ -85,7 +91,7 @@ export interface OfflineHold {
  * while Lubdub was not watching? Only until the catch-up window ends, and never for a check
  * already down or one whose new deadline (after a late ping) lies after the gap.
  */
-export function offlineHeld(c: CheckState, deadline: number | null, hold: OfflineHold | null, now: number): boolean {
+export function offlineHeld(c: StatusInputs, deadline: number | null, hold: OfflineHold | null, now: number): boolean {
   if (hold === null || c.status === 'down' || deadline === null) return false;
   return hold.until > now && deadline <= hold.gapEnd && deadline <= now;
 }
@@ -100,7 +106,7 @@ export interface ShownStatus {
  * The one place the shown status is decided: the clock-derived status (`computeStatus` with
  * runs), with a check held after a monitor-offline gap shown as grace instead of down.
  */
-export function shownStatus(c: CheckState, deadline: number | null, hold: OfflineHold | null, now: number): ShownStatus {
+export function shownStatus(c: StatusInputs, deadline: number | null, hold: OfflineHold | null, now: number): ShownStatus {
   const monitorOffline = offlineHeld(c, deadline, hold, now);
   const status = computeStatus(c, now, true);
   return { status: monitorOffline && status === 'down' ? 'grace' : status, monitorOffline };

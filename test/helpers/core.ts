@@ -30,7 +30,7 @@ export function buildCore(
   });
   runtime.setUiBase('http://127.0.0.1:8421');
   const readContext = readContextOf(clock, runtime);
-  const flips = new FlipWriter(db);
+  const flips = new FlipWriter(db, repos.checks);
   const checks = new CheckService({
     repos,
     clock,

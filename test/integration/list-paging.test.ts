@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildApi } from '../../electron/service/api/api.js';
+import { Overview } from '../../electron/service/api/overview.js';
 import { Sessions } from '../../electron/service/api/auth.js';
 import { openDb } from '../../electron/service/db/open.js';
 import { newCheckRow } from '../../electron/service/db/repos.js';
@@ -22,7 +23,8 @@ describe('listing checks a page at a time', () => {
         );
       }
     })();
-    const app = buildApi({ checks, repos, bus, runtime, readContext, clock, log, sessions: new Sessions(), apiKey: () => 'key-0123456789abcdef', guardPort: () => null });
+    const overview = new Overview(repos.db, () => repos.checks.listingWrites(), () => checks.listingPages(), (uuid) => checks.get(uuid));
+    const app = buildApi({ checks, overview, repos, bus, runtime, readContext, clock, log, sessions: new Sessions(), apiKey: () => 'key-0123456789abcdef', guardPort: () => null });
     const get = async (q: string) => {
       const r = await app.inject({ url: `/api/v3/checks/${q}`, headers: { 'x-api-key': 'key-0123456789abcdef' } });
       expect(r.statusCode).toBe(200);

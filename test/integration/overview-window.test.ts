@@ -95,6 +95,44 @@ describe('GET /api/lubdub/overview', () => {
     expect([names(after.json), after.json.total, after.json.summary.counts.down]).toEqual([['a report', 'job 00'], 27, 1]);
   });
 
+  it('shows every change of a check in the next window: pings, pause and resume, edits, creates, deletes and clock flips', async () => {
+    h = await harness({ start: T0 });
+    const shown = async () => {
+      const w = (await h!.api('GET', '/api/lubdub/overview?limit=500')).json;
+      return { rows: Object.fromEntries(w.rows.map((r: { name: string; status: string }) => [r.name, r.status])), total: w.total, tags: w.tags };
+    };
+    const a = await create({ name: 'a', timeout: 60, grace: 60 });
+    const b = await create({ name: 'b', timeout: 3600, grace: 60, tags: 'pi' });
+    expect(await shown()).toEqual({ rows: { a: 'new', b: 'new' }, total: 2, tags: ['pi'] });
+    expect(await h.ping(a)).toBe(200);
+    expect((await shown()).rows).toEqual({ a: 'up', b: 'new' });
+    expect(await h.ping(b, '/start')).toBe(200);
+    expect((await shown()).rows).toEqual({ a: 'up', b: 'started' });
+    expect(await h.ping(a, '/fail')).toBe(200);
+    expect((await shown()).rows).toEqual({ a: 'down', b: 'started' });
+    expect((await h.api('POST', `/api/v3/checks/${b}/pause`)).status).toBe(200);
+    expect((await shown()).rows).toEqual({ a: 'down', b: 'paused' });
+    expect((await h.api('POST', `/api/v3/checks/${b}/resume`)).status).toBe(200);
+    expect((await shown()).rows).toEqual({ a: 'down', b: 'new' });
+    expect((await h.api('POST', `/api/v3/checks/${a}`, { tags: 'nas', name: 'a2' })).status).toBe(200);
+    expect(await shown()).toEqual({ rows: { a2: 'down', b: 'new' }, total: 2, tags: ['nas', 'pi'] });
+    const c = await create({ name: 'c', timeout: 60, grace: 60 });
+    expect(await h.ping(c)).toBe(200);
+    expect(await shown()).toEqual({ rows: { a2: 'down', b: 'new', c: 'up' }, total: 3, tags: ['nas', 'pi'] });
+    // late by the clock alone, then down by the scheduler's deadline flip
+    h.timers.advance(61 * SEC);
+    expect((await shown()).rows).toEqual({ a2: 'down', b: 'new', c: 'grace' });
+    h.timers.advance(60 * SEC);
+    expect((await shown()).rows).toEqual({ a2: 'down', b: 'new', c: 'down' });
+    const flips = (await h.api('GET', `/api/v3/checks/${c}/flips/`)).json;
+    expect(flips.map((f: { up: number }) => f.up)).toEqual([0, 1]); // newest first: the down flip of the deadline
+    // back up with a ping after the flip, then gone
+    expect(await h.ping(c)).toBe(200);
+    expect((await shown()).rows).toEqual({ a2: 'down', b: 'new', c: 'up' });
+    expect((await h.api('DELETE', `/api/v3/checks/${a}`)).status).toBe(200);
+    expect(await shown()).toEqual({ rows: { b: 'new', c: 'up' }, total: 2, tags: ['pi'] });
+  });
+
   it('refuses bad parameters with 400 and a request without credentials with 401, before reading anything', async () => {
     h = await harness({ start: T0, core: { aliveEveryMs: 0 } });
     await create({ name: 'one', timeout: 60, grace: 60 });

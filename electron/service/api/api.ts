@@ -15,7 +15,7 @@ import type { Repos } from '../db/repos.js';
 import type { Bus } from '../events.js';
 import { checkJson, flipJson, pingJson, type ReadContext } from '../serialize.js';
 import { CSRF_HEADER, readCookie, safeEqual, SESSION_COOKIE, sessionCookie, type Sessions } from './auth.js';
-import { Overview } from './overview.js';
+import type { Overview } from './overview.js';
 import { isStorageError, storageHint } from '../db/storage-error.js';
 import { BAD_URL_PATH, rewriteBadUrl } from '../bad-url.js';
 import type { Log } from '../log.js';
@@ -23,6 +23,8 @@ import type { Log } from '../log.js';
 /** What the management API needs. */
 export interface ApiDeps {
   checks: CheckService;
+  /** the console's overview (windows and the summary) */
+  overview: Overview;
   /** the ping log and flips, read by their routes */
   repos: Repos;
   bus: Bus;
@@ -311,7 +313,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const muted = deps.mutedUntil?.() ?? null;
     return muted !== null && muted > now ? isoSeconds(muted) : null;
   };
-  const overview = new Overview(repos.db, () => checks.pages(), (uuid) => checks.get(uuid));
+  const { overview } = deps;
   on(app, API.summary, async (): Promise<Summary> => {
     const now = ctx().now;
     return overview.summary(now, mutedIso(now));

@@ -33,7 +33,6 @@ export function deadlineSource(deps: DeadlineDeps): WakeSource {
   const due = db.prepare(
     "SELECT id FROM checks WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ? AND (hold_until IS NULL OR alert_after > hold_gap_end) ORDER BY alert_after LIMIT ?",
   );
-  const setAlertAfter = db.prepare('UPDATE checks SET alert_after = ? WHERE id = ?');
   return {
     name: 'deadlines',
     next: () => (earliest.get() as { t: number } | undefined)?.t ?? null,
@@ -48,7 +47,7 @@ export function deadlineSource(deps: DeadlineDeps): WakeSource {
             // Not down by the clock after all (e.g. a stale alert_after): store the true one,
             // and never leave a past deadline behind, which would spin the timer.
             const t = alertAfter(c);
-            setAlertAfter.run(t !== null && t > now ? t : null, c.id);
+            repos.checks.setAlertAfter(c.id, t !== null && t > now ? t : null);
             continue;
           }
           const reason = deadlineDownReason(c, out.flip.reason, now);

@@ -2,7 +2,7 @@ import type { DownReason } from '../../../shared/domain/reasons.js';
 import { armedReminder, followingReminder, reminderEveryMs } from '../../../shared/domain/reminders.js';
 import type { FlipEvent } from '../../../shared/domain/types.js';
 import type { Db } from '../db/open.js';
-import type { CheckRow, FlipRow } from '../db/repos.js';
+import type { CheckRepo, CheckRow, FlipRow } from '../db/repos.js';
 import type { Bus } from '../events.js';
 import { checkJson, flipJson, type ReadContext } from '../serialize.js';
 
@@ -18,13 +18,14 @@ import { checkJson, flipJson, type ReadContext } from '../serialize.js';
 export class FlipWriter {
   private s;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    /** the check rows: the compare-and-swap to down is their statement */
+    private readonly checks: CheckRepo,
+  ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       insert: p('INSERT INTO flips (check_id, created, old_status, new_status, reason, processed, gap_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      casDown: p(
-        "UPDATE checks SET status = 'down', down_reason = ?, down_reason_code = ?, alert_after = NULL, status_at = ? WHERE id = ? AND status = ? AND alert_after = ?",
-      ),
       reminder: p('SELECT next_reminder FROM checks WHERE id = ?').pluck(),
       setReminder: p('UPDATE checks SET next_reminder = ? WHERE id = ?'),
       claim: p('UPDATE flips SET processed = ?, muted = ? WHERE id = ? AND processed IS NULL'),
@@ -57,7 +58,7 @@ export class FlipWriter {
    */
   down(c: CheckRow, f: FlipEvent, reason: DownReason, statusAt: number | null, gapId: number | null): number | null {
     if (c.alertAfter === null) return null;
-    if (this.s.casDown.run(reason.text, reason.code, statusAt, c.id, c.status, c.alertAfter).changes !== 1) return null;
+    if (!this.checks.casDown(c, reason, statusAt)) return null;
     const id = this.insert(c.id, f, null, gapId);
     this.rearm({ ...c, status: 'down' }, f.at);
     return id;

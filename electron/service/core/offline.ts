@@ -80,16 +80,12 @@ export class OfflineWatch {
     const p = (sql: string) => deps.repos.db.prepare(sql);
     this.s = {
       insertGap: p('INSERT INTO offline_gaps (started, ended, window_end, cause, held) VALUES (?, ?, ?, ?, 0)'),
-      holdChecks: p(
-        "UPDATE checks SET hold_gap = ?, hold_gap_end = ?, hold_until = ? WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ?",
-      ),
       setGapHeld: p('UPDATE offline_gaps SET held = ? WHERE id = ?'),
       addGapMissed: p('UPDATE offline_gaps SET missed = coalesce(missed, 0) + ? WHERE id = ?'),
       gapById: p('SELECT * FROM offline_gaps WHERE id = ?'),
       gaps: p('SELECT * FROM offline_gaps ORDER BY id DESC LIMIT ?'),
       earliestHold: p('SELECT hold_until AS t FROM checks WHERE hold_until IS NOT NULL ORDER BY hold_until LIMIT 1'),
       dueHolds: p('SELECT id, hold_gap, hold_gap_end FROM checks WHERE hold_until IS NOT NULL AND hold_until <= ? ORDER BY hold_until LIMIT ?'),
-      clearHold: p('UPDATE checks SET hold_gap = NULL, hold_gap_end = NULL, hold_until = NULL WHERE id = ?'),
     };
   }
 
@@ -139,7 +135,7 @@ export class OfflineWatch {
     const windowEnd = to + this.deps.catchupWindow() * 1000;
     const r = writeTx(this.deps.repos.db, () => {
       const gap = Number(this.s.insertGap.run(from, to, windowEnd, cause).lastInsertRowid);
-      const held = this.s.holdChecks.run(gap, to, windowEnd, to).changes;
+      const held = this.deps.repos.checks.holdDue(gap, to, windowEnd, to);
       this.s.setGapHeld.run(held, gap);
       return { gap, held };
     });
@@ -180,7 +176,7 @@ export class OfflineWatch {
     writeTx(repos.db, () => {
       const missedByGap = new Map<number, number>();
       for (const h of this.s.dueHolds.all(now, 1000) as { id: number; hold_gap: number; hold_gap_end: number }[]) {
-        this.s.clearHold.run(h.id);
+        repos.checks.clearHold(h.id);
         missedByGap.set(h.hold_gap, missedByGap.get(h.hold_gap) ?? 0);
         const c = repos.checks.byId(h.id);
         if (!c || c.status === 'down' || c.alertAfter === null || c.alertAfter > h.hold_gap_end) continue;

@@ -1,4 +1,4 @@
-import type { OfflineHold } from '../../../shared/domain/check-state.js';
+import type { OfflineHold, StatusInputs } from '../../../shared/domain/check-state.js';
 import { DEFAULT_CONFIG, type CheckState, type FlipEvent, type FlipReason, type PingKind, type StoredStatus } from '../../../shared/domain/types.js';
 import type { Db } from './open.js';
 
@@ -30,6 +30,9 @@ export interface CheckRow extends CheckState {
   hold: OfflineHold | null;
   muteUntil: number | null;
 }
+
+/** What a listing of every check reads of each (the console's overview): identity, the list's fields, and what the shown status is decided from. */
+export type CheckListing = StatusInputs & Pick<CheckRow, 'id' | 'uuid' | 'name' | 'slug' | 'tags' | 'alertAfter' | 'hold'>;
 
 /** A stored ping. */
 export interface PingRow {
@@ -138,6 +141,30 @@ function toCheck(r: any[]): CheckRow {
   };
 }
 
+const LISTING_READ = ['id', 'uuid', 'name', 'slug', 'tags', 'status', 'last_ping', 'last_start', 'grace', 'kind', 'timeout', 'schedule', 'tz', 'alert_after', 'hold_until', 'hold_gap_end'] as const;
+const L = Object.fromEntries(LISTING_READ.map((c, i) => [c, i])) as { [K in (typeof LISTING_READ)[number]]: number };
+
+/** A listing row from its columns (`LISTING_READ`'s order): no JSON to parse, none of the ping rules. */
+function toListing(r: any[]): CheckListing {
+  return {
+    id: r[L.id],
+    uuid: r[L.uuid],
+    name: r[L.name],
+    slug: r[L.slug],
+    tags: r[L.tags],
+    status: r[L.status],
+    lastPing: r[L.last_ping],
+    lastStart: r[L.last_start],
+    grace: r[L.grace],
+    kind: r[L.kind],
+    timeout: r[L.timeout],
+    schedule: r[L.schedule],
+    tz: r[L.tz],
+    alertAfter: r[L.alert_after],
+    hold: r[L.hold_until] === null ? null : { gapEnd: r[L.hold_gap_end], until: r[L.hold_until] },
+  };
+}
+
 function checkParams(c: Omit<CheckRow, 'id' | 'hold' | 'muteUntil'>): Raw {
   return {
     uuid: c.uuid,
@@ -209,14 +236,22 @@ function toFlip(r: Raw): FlipRow {
   };
 }
 
-/** Prepared statements over the checks table. */
+/**
+ * Prepared statements over the checks table. Every statement that writes a column a listing
+ * reads (`CheckListing`: identity, name, slug, tags, configuration, status and ping state,
+ * deadline, offline hold) is here and counted (`listingWrites`); the mute, reminder, channel
+ * and `status_at` columns are not listed and not counted.
+ */
 export class CheckRepo {
+  /** Writes of listed columns on this connection so far; a reading of them is current while this stays. */
+  private written = 0;
   private byUuidStmt;
   private byIdStmt;
   private bySlugStmt;
   private byPushStmt;
   private allStmt;
   private pageStmt;
+  private listingStmt;
   private insertStmt;
   private updateStmt;
   private pingStateStmt;
@@ -229,6 +264,10 @@ export class CheckRepo {
   private missingStatusAtStmt;
   private channelListsStmt;
   private setChannelsStmt;
+  private setAlertAfterStmt;
+  private casDownStmt;
+  private holdDueStmt;
+  private clearHoldStmt;
 
   constructor(private db: Db) {
     this.byUuidStmt = db.prepare(`${SELECT_CHECK} WHERE uuid = ?`).raw();
@@ -237,6 +276,7 @@ export class CheckRepo {
     this.byPushStmt = db.prepare(`${SELECT_CHECK} WHERE push_token = ?`).raw();
     this.allStmt = db.prepare(`${SELECT_CHECK} ORDER BY id`).raw();
     this.pageStmt = db.prepare(`${SELECT_CHECK} WHERE id > ? ORDER BY id LIMIT ?`).raw();
+    this.listingStmt = db.prepare(`SELECT ${LISTING_READ.join(', ')} FROM checks WHERE id > ? ORDER BY id LIMIT ?`).raw();
     const cols = ['uuid', 'created', ...CHECK_COLS];
     this.insertStmt = db.prepare(`INSERT INTO checks (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
     this.updateStmt = db.prepare(`UPDATE checks SET ${CHECK_COLS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
@@ -254,6 +294,14 @@ export class CheckRepo {
     this.missingStatusAtStmt = db.prepare(`${SELECT_CHECK} WHERE status_at IS NULL AND (status = 'up' OR last_start IS NOT NULL)`).raw();
     this.channelListsStmt = db.prepare('SELECT id, channels FROM checks');
     this.setChannelsStmt = db.prepare('UPDATE checks SET channels = ? WHERE id = ?');
+    this.setAlertAfterStmt = db.prepare('UPDATE checks SET alert_after = ? WHERE id = ?');
+    this.casDownStmt = db.prepare(
+      "UPDATE checks SET status = 'down', down_reason = ?, down_reason_code = ?, alert_after = NULL, status_at = ? WHERE id = ? AND status = ? AND alert_after = ?",
+    );
+    this.holdDueStmt = db.prepare(
+      "UPDATE checks SET hold_gap = ?, hold_gap_end = ?, hold_until = ? WHERE alert_after IS NOT NULL AND status != 'down' AND alert_after <= ?",
+    );
+    this.clearHoldStmt = db.prepare('UPDATE checks SET hold_gap = NULL, hold_gap_end = NULL, hold_until = NULL WHERE id = ?');
   }
 
   byUuid(uuid: string): CheckRow | null {
@@ -279,11 +327,21 @@ export class CheckRepo {
   page(afterId: number, limit: number): CheckRow[] {
     return (this.pageStmt.all(afterId, limit) as unknown[][]).map(toCheck);
   }
+  /** The same page as `page` with only the listing's columns (`CheckListing`). */
+  listingPage(afterId: number, limit: number): CheckListing[] {
+    return (this.listingStmt.all(afterId, limit) as unknown[][]).map(toListing);
+  }
+  /** How many writes of listed columns this connection made (a listing read before is current while it stays). */
+  listingWrites(): number {
+    return this.written;
+  }
   insert(c: Omit<CheckRow, 'id' | 'hold' | 'muteUntil'>): CheckRow {
+    this.written++;
     const info = this.insertStmt.run(checkParams(c));
     return { hold: null, muteUntil: null, ...c, id: Number(info.lastInsertRowid) };
   }
   update(c: CheckRow): void {
+    this.written++;
     this.updateStmt.run({ ...checkParams(c), id: c.id });
   }
   /**
@@ -292,6 +350,7 @@ export class CheckRepo {
    * update also rewrites the slug and push-token indexes and re-serializes `extra`.
    */
   updatePingState(c: CheckRow): void {
+    this.written++;
     this.pingStateStmt.run(
       c.status,
       c.nPings,
@@ -307,7 +366,31 @@ export class CheckRepo {
     );
   }
   delete(id: number): void {
+    this.written++;
     this.deleteStmt.run(id);
+  }
+  /** Stores a corrected deadline (the deadline source). */
+  setAlertAfter(id: number, t: number | null): void {
+    this.written++;
+    this.setAlertAfterStmt.run(t, id);
+  }
+  /**
+   * The compare-and-swap to down of a clock flip (`FlipWriter.down`): only while the row still
+   * has the status and deadline that were read. False when a ping moved them meanwhile.
+   */
+  casDown(c: Pick<CheckRow, 'id' | 'status' | 'alertAfter'>, reason: { text: string; code: FlipReason }, statusAt: number | null): boolean {
+    this.written++;
+    return this.casDownStmt.run(reason.text, reason.code, statusAt, c.id, c.status, c.alertAfter).changes === 1;
+  }
+  /** Holds every check not down whose deadline is at or before `deadline` (a monitor-offline gap); how many. */
+  holdDue(gap: number, gapEnd: number, until: number, deadline: number): number {
+    this.written++;
+    return this.holdDueStmt.run(gap, gapEnd, until, deadline).changes;
+  }
+  /** Ends a check's monitor-offline hold. */
+  clearHold(id: number): void {
+    this.written++;
+    this.clearHoldStmt.run(id);
   }
   /** The earliest alert_after of checks not yet down (index-only), or null. */
   earliestDeadline(): number | null {

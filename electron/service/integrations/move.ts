@@ -211,7 +211,7 @@ function openLocal(dataDir: string, clock: Clock, mustExist: boolean): Local {
     bus: new Bus(),
     fields: { rules: {}, asyncRules: {} },
     channels: NO_CHANNELS,
-    flips: new FlipWriter(db),
+    flips: new FlipWriter(db, repos.checks),
     readContext: readContextOf(clock, runtime),
   });
   return { db, repos, checks };
