@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/memory.ts [--checks=N] [--pings=N] [--idle=S] [--snapshot] [--load=S] [--env=K=V,...] [--flags=a,b]`:
+ * `npx tsx bench/memory.ts [--checks=N] [--pings=N] [--idle=S] [--snapshot] [--keep=FILE] [--load=S] [--env=K=V,…|none] [--flags=a,b]`:
  * where the compiled service's memory goes. Seeds a database (cached under the OS temp dir
  * between runs), starts the compiled service on a copy, prints its RSS every few seconds from
  * start to idle, the smaps breakdown by mapping, V8 heap figures, and with `--snapshot` a heap
@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SERVICE_NODE_FLAGS } from '../electron/service/node-flags.js';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../electron/service/node-flags.js';
 import { procStats, servicePid } from '../test/helpers/proc.js';
 import { ROOT, tempDir } from '../test/helpers/serve.js';
 import { seed } from './scale.js';
@@ -21,7 +21,9 @@ const pings = Number(arg('pings', '100'));
 const idle = Number(arg('idle', '60'));
 const loadSeconds = Number(arg('load', '0'));
 const snapshot = process.argv.includes('--snapshot');
-const env = Object.fromEntries(arg('env', '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+// the service's own environment, unless --env= names another (--env=none: nothing added)
+const envArg = arg('env', '');
+const env = envArg === '' ? { ...SERVICE_ENV } : Object.fromEntries(envArg.split(',').filter((kv) => kv.includes('=')).map((kv) => kv.split('=') as [string, string]));
 const flags = arg('flags', SERVICE_NODE_FLAGS.join(',')).split(',').filter(Boolean);
 
 /** RSS split by kind of mapping, from /proc/<pid>/smaps. */
