@@ -4,7 +4,6 @@ import type { Query } from '../../../shared/api/routes.js';
 import { summarize } from '../../../shared/api/summary.js';
 import { compareChecks, matcher, NO_FILTER, type ListedCheck } from '../../../shared/console/check-list.js';
 import { nextStatusChange } from '../../../shared/domain/check-state.js';
-import type { Status } from '../../../shared/domain/types.js';
 import type { Db } from '../db/open.js';
 import type { CheckRow } from '../db/repos.js';
 import { checkJson, rowStatus, type ReadContext } from '../serialize.js';
@@ -17,7 +16,6 @@ interface Listed {
   /** in the overview's order once a window was asked for (the counts alone need no order) */
   checks: ListedCheck[];
   sorted: boolean;
-  statuses: { status: Status }[];
   tags: string[];
   /** the database's state it was read from */
   version: string;
@@ -63,34 +61,32 @@ export class Overview {
       total: matching.length,
       offset,
       rows: matching.slice(offset, offset + limit).map((c) => toOverviewRow(checkJson(this.row(c.uuid), ctx))),
-      summary: summarize(all.statuses, mutedUntil),
+      summary: summarize(all.checks, mutedUntil),
       tags: all.tags,
     };
   }
 
   /** Counts by status and the worst state (the summary route): the same reading of every check as the windows'. */
   summary(now: number, mutedUntil: string | null): Summary {
-    return summarize(this.all(now).statuses, mutedUntil);
+    return summarize(this.all(now).checks, mutedUntil);
   }
 
   private all(now: number): Listed {
     const version = this.version();
     if (this.listed && this.listed.version === version && now < this.listed.until) return this.listed;
     const checks: ListedCheck[] = [];
-    const statuses: { status: Status }[] = [];
     const tags = new Set<string>();
     let until = Infinity;
     for (const page of this.pages()) {
       for (const x of page) {
         const { status, monitorOffline } = rowStatus(x, now);
-        statuses.push({ status });
         for (const t of x.tags.split(' ')) if (t) tags.add(t);
         checks.push({ uuid: x.uuid, name: x.name, slug: x.slug, tags: x.tags, status, monitor_offline: monitorOffline });
         // when the shown status may change with nothing written: its own changes, and the end of an offline hold
         for (const t of [nextStatusChange(x, now), x.hold?.until ?? null, x.hold ? x.alertAfter : null]) if (t !== null && t > now && t < until) until = t;
       }
     }
-    this.listed = { checks, sorted: false, statuses, tags: [...tags].sort(), version, until };
+    this.listed = { checks, sorted: false, tags: [...tags].sort(), version, until };
     return this.listed;
   }
 }
