@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { procStats, servicePid } from '../test/helpers/proc.js';
-import { createCheck, ROOT, SERVE_CMD, tempDir, type Served } from '../test/helpers/serve.js';
+import { createCheck, ROOT, SERVE_CMD, SERVE_ENV, tempDir, type Served } from '../test/helpers/serve.js';
 import { roundRobinScript } from './against-reference.js';
 import { formatSummary, summarise, type CpuProfile } from './profile-summary.js';
 import { benchServe, cleanUpOnInterrupt, committedPings, hasWrk, machine, owned, sleep, wrk } from './util.js';
@@ -69,7 +69,7 @@ const profDir = tempDir('lubdub-bench-profile-');
 const forgetDir = owned.dir(profDir);
 try {
   const spawnedAt = Date.now();
-  const s = await benchServe({ prefix: 'lubdub-bench-profile-data-', command: [SERVE_CMD[0], '--cpu-prof', `--cpu-prof-dir=${profDir}`, ...SERVE_CMD.slice(1)] });
+  const s = await benchServe({ prefix: 'lubdub-bench-profile-data-', command: [SERVE_CMD[0], '--cpu-prof', `--cpu-prof-dir=${profDir}`, ...SERVE_CMD.slice(1)], env: { ...SERVE_ENV } });
   let figures: Awaited<ReturnType<typeof measure>>;
   try {
     figures = await measure(s, spawnedAt);

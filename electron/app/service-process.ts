@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { LocalService } from './boot.js';
 import type { TimerApi } from '../service/core/scheduler.js';
-import { SERVICE_NODE_FLAGS } from '../service/node-flags.js';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../service/node-flags.js';
 import type { ServiceTarget } from './client.js';
 import type { ElectronApi } from './electron-api.js';
 
@@ -163,7 +163,7 @@ export class ServiceProcess extends EventEmitter<ServiceProcessEvents> {
   private fork(): Child {
     const child = this.opts.utilityProcess.fork(this.opts.entry, [], {
       serviceName: 'Lubdub service',
-      env: this.opts.env,
+      env: { ...(this.opts.env ?? process.env), ...SERVICE_ENV },
       execArgv: [...SERVICE_NODE_FLAGS],
     });
     this.child = child;

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --max-old-space-size=256
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --max-old-space-size=256
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, usage } from './config.js';
 import { StoreError } from './db/open.js';

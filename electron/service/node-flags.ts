@@ -7,3 +7,13 @@
  * test/unit/node-flags.test.ts holds them to this list.
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--max-old-space-size=256'];
+
+/**
+ * The environment the service's node starts with: at most two glibc malloc arenas instead of
+ * one per thread that allocates (eight per core), a few MB less resident, idle and after a load
+ * (docs/performance.md "Memory"). glibc reads it when the process starts, so a process cannot
+ * set it for itself: whatever starts the service sets it (the systemd unit, the Electron shell;
+ * `npm run serve` and the `lubdub` script's `#!` line repeat it, held to this by
+ * test/unit/node-flags.test.ts).
+ */
+export const SERVICE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemdArg } from '../../shared/security/quote.js';
 import { defaultDataDir } from './config.js';
-import { SERVICE_NODE_FLAGS } from './node-flags.js';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from './node-flags.js';
 
 /** The unit's file name, for the system and the user manager alike. */
 export const UNIT_NAME = 'lubdub.service';
@@ -62,6 +62,7 @@ export function serviceUnit(s: UnitSpec): string {
     'Type=simple',
     `ExecStart=${exec}`,
     `Environment=${unitWord(`LUBDUB_DATA_DIR=${dataDir}`)}`,
+    ...Object.entries(SERVICE_ENV).map(([k, v]) => `Environment=${unitWord(`${k}=${v}`)}`),
     ...(s.user
       ? []
       : [

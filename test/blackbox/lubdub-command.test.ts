@@ -66,6 +66,7 @@ describe('lubdub service install', () => {
     expect(r.stdout).toContain('not enabled');
     const unit = fs.readFileSync(file, 'utf8');
     expect(unit).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=2" "--max-old-space-size=256" "${BIN}" "serve"`);
+    expect(unit.split('\n')).toContain('Environment="MALLOC_ARENA_MAX=2"');
     for (const line of ['DynamicUser=yes', 'StateDirectory=lubdub', 'ReadWritePaths="/var/lib/lubdub"', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'Restart=on-failure']) {
       expect(unit.split('\n')).toContain(line);
     }

@@ -36,15 +36,24 @@ export function tempDir(prefix = 'lubdub-test-'): string {
 
 /**
  * The command `npm run serve` runs once its build check has passed: the last step of the
- * package.json script, read from there so the tests start exactly what users start, without
- * npm's own process in between. The test set-up (test/helpers/global-setup.ts) builds first.
+ * package.json script (its environment assignments, then node), read from there so the tests
+ * start exactly what users start, without npm's own process in between. The test set-up
+ * (test/helpers/global-setup.ts) builds first.
  */
-export const SERVE_CMD: string[] = (() => {
+const SERVE_STEP: { env: Record<string, string>; cmd: string[] } = (() => {
   const script: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.serve;
   const words = script.split('&&').at(-1)!.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0])) {
+    const [k, ...v] = words.shift()!.split('=');
+    env[k] = v.join('=');
+  }
   if (words[0] !== 'node') throw new Error(`npm run serve should end in a node command: ${script}`);
-  return [process.execPath, ...words.slice(1)];
+  return { env, cmd: [process.execPath, ...words.slice(1)] };
 })();
+export const SERVE_CMD: string[] = SERVE_STEP.cmd;
+/** The environment `npm run serve` gives the service (given to `SERVE_CMD` and commands built from it). */
+export const SERVE_ENV: Readonly<Record<string, string>> = SERVE_STEP.env;
 
 /** The service run from its TypeScript sources through tsx's loader (the bench's comparison). */
 export const TSX_SERVE_CMD = [process.execPath, ...SERVICE_NODE_FLAGS, '--import', 'tsx', 'electron/service/cli.ts', 'serve'];
@@ -80,6 +89,7 @@ export async function serve(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
+      ...(opts.command ? {} : SERVE_ENV),
       LUBDUB_DATA_DIR: dataDir,
       LUBDUB_PING_HOST: '127.0.0.1',
       LUBDUB_PING_PORT: '0',

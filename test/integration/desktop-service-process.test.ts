@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { boot, type Shell } from '../../electron/app/boot.js';
 import { ServiceProcess, startServiceProcess, type ServiceProcessOptions } from '../../electron/app/service-process.js';
 import { systemClock } from '../../electron/service/clock.js';
-import { SERVICE_NODE_FLAGS } from '../../electron/service/node-flags.js';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../../electron/service/node-flags.js';
 import { createFakeElectron, FakeUtilityProcess, type FakeElectron } from '../helpers/fake-electron.js';
 import { ROOT, tempDir, waitFor } from '../helpers/serve.js';
 
@@ -83,6 +83,9 @@ describe('the service in a utility process', { timeout: 90_000 }, () => {
     if (process.platform === 'linux') {
       const argv = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
       for (const flag of SERVICE_NODE_FLAGS) expect(argv).toContain(flag);
+      // …and its environment caps glibc's malloc arenas (idle RSS)
+      const environ = fs.readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+      for (const [k, v] of Object.entries(SERVICE_ENV)) expect(environ).toContain(`${k}=${v}`);
     }
 
     const tray = fake.trays[0];

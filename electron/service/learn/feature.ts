@@ -26,7 +26,7 @@ class Suggestions {
   private stmt;
   constructor(
     repos: Repos,
-    private readonly hostZone: string,
+    private readonly hostZone: () => string,
   ) {
     this.stmt = repos.db.prepare(`SELECT created FROM pings WHERE check_id = ? AND kind IN ('success', 'fail') ORDER BY created DESC LIMIT ?`).pluck();
   }
@@ -36,7 +36,7 @@ class Suggestions {
     if (hit && hit.key === key) return hit.s;
     const times = this.stmt.all(c.id, INFERENCE_WINDOW) as number[];
     // The check's own zone first, then this machine's: a job on the same LAN usually keeps its time.
-    const s = inferSchedule(times, [...new Set([c.tz, this.hostZone])]);
+    const s = inferSchedule(times, [...new Set([c.tz, this.hostZone()])]);
     this.cache.delete(c.id);
     if (this.cache.size >= SUGGESTION_CACHE_MAX) this.cache.delete(this.cache.keys().next().value as number);
     this.cache.set(c.id, { key, s });
@@ -56,8 +56,10 @@ function learnRule(v: unknown, name: string): string | null {
 export function learnFeature(opts: { hostZone?: string } = {}): Feature {
   return {
     setup({ repos }) {
-      const zone = opts.hostZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
-      const suggestions = new Suggestions(repos, zone);
+      // Asked when first needed: the first Intl object loads ICU's data, megabytes a service
+      // whose checks need no time zone should not carry.
+      let zone = opts.hostZone;
+      const suggestions = new Suggestions(repos, () => (zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC'));
       return {
         checkFields: { rules: { [LEARN_FIELD]: learnRule } },
         derivedCheckFields: [

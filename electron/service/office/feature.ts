@@ -8,7 +8,7 @@ import { keyJson } from '../api/key-store.js';
 import { ApiError } from '../core/api-error.js';
 import type { Feature } from '../service.js';
 import { packageVersion } from '../package-info.js';
-import { loadOrCreateIdentity } from './cert.js';
+import { loadOrCreateIdentity, type ShareIdentity } from './cert.js';
 import { announce, type Announcement, type Announcer } from './mdns.js';
 import { Pairing } from './pairing.js';
 import { buildPairApi, openShare, type Share } from './share.js';
@@ -41,7 +41,14 @@ export function officeFeature(opts: OfficeOptions = {}): Feature {
         instance = crypto.randomUUID();
         repos.settings.set(SAVED.instance, instance);
       }
-      const identity = await loadOrCreateIdentity(config.dataDir, `Lubdub on ${os.hostname()}`, clock.now());
+      // Read or made when first needed (Settings, sharing, the announcement): making one loads
+      // @peculiar/x509, megabytes of memory a service that never shares should not carry.
+      let made: Promise<ShareIdentity> | null = null;
+      const identity = (): Promise<ShareIdentity> =>
+        (made ??= loadOrCreateIdentity(config.dataDir, `Lubdub on ${os.hostname()}`, clock.now()).catch((e) => {
+          made = null;
+          throw e;
+        }));
       let shareOn = saved('share');
       let mdnsOn = saved('mdns');
       let announcer: Announcer | null = null;
@@ -53,10 +60,10 @@ export function officeFeature(opts: OfficeOptions = {}): Feature {
       let pairApp: FastifyInstance | null = null;
 
       const publish = () => bus.emit('public', { type: 'office', data: { share: share !== null, pairing_pending: pairing.pending() !== null } });
-      const pairing = new Pairing({ clock, keys, log, fingerprint: identity.fingerprint, instance, changed: publish });
+      const pairing = new Pairing({ clock, keys, log, fingerprint: async () => (await identity()).fingerprint, instance, changed: publish });
 
-      const current = (): OfficeJson => ({
-        share: { on: share !== null, port: share?.port ?? null, fingerprint: identity.fingerprint, locked: given('share') },
+      const current = async (): Promise<OfficeJson> => ({
+        share: { on: share !== null, port: share?.port ?? null, fingerprint: (await identity()).fingerprint, locked: given('share') },
         mdns: { on: announcer !== null, host: announcer ? host : null, locked: given('mdns') },
         pairing: share ? pairing.pending() : null,
         locked_until: pairing.locked(),
@@ -66,8 +73,9 @@ export function officeFeature(opts: OfficeOptions = {}): Feature {
       const apply = async () => {
         if (shareOn && !share && api) {
           pairApp ??= await buildPairApi(pairing, log);
-          share = await openShare({ identity, host: config.shareHost, port: config.sharePort, api, pair: pairApp });
-          log.info(`share port listening at https://${config.shareHost}:${share.port} (certificate ${identity.fingerprint})`);
+          const id = await identity();
+          share = await openShare({ identity: id, host: config.shareHost, port: config.sharePort, api, pair: pairApp });
+          log.info(`share port listening at https://${config.shareHost}:${share.port} (certificate ${id.fingerprint})`);
         } else if (!shareOn && share) {
           const s = share;
           share = null;
@@ -75,14 +83,14 @@ export function officeFeature(opts: OfficeOptions = {}): Feature {
         }
       };
 
-      const announcement = (): Announcement => ({
+      const announcement = (fingerprint: string): Announcement => ({
         name: `Lubdub on ${os.hostname()}`.slice(0, 63),
         host,
         pingPort,
         sharePort: share?.port ?? null,
         version: packageVersion(),
         instance: instance!,
-        fingerprint: identity.fingerprint,
+        fingerprint,
       });
       /** The default ping host follows the announcement; open consoles re-read ping URLs. */
       const announced = (name: string | null) => {
@@ -90,12 +98,14 @@ export function officeFeature(opts: OfficeOptions = {}): Feature {
       };
       /** Starts, updates or ends the announcement to match the switch and the share port. */
       const reannounce = async () => {
+        // the identity is awaited before the switch is read, so two calls cannot both start one
+        const fingerprint = mdnsOn ? (await identity()).fingerprint : '';
         if (mdnsOn && !announcer) {
-          announcer = startAnnouncing(announcement(), (e) => log.warn(`mdns: ${e.message}`));
+          announcer = startAnnouncing(announcement(fingerprint), (e) => log.warn(`mdns: ${e.message}`));
           log.info(`mdns: announcing _lubdub._tcp as ${host}`);
           announced(host);
         } else if (mdnsOn && announcer) {
-          await announcer.update(announcement());
+          await announcer.update(announcement(fingerprint));
         } else if (!mdnsOn && announcer) {
           const a = announcer;
           announcer = null;
@@ -105,7 +115,7 @@ export function officeFeature(opts: OfficeOptions = {}): Feature {
       };
 
       const routes = (app: FastifyInstance) => {
-        on(app, API.office, async () => current());
+        on(app, API.office, () => current());
         on(app, API.saveOffice, async (req) => {
           const body = req.body;
           for (const k of ['share', 'mdns'] as const) {

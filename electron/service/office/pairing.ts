@@ -6,7 +6,12 @@ import type { KeyStore } from '../api/key-store.js';
 import { ApiError } from '../core/api-error.js';
 import type { Log } from '../log.js';
 import type { ExpectedAuthResult } from '@cloudflare/opaque-ts';
-import { decodeKE1, decodeKE3, encodeMessage, PairingServer, seal } from './opaque.js';
+import type { PairingServer } from './opaque.js';
+
+/** OPAQUE and its elliptic-curve libraries, loaded with the first pairing request: a service that never pairs does not carry them. */
+type Opaque = typeof import('./opaque.js');
+let loaded: Promise<Opaque> | null = null;
+const opaqueLib = (): Promise<Opaque> => (loaded ??= import('./opaque.js'));
 
 /** A pairing code is valid this long. */
 export const CODE_VALID_MS = 2 * 60_000;
@@ -25,6 +30,7 @@ interface Session {
   expires: number;
   /** the code's OPAQUE registration, in memory only */
   opaque: PairingServer;
+  lib: Opaque;
   /** set once the desk's KE1 was taken: one exchange per request */
   exchanged: boolean;
   /** what the desk's KE3 must prove, once answered */
@@ -37,7 +43,7 @@ export interface PairingDeps {
   keys: KeyStore;
   log: Log;
   /** the share certificate's fingerprint: the server's OPAQUE identity */
-  fingerprint: string;
+  fingerprint: () => Promise<string>;
   /** this instance's id, told to the desk with its key */
   instance: string;
   /** the pending pairing changed (the console re-reads it) */
@@ -79,8 +85,9 @@ export class Pairing {
     this.countStart();
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
     const id = crypto.randomBytes(18).toString('base64url');
-    const opaque = await PairingServer.register(code, { session: id, desk, fingerprint: this.deps.fingerprint });
-    const s: Session = { id, desk, from, code, expires: this.deps.clock.now() + CODE_VALID_MS, opaque, exchanged: false, expected: null };
+    const lib = await opaqueLib();
+    const opaque = await lib.PairingServer.register(code, { session: id, desk, fingerprint: await this.deps.fingerprint() });
+    const s: Session = { id, desk, from, code, expires: this.deps.clock.now() + CODE_VALID_MS, opaque, lib, exchanged: false, expected: null };
     this.session = s;
     // Headless servers show the code here; the console shows it in Settings.
     this.deps.log.info(`pairing: "${desk}" (${from}) asks to watch this Lubdub; code ${code}, valid 2 minutes`);
@@ -93,7 +100,7 @@ export class Pairing {
     this.refuseIfLocked();
     const s = this.find(id);
     if (s.exchanged) throw new ApiError(409, 'this pairing request already exchanged its messages: start again');
-    const ke1 = decodeKE1(ke1Text);
+    const ke1 = s.lib.decodeKE1(ke1Text);
     if (!ke1) throw new ApiError(400, 'json validation error: ke1 is not a valid OPAQUE message');
     // taken before the await, so a second KE1 racing this one is refused
     s.exchanged = true;
@@ -103,7 +110,7 @@ export class Pairing {
       throw new ApiError(400, 'json validation error: ke1 is not a valid OPAQUE message');
     }
     s.expected = answer.expected;
-    return { ke2: encodeMessage(answer.ke2) };
+    return { ke2: s.lib.encodeMessage(answer.ke2) };
   }
 
   /** The desk's KE3: proves the code → the device key, sealed under the session key; else counted as a wrong code. */
@@ -111,7 +118,7 @@ export class Pairing {
     this.refuseIfLocked();
     const s = this.find(id);
     if (!s.expected) throw new ApiError(409, 'exchange the pairing messages first');
-    const ke3 = decodeKE3(ke3Text);
+    const ke3 = s.lib.decodeKE3(ke3Text);
     if (!ke3) throw new ApiError(400, 'json validation error: ke3 is not a valid OPAQUE message');
     // One guess per exchange: whatever the outcome, this request is used up.
     this.session = null;
@@ -134,7 +141,7 @@ export class Pairing {
     this.deps.keys.seen(record, s.from);
     this.deps.log.info(`pairing: "${s.desk}" (${s.from}) is paired`);
     this.deps.changed();
-    return seal(sessionKey, JSON.stringify({ key, id: record.id, instance: this.deps.instance }));
+    return s.lib.seal(sessionKey, JSON.stringify({ key, id: record.id, instance: this.deps.instance }));
   }
 
   private live(): Session | null {
