@@ -1,13 +1,26 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Notices } from './components/Notices.js';
 import { linkProps, useRoute } from './router.js';
 import { connect, useConsole } from './store.js';
-import { CheckDetail } from './views/CheckDetail.js';
-import { EditorPage } from './views/EditorPage.js';
 import { Overview } from './views/Overview.js';
-import { Settings } from './views/Settings.js';
-import { TrayView } from './views/TrayView.js';
 import { CONSOLE_PATHS } from '../shared/api/console-routes.js';
+
+// Only the overview is in the first script: the other pages (editor, detail with its charts,
+// settings, tray) are fetched when first shown, so the overview's first rows wait for no more
+// script than they need.
+const CheckDetail = lazy(() => import('./views/CheckDetail.js').then((m) => ({ default: m.CheckDetail })));
+const EditorPage = lazy(() => import('./views/EditorPage.js').then((m) => ({ default: m.EditorPage })));
+const Settings = lazy(() => import('./views/Settings.js').then((m) => ({ default: m.Settings })));
+const TrayView = lazy(() => import('./views/TrayView.js').then((m) => ({ default: m.TrayView })));
+
+/** Shown while a page's script arrives. */
+function PageLoading() {
+  return (
+    <p className="muted" role="status">
+      Loading…
+    </p>
+  );
+}
 
 const WORST_WORDS = { down: 'Something is down', grace: 'Something is late', up: 'All good', idle: 'Nothing to watch' } as const;
 
@@ -92,11 +105,13 @@ export function App() {
       <Notices />
       <main id="main">
         {route.name === 'overview' && <Overview />}
-        {route.name === 'new' && <EditorPage />}
-        {route.name === 'edit' && <EditorPage uuid={route.uuid} />}
-        {route.name === 'detail' && <CheckDetail uuid={route.uuid} />}
-        {route.name === 'settings' && <Settings />}
-        {route.name === 'tray' && <TrayView />}
+        <Suspense fallback={<PageLoading />}>
+          {route.name === 'new' && <EditorPage />}
+          {route.name === 'edit' && <EditorPage uuid={route.uuid} />}
+          {route.name === 'detail' && <CheckDetail uuid={route.uuid} />}
+          {route.name === 'settings' && <Settings />}
+          {route.name === 'tray' && <TrayView />}
+        </Suspense>
         {route.name === 'missing' && (
           <p>
             No such page. <a {...linkProps(CONSOLE_PATHS.overview)}>Go to the overview</a>

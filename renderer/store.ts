@@ -99,6 +99,8 @@ let windowStale = false;
  * is asked for meanwhile is read after it.
  */
 let rowsInFlight: Map<string, OverviewRow | null> | null = null;
+/** The filter of the overview request on its way. */
+let rowsInFlightKey = '';
 let summaryInFlight = false;
 let summaryAgain = false;
 /** Whole checks on their way, with the newest announcement about each meanwhile (null: deleted). */
@@ -123,6 +125,7 @@ export const useConsole = create<ConsoleState>()((set, get) => {
     const limit = Math.min(OVERVIEW_MAX_ROWS, end - offset + ROW_MARGIN);
     const early = new Map<string, OverviewRow | null>();
     rowsInFlight = early;
+    rowsInFlightKey = key;
     windowStale = false;
     api.overview({ ...filter, offset, limit }).then(
       (r) => {
@@ -133,12 +136,14 @@ export const useConsole = create<ConsoleState>()((set, get) => {
             const newer = early.get(row.uuid);
             if (newer !== null) rows.push(newer ?? row);
           }
-          set({ overview: { key, offset: r.offset, rows, total: r.total, tags: r.tags, loaded: true }, summary: r.summary });
+          set({ overview: { key, offset: r.offset, rows, total: r.total, tags: r.tags, loaded: true }, summary: r.summary, loadError: null });
         } else windowStale = true;
         if (windowStale || !covers(get().overview, rowsWanted)) readRows();
       },
-      () => {
+      (e) => {
         rowsInFlight = null;
+        // the window's answer is where the overview's counts come from: its failure is the page's
+        if (!(e instanceof ApiFailure && e.status === 401)) set({ loadError: (e as Error).message });
       },
     );
   }
@@ -237,8 +242,15 @@ export const useConsole = create<ConsoleState>()((set, get) => {
   async load() {
     // a window read before this load began may have missed events: read it again (not one read since)
     const held = get().overview.loaded;
+    // The mute endpoint belongs to the alerts module; without it the control says so.
+    api.muteState().then(
+      (m) => set({ muteAvailable: true, mutedUntil: m.muted_until ?? null }),
+      (e) => e instanceof ApiFailure && e.status === 404 && set({ muteAvailable: false }),
+    );
     try {
-      const [summary, settings] = await Promise.all([api.summary(), api.settings().catch(() => null)]);
+      // While the overview is shown its window's answer carries the counts: no second read of
+      // them competes with the first rows.
+      const [summary, settings] = await Promise.all([overviewShown ? null : api.summary(), api.settings().catch(() => null)]);
       // what is held is read again (events may have been missed): bars for the rows on screen,
       // the window, and the checks open in a page
       beatsInFlight.clear();
@@ -248,19 +260,12 @@ export const useConsole = create<ConsoleState>()((set, get) => {
         if (overviewShown) readRows();
       }
       set({
-        summary,
+        ...(summary ? { summary, mutedUntil: summary.muted_until ?? null, loadError: null } : {}),
         beats: {},
         loaded: true,
-        loadError: null,
         now: Date.now(),
-        mutedUntil: summary.muted_until ?? null,
         ...(settings?.theme ? { theme: settings.theme } : {}),
       });
-      // The mute endpoint belongs to the alerts module; without it the control says so.
-      api.muteState().then(
-        (m) => set({ muteAvailable: true, mutedUntil: m.muted_until ?? null }),
-        (e) => e instanceof ApiFailure && e.status === 404 && set({ muteAvailable: false }),
-      );
     } catch (e) {
       set({ loaded: true, loadError: e instanceof ApiFailure && e.status === 401 ? null : (e as Error).message });
     }
@@ -274,7 +279,10 @@ export const useConsole = create<ConsoleState>()((set, get) => {
   showOverview(shown) {
     overviewShown = shown;
     const w = get().overview;
-    if (shown && (windowStale || !w.loaded || w.key !== filterKey(get().filter))) readRows();
+    const key = filterKey(get().filter);
+    // the window on its way is the one wanted: no second request for it
+    if (rowsInFlight && !windowStale && rowsInFlightKey === key) return;
+    if (shown && (windowStale || !w.loaded || w.key !== key)) readRows();
   },
 
   wantCheck(uuid) {
