@@ -1,19 +1,12 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { BeatJson } from '../../shared/api/heartbeats.js';
-import { connect, useConsole } from '../../renderer/store.js';
-import { NOW, TestEventSource } from './fixtures.js';
+import { useConsole } from '../../renderer/store.js';
+import { connectForTest, NOW, TestEventSource } from './fixtures.js';
 
 const A = '6f1c2f4e-1c1b-4a55-9d0b-2a8e6b9e7c11';
 const B = '0b7e3f52-8d7a-4c1e-9a55-3e2f1d0c9b88';
 const iso = (ms: number) => new Date(ms).toISOString();
-
-let stop: (() => void) | null = null;
-afterEach(() => {
-  stop?.();
-  stop = null;
-  vi.unstubAllGlobals();
-});
 
 const ping = (check: string, n: number) => ({ check, ping: { type: 'success', date: iso(NOW + n * 1000), n, scheme: 'http', remote_addr: '127.0.0.1', method: 'GET', ua: '' } });
 
@@ -33,7 +26,7 @@ describe('heartbeat bars are read for the rows on screen', () => {
       }),
     );
     vi.stubGlobal('EventSource', TestEventSource);
-    stop = connect();
+    connectForTest();
     await vi.waitFor(() => expect(useConsole.getState().loaded).toBe(true));
     expect(beatRequests).toEqual([]); // no bar is read before a row asks
 

@@ -1,16 +1,8 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { toOverviewRow } from '../../shared/api/overview.js';
-import { connect, useConsole } from '../../renderer/store.js';
-import { checkJson, TestEventSource } from './fixtures.js';
-
-let stop: (() => void) | null = null;
-afterEach(() => {
-  stop?.();
-  stop = null;
-  useConsole.getState().showOverview(false);
-  vi.unstubAllGlobals();
-});
+import { useConsole } from '../../renderer/store.js';
+import { checkJson, connectForTest, TestEventSource } from './fixtures.js';
 
 const summary = { muted_until: null, counts: { new: 0, up: 1, grace: 0, down: 0, paused: 0, started: 0 }, worst: 'up', total: 1 };
 
@@ -37,7 +29,7 @@ describe('the console\'s start on the overview', () => {
     const asked = service();
     // as the console starts: the entry script, then the app's stream, then the overview page's effect
     useConsole.getState().showOverview(true);
-    stop = connect();
+    connectForTest();
     useConsole.getState().showOverview(true);
     TestEventSource.last!.send('hello', {});
     await vi.waitFor(() => expect(useConsole.getState().overview.rows).toHaveLength(1));

@@ -1,4 +1,22 @@
+import { onTestFinished, vi } from 'vitest';
+import { connect, useConsole } from '../../renderer/store.js';
+
 export { checkJson } from '../helpers/check-json.js';
+
+/**
+ * Connects the console's store for the running test. When the test ends, failed or not, the
+ * connection closes, the overview counts as hidden, and stubbed globals and fake timers are
+ * undone, so the next test starts from a quiet store.
+ */
+export function connectForTest(): void {
+  const stop = connect();
+  onTestFinished(() => {
+    stop();
+    useConsole.getState().showOverview(false);
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+}
 
 /** 03:00 UTC on 5 March 2024: the fixed "now" of the component tests. */
 export const NOW = Date.parse('2024-03-05T03:00:00Z');

@@ -1,21 +1,12 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { toOverviewRow } from '../../shared/api/overview.js';
 import type { CheckJson } from '../../shared/api/types.js';
-import { connect, useConsole } from '../../renderer/store.js';
-import { checkJson, NOW, TestEventSource } from './fixtures.js';
+import { useConsole } from '../../renderer/store.js';
+import { checkJson, connectForTest, NOW, TestEventSource } from './fixtures.js';
 
 const UUID = '6f1c2f4e-1c1b-4a55-9d0b-2a8e6b9e7c11';
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00');
-
-let stop: (() => void) | null = null;
-afterEach(() => {
-  stop?.();
-  stop = null;
-  useConsole.getState().showOverview(false);
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
 
 describe('the console\'s live statuses', () => {
   it('reads the overview once; a deadline passing makes no request, the service\'s check event changes the status', async () => {
@@ -36,7 +27,7 @@ describe('the console\'s live statuses', () => {
     );
     vi.stubGlobal('EventSource', TestEventSource);
 
-    stop = connect();
+    connectForTest();
     useConsole.getState().showOverview(true);
     const row = () => useConsole.getState().overview.rows[0];
     await vi.waitFor(() => expect(row()?.status).toBe('up'));

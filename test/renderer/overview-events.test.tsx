@@ -1,22 +1,14 @@
 // @vitest-environment jsdom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { toOverviewRow, type OverviewReply } from '../../shared/api/overview.js';
 import type { CheckJson, Summary } from '../../shared/api/types.js';
-import { connect, useConsole } from '../../renderer/store.js';
+import { useConsole } from '../../renderer/store.js';
 import { NO_FILTER } from '../../shared/console/check-list.js';
-import { checkJson, TestEventSource } from './fixtures.js';
+import { checkJson, connectForTest, TestEventSource } from './fixtures.js';
 
 const uuidOf = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const check = (i: number, over: Partial<CheckJson> = {}) => checkJson({ uuid: uuidOf(i), name: `job ${i}`, ...over });
 const summary = (down = 0): Summary => ({ total: 5, counts: { new: 0, up: 5 - down, grace: 0, down, paused: 0, started: 0 }, worst: down ? 'down' : 'up', muted_until: null });
-
-let stop: (() => void) | null = null;
-afterEach(() => {
-  stop?.();
-  stop = null;
-  useConsole.getState().showOverview(false);
-  vi.unstubAllGlobals();
-});
 
 /** A service whose overview answers wait until the test releases them. */
 function heldService() {
@@ -48,7 +40,7 @@ const names = () => useConsole.getState().overview.rows.map((r) => `${r.name}:${
 describe('the overview follows the event stream', () => {
   it('keeps the changes announced while a window is on its way, then reads the window again for their order', async () => {
     const svc = heldService();
-    stop = connect();
+    connectForTest();
     useConsole.getState().showOverview(true);
     await svc.answer(reply([0, 1, 2, 3, 4].map((i) => check(i))));
     await vi.waitFor(() => expect(names()).toEqual(['job 0:up', 'job 1:up', 'job 2:up', 'job 3:up', 'job 4:up']));
@@ -87,7 +79,7 @@ describe('the overview follows the event stream', () => {
   it('a new filter drops the rows of the old one, asks the service with it, and ignores a late answer for the old one', async () => {
     const svc = heldService();
     useConsole.getState().setFilter(NO_FILTER); // another test's window is not this one's
-    stop = connect();
+    connectForTest();
     useConsole.getState().showOverview(true);
     await svc.answer(reply([0, 1].map((i) => check(i)), { total: 2 }));
     await vi.waitFor(() => expect(useConsole.getState().overview.loaded).toBe(true));
