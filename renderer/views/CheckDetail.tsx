@@ -113,6 +113,13 @@ function PingRow({ uuid, p, now, picked }: { uuid: string; p: PingJson & PingSil
   );
 }
 
+/** The log with `more` added: one entry per ping number, newest first (by event time, then number). */
+function withPings(log: PingJson[], more: PingJson[]): PingJson[] {
+  const fresh = more.filter((m) => !log.some((p) => p.n === m.n));
+  if (fresh.length === 0) return log;
+  return [...fresh, ...log].sort((a, b) => Date.parse(b.date) - Date.parse(a.date) || b.n - a.n);
+}
+
 /**
  * A check in depth: what it is and why it is in its state, timeline and
  * run durations over a range, the ping log with bodies as text, flips, actions, snippets.
@@ -154,10 +161,12 @@ export function CheckDetail({ uuid }: { uuid: string }) {
 
   useEffect(() => {
     let alive = true;
+    setPings([]);
     Promise.all([api.pings(uuid), api.flips(uuid)]).then(
       ([p, f]) => {
         if (!alive) return;
-        setPings(p);
+        // pings that arrived on the event stream while this was read are kept
+        setPings((live) => withPings(p, live));
         setFlips(f);
       },
       (e) => alive && setError((e as Error).message),
@@ -169,7 +178,7 @@ export function CheckDetail({ uuid }: { uuid: string }) {
 
   // Live: a ping or flip of this check from the event stream lands at the top.
   useEffect(() => {
-    if (lastPing?.check === uuid) setPings((ps) => (ps.some((p) => p.n === lastPing.ping.n) ? ps : [lastPing.ping, ...ps].sort((a, b) => Date.parse(b.date) - Date.parse(a.date) || b.n - a.n)));
+    if (lastPing?.check === uuid) setPings((ps) => withPings(ps, [lastPing.ping]));
   }, [lastPing, uuid]);
   useEffect(() => {
     if (lastFlip?.check === uuid) setFlips((fs) => [lastFlip.flip, ...fs]);
